@@ -1,0 +1,82 @@
+//! Everything the server renders and the browser hydrates: the page shell,
+//! routes, pages, server functions and, behind the `ssr` feature, the
+//! server-only pieces they call (database queries and the typed session).
+
+pub mod api;
+pub mod error;
+pub mod layout;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+
+use crate::{
+    layout::Layout,
+    pages::{about::AboutPage, home::HomePage, not_found::NotFound},
+};
+
+/// The HTML document around the app. Rendered on the server only, so the
+/// stylesheet is a plain `<link>` here rather than a hydrated component.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href=stylesheet />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    // Async: the visit is recorded, and the session saved, before
+                    // the first byte leaves; streaming would let the response
+                    // headers (and the session cookie) go out first.
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("about") view=AboutPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the wasm has taken over the page.
+/// Effects never run on the server, so the attribute only appears in a
+/// browser after hydration: end-to-end tests wait for it.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

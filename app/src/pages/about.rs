@@ -1,0 +1,24 @@
+//! `/about`: what the site is and what it keeps about a visitor.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AboutPage() -> impl IntoView {
+    view! {
+        <Title text="About LocalLibrary" />
+        <h1>"About LocalLibrary"</h1>
+        <p>
+            "LocalLibrary is the catalog of a small lending library: its books, their authors "
+            "and every copy on the shelves, with whether it is available, on loan or reserved."
+        </p>
+        <h2>"Cookies and sessions"</h2>
+        <p>
+            "The site sets one cookie, " <code>"sessionid"</code>
+            ", only once you open the home page. It holds nothing but a random identifier; "
+            "what the site remembers about your browser (how many times you have visited the "
+            "home page) is kept on the server under that identifier and is deleted when the "
+            "session expires, two weeks after it began."
+        </p>
+    }
+}

@@ -1,0 +1,3 @@
+pub mod about;
+pub mod home;
+pub mod not_found;

@@ -1,0 +1,8 @@
+//! Catalog files: reading and checking them (`file`), and putting one in
+//! the database in place of the current catalog (`import`).
+
+pub mod file;
+pub mod import;
+
+pub use file::{Catalog, CatalogError};
+pub use import::{replace_catalog, seed_if_empty, ImportSummary};

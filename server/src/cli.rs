@@ -1,0 +1,113 @@
+//! The `locallibrary` command line, in the manner of Django's manage.py.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{
+    catalog::{self, Catalog},
+    config::Settings,
+    db,
+    startup::Application,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "locallibrary",
+    version,
+    about = "The LocalLibrary catalog website"
+)]
+pub struct Cli {
+    /// Configuration file [default: Leptos.toml in the working directory].
+    #[arg(long, global = true, env = "LOCALLIBRARY_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (the default).
+    Serve,
+    /// Create or update the database schema.
+    Migrate,
+    /// Replace the catalog with the one in a JSON catalog file.
+    LoadCatalog {
+        /// A catalog in the format of catalog-small.json.
+        file: PathBuf,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Command::LoadCatalog { file } => load_catalog(settings, &file).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings).await?;
+    tracing::info!(
+        "LocalLibrary listening on http://{}",
+        application.local_addr()
+    );
+    application.run_until(shutdown_signal()).await
+}
+
+/// Checks the whole file first, so a bad file changes nothing.
+async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
+    let json =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let catalog =
+        Catalog::parse(&json).with_context(|| format!("{} was not loaded", file.display()))?;
+    let db = db::connect(&settings.database).await?;
+    db::migrate(&db).await?;
+
+    // Drawn only when stderr is a terminal.
+    let progress = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{spinner} loading {bar:40} {pos}/{len} records")
+            .expect("a valid progress template"),
+    );
+    let summary = catalog::replace_catalog(&db, &catalog, &progress)
+        .await
+        .with_context(|| {
+            format!(
+                "{} was not loaded; the catalog is unchanged",
+                file.display()
+            )
+        })?;
+    println!("Loaded {summary} from {}.", file.display());
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

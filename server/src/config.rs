@@ -1,0 +1,103 @@
+//! Layered configuration: built-in defaults, then `Leptos.toml`, then the
+//! environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use leptos::config::LeptosOptions;
+use serde::Deserialize;
+
+/// Where the configuration file is looked for when none is named.
+pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub database: DatabaseSettings,
+    pub session: SessionSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SessionSettings {
+    pub cookie_name: String,
+    pub secure: bool,
+    pub max_age_days: i64,
+}
+
+/// The sections of the file that are ours (Leptos reads its own).
+#[derive(Deserialize)]
+struct FileSettings {
+    database: DatabaseSettings,
+    session: SessionSettings,
+}
+
+const DEFAULTS: &str = r#"
+[database]
+url = "sqlite://locallibrary.sqlite3"
+max-connections = 8
+acquire-timeout-secs = 5
+
+[session]
+cookie-name = "sessionid"
+secure = false
+max-age-days = 14
+"#;
+
+impl Settings {
+    /// Loads the file named by `path`, else by `LOCALLIBRARY_CONFIG`, else
+    /// `Leptos.toml` in the working directory if there is one.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Settings> {
+        let named = path
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("LOCALLIBRARY_CONFIG").map(PathBuf::from));
+        let text = match named {
+            Some(path) => std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read configuration file {}", path.display()))?,
+            None => std::fs::read_to_string(DEFAULT_CONFIG_FILE).unwrap_or_default(),
+        };
+        Settings::from_toml(&text)
+    }
+
+    /// Builds the settings from the text of a configuration file, with the
+    /// environment layered over it.
+    pub fn from_toml(text: &str) -> anyhow::Result<Settings> {
+        use config::{Config, Environment, File, FileFormat};
+
+        let ours: FileSettings = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::from_str(text, FileFormat::Toml))
+            .add_source(
+                Environment::with_prefix("LOCALLIBRARY")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .convert_case(config::Case::Kebab)
+                    .try_parsing(true),
+            )
+            .set_override_option("database.url", std::env::var("DATABASE_URL").ok())?
+            .build()
+            .and_then(Config::try_deserialize)
+            .context("invalid configuration")?;
+
+        let leptos = if text.contains("[package.metadata.leptos]") {
+            leptos::config::get_config_from_str(text)
+        } else {
+            leptos::config::get_config_from_env().map(|conf| conf.leptos_options)
+        }
+        .context("invalid [package.metadata.leptos] configuration")?;
+
+        Ok(Settings {
+            leptos,
+            database: ours.database,
+            session: ours.session,
+        })
+    }
+}

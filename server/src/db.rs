@@ -1,0 +1,42 @@
+//! The connection pool and the schema.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use app::db::Db;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::config::DatabaseSettings;
+
+/// Opens the pool, creating the SQLite file if it does not exist yet.
+///
+/// WAL lets page views read while a catalog load or a session write is in
+/// progress. `synchronous = NORMAL` is WAL's usual pairing: a commit is not
+/// flushed to disk on its own, so an application crash loses nothing, while
+/// a power cut may lose the last moments of visit counts; catalog loads are
+/// replayed from their file. `busy_timeout` makes a writer wait its turn
+/// instead of failing while another one commits.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
+    let options = SqliteConnectOptions::from_str(&settings.url)
+        .with_context(|| format!("invalid database URL {:?}", settings.url))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open the database {}", settings.url))?;
+    Ok(Db(pool))
+}
+
+/// Brings the schema up to date; a no-op when it already is.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    sqlx::migrate!("../migrations/sqlite")
+        .run(db.pool())
+        .await
+        .context("cannot apply database migrations")
+}

@@ -1,0 +1,11 @@
+//! The LocalLibrary server: configuration, database, catalog files, the
+//! session layer and the axum application that serves the Leptos site.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod routes;
+pub mod sessions;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,17 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::{cli, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    telemetry::init();
+    match cli::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("locallibrary: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Building the application: `app()` is the router, `Application` binds it
+//! to a port and serves it.
+
+use std::{future::Future, net::SocketAddr};
+
+use anyhow::Context;
+use axum::{extract::FromRef, middleware, routing::get, serve::ListenerExt, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+use app::{db::Db, shell, App};
+
+use crate::{catalog, config::Settings, db, routes, sessions};
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}
+
+/// The whole site as one router: pages, server functions, static files,
+/// the health probe, with sessions around all of them (a session is only
+/// read from the store when a handler uses it).
+pub fn app(settings: &Settings, db: Db) -> Router {
+    let leptos_options = settings.leptos.clone();
+    let routes = generate_route_list(App);
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+    };
+
+    Router::new()
+        .route("/health", get(routes::health))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(db.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(routes::server_fn_error_status))
+        .layer(sessions::layer(&state.db, &settings.session))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A built site, bound to its address but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    /// Opens the database (creating and migrating it as needed), seeds an
+    /// empty catalog with the demo data, and binds the configured address
+    /// (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = db::connect(&settings.database).await?;
+        db::migrate(&db).await?;
+        if let Some(summary) = catalog::seed_if_empty(&db).await? {
+            tracing::info!(%summary, "empty catalog: loaded the demo catalog");
+        }
+        let addr = settings.leptos.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let router = app(&settings, db.clone());
+        Ok(Application {
+            listener,
+            router,
+            db,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        // Small responses must not wait for a delayed ACK (~40 ms on Linux).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")?;
+        self.db.pool().close().await;
+        Ok(())
+    }
+}
