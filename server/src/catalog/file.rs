@@ -122,7 +122,11 @@ impl Catalog {
             books: records(raw.books, "book", &mut problems),
             book_instances: records(raw.book_instances, "copy", &mut problems),
         };
-        catalog.check(&mut problems);
+        // Cross-record checks only on well-formed records: a record that
+        // could not be read would otherwise echo as dangling references.
+        if problems.is_empty() {
+            catalog.check(&mut problems);
+        }
         if problems.is_empty() {
             Ok(catalog)
         } else {

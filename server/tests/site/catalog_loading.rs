@@ -1,0 +1,139 @@
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::{
+    browser, small_catalog_without_last_books, spawn_app, TestApp, SMALL_CATALOG,
+};
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Loads a broken variant of the small catalog and checks that it is refused
+/// with a message naming the record, and that the site still shows the
+/// catalog it had.
+async fn refused(app: &TestApp, edit: impl FnOnce(&mut Value), expected: &str) {
+    let mut catalog: Value = serde_json::from_str(SMALL_CATALOG).unwrap();
+    edit(&mut catalog);
+    let output = app.load_catalog_json("broken.json", &catalog.to_string());
+    assert!(
+        !output.status.success(),
+        "a broken catalog must fail: {output:?}"
+    );
+    assert!(
+        stderr(&output).contains(expected),
+        "expected {expected:?} in:\n{}",
+        stderr(&output)
+    );
+
+    let page = app.home(&browser()).await;
+    assert_eq!(page.count("Books"), 15, "the previous catalog is untouched");
+    assert_eq!(page.count("Authors"), 10);
+}
+
+async fn app_with_smaller_catalog() -> TestApp {
+    let app = spawn_app().await;
+    let output = app.load_catalog_json(
+        "smaller.json",
+        &small_catalog_without_last_books(5).to_string(),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Loaded 15 books"), "{stdout}");
+    app
+}
+
+#[tokio::test]
+async fn malformed_json_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    let output = app.load_catalog_json("broken.json", r#"{"genres": [ {"id": 1, "#);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("not a valid catalog"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("line 1"), "{}", stderr(&output));
+    assert_eq!(app.home(&browser()).await.count("Books"), 15);
+}
+
+#[tokio::test]
+async fn a_book_whose_author_is_missing_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    refused(
+        &app,
+        |c| c["books"][6]["author_id"] = 99.into(),
+        "book 7: author_id 99 does not match any author in this file",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_status_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    refused(
+        &app,
+        |c| c["book_instances"][0]["status"] = "x".into(),
+        "copy 228e8b0d-3e61-41c8-b29f-01e58374a3ab: status \"x\" is not one of",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_date_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    refused(
+        &app,
+        |c| c["authors"][3]["date_of_death"] = "1964-02-30".into(),
+        "author 4: date_of_death \"1964-02-30\" is not a date",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_duplicate_id_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    refused(
+        &app,
+        |c| c["books"][1]["id"] = 1.into(),
+        "book 1: duplicate id",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_record_of_the_wrong_shape_is_refused() {
+    let app = app_with_smaller_catalog().await;
+    refused(
+        &app,
+        |c| c["books"][2]["title"] = Value::Null,
+        "book 3 (record 3): invalid type: null",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_file_is_refused() {
+    let app = spawn_app().await;
+    let output = app.command(&["load-catalog", "/no/such/catalog.json"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot read /no/such/catalog.json"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn the_files_ids_are_kept() {
+    let app = app_with_smaller_catalog().await;
+    let output = app.command(&["migrate"]);
+    assert!(output.status.success(), "{output:?}");
+    let db = app::db::Db(sqlx::SqlitePool::connect(app.database_url()).await.unwrap());
+    let title: String = sqlx::query_scalar("SELECT title FROM book WHERE id = 5")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(title, "Tom & Jerry's <Big> Adventure");
+}

@@ -1,0 +1,144 @@
+use crate::support::{browser, small_catalog_without_last_books, spawn_app};
+
+#[tokio::test]
+async fn a_new_site_shows_the_small_catalogs_counts() {
+    let app = spawn_app().await;
+    let page = app.home(&browser()).await;
+
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("Local Library Home"), "{}", page.text);
+    assert!(page.text.contains("Dynamic content"), "{}", page.text);
+    assert_eq!(page.count("Books"), 20);
+    assert_eq!(page.count("Copies"), 50);
+    assert_eq!(page.count("Copies available"), 23);
+    assert_eq!(page.count("Authors"), 10);
+}
+
+#[tokio::test]
+async fn loading_another_catalog_changes_the_counts_on_the_next_view() {
+    let app = spawn_app().await;
+    let client = browser();
+    assert_eq!(app.home(&client).await.count("Books"), 20);
+
+    let smaller = small_catalog_without_last_books(5);
+    let copies = smaller["book_instances"].as_array().unwrap();
+    let available = copies.iter().filter(|c| c["status"] == "a").count() as u64;
+    let output = app.load_catalog_json("smaller.json", &smaller.to_string());
+    assert!(output.status.success(), "{output:?}");
+
+    let page = app.home(&client).await;
+    assert_eq!(page.count("Books"), 15);
+    assert_eq!(page.count("Copies"), copies.len() as u64);
+    assert_eq!(page.count("Copies available"), available);
+    assert_eq!(page.count("Authors"), 10);
+    assert_eq!(page.visits(), 2, "loading a catalog leaves sessions alone");
+}
+
+#[tokio::test]
+async fn each_view_counts_once_per_browser() {
+    let app = spawn_app().await;
+    let alice = browser();
+    assert_eq!(app.home(&alice).await.visits(), 1);
+    assert_eq!(app.home(&alice).await.visits(), 2);
+    assert_eq!(app.home(&alice).await.visits(), 3);
+
+    let bob = browser();
+    assert_eq!(app.home(&bob).await.visits(), 1);
+    assert_eq!(app.home(&alice).await.visits(), 4);
+}
+
+#[tokio::test]
+async fn head_requests_and_health_probes_are_not_visits() {
+    let app = spawn_app().await;
+    let client = browser();
+    assert_eq!(app.home(&client).await.visits(), 1);
+
+    let head = client.head(app.url("/")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    let health = client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().get("set-cookie").is_none());
+
+    assert_eq!(app.home(&client).await.visits(), 2);
+}
+
+#[tokio::test]
+async fn the_count_survives_a_server_restart() {
+    let mut app = spawn_app().await;
+    let client = browser();
+    assert_eq!(app.home(&client).await.visits(), 1);
+    assert_eq!(app.home(&client).await.visits(), 2);
+
+    app.restart().await;
+
+    assert_eq!(app.home(&client).await.visits(), 3);
+}
+
+#[tokio::test]
+async fn concurrent_views_of_one_browser_are_all_counted() {
+    let app = spawn_app().await;
+    let client = browser();
+    assert_eq!(app.home(&client).await.visits(), 1);
+
+    let mut seen: Vec<u64> =
+        futures::future::join_all((0..100).map(|_| async { app.home(&client).await.visits() }))
+            .await;
+    seen.sort_unstable();
+
+    assert_eq!(
+        seen,
+        (2..=101).collect::<Vec<_>>(),
+        "every view has its own number"
+    );
+    assert_eq!(app.home(&client).await.visits(), 102);
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_in_the_site_layout() {
+    let app = spawn_app().await;
+    let response = browser()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response.headers().get("set-cookie").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"), "{html}");
+    assert!(
+        html.contains(r#"aria-label="Site""#),
+        "the sidebar is there: {html}"
+    );
+}
+
+#[tokio::test]
+async fn server_functions_take_posts_only_and_survive_garbage() {
+    let app = spawn_app().await;
+    let get = browser()
+        .get(app.url("/api/home_view"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 405);
+
+    for (content_type, body) in [
+        (
+            "application/x-www-form-urlencoded",
+            "%%%not=a&valid\u{0}body",
+        ),
+        ("application/json", "{\"unterminated\":"),
+    ] {
+        let response = browser()
+            .post(app.url("/api/home_view"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !response.status().is_server_error(),
+            "{content_type}: {}",
+            response.status()
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real server over real HTTP, one temp database each.
+
+mod catalog_loading;
+mod home;
+mod session_cookie;
+mod support;

@@ -1,0 +1,223 @@
+//! `spawn_app()`: the real server on port 0 with a fresh SQLite database,
+//! and helpers that read pages the way a visitor does.
+#![allow(dead_code)] // each test binary uses its own share of these helpers
+
+use std::{path::Path, process::Output};
+
+use reqwest::{header, Client, Response, StatusCode};
+use scraper::{Html, Selector};
+use server::{config::Settings, startup::Application};
+use tempfile::TempDir;
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub const SMALL_CATALOG: &str = include_str!("../../data/catalog-small.json");
+
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Starts the server on a free port with a new, empty database (which it
+/// seeds with the small catalog, as on a first start).
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// As [`spawn_app`], with a chance to change the settings first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings =
+        Settings::from_toml(include_str!("../../../Leptos.toml")).expect("Leptos.toml is valid");
+    settings.database.url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
+    settings.leptos.site_addr = "127.0.0.1:0".parse().unwrap();
+    configure(&mut settings);
+    let mut app = TestApp {
+        address: String::new(),
+        settings,
+        dir,
+        stop: None,
+        task: None,
+    };
+    app.start().await;
+    app
+}
+
+impl TestApp {
+    async fn start(&mut self) {
+        let application = Application::build(self.settings.clone())
+            .await
+            .expect("the server starts");
+        self.address = format!("http://{}", application.local_addr());
+        let (stop, stopped) = oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.task = Some(tokio::spawn(async move {
+            application
+                .run_until(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("the server runs");
+        }));
+    }
+
+    /// Stops the server (finishing requests in flight) and starts a new one
+    /// on the same database, on a new port.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("the server stops cleanly");
+        }
+        self.start().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.settings.database.url
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `locallibrary ARGS…` run as its own process against this database.
+    pub fn command(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_locallibrary"))
+            .args(args)
+            .env("DATABASE_URL", self.database_url())
+            .env(
+                "LOCALLIBRARY_CONFIG",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"),
+            )
+            .output()
+            .expect("locallibrary runs")
+    }
+
+    /// Writes `json` to a file in the test's directory and loads it.
+    pub fn load_catalog_json(&self, name: &str, json: &str) -> Output {
+        let path = self.dir().join(name);
+        std::fs::write(&path, json).expect("write catalog file");
+        self.command(&["load-catalog", path.to_str().unwrap()])
+    }
+
+    /// GET `/` and read it as a visitor would.
+    pub async fn home(&self, client: &Client) -> HomePage {
+        HomePage::read(client.get(self.url("/")).send().await.expect("GET /")).await
+    }
+}
+
+/// A browser: a client that keeps its cookies.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A client that sends exactly the headers a test gives it.
+pub fn bare_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The home page as a visitor sees it.
+#[derive(Debug)]
+pub struct HomePage {
+    pub status: StatusCode,
+    pub set_cookie: Vec<String>,
+    /// The text of `<main>`, whitespace collapsed.
+    pub text: String,
+}
+
+impl HomePage {
+    pub async fn read(response: Response) -> HomePage {
+        let status = response.status();
+        let set_cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let html = response.text().await.expect("a body");
+        HomePage {
+            status,
+            set_cookie,
+            text: main_text(&html),
+        }
+    }
+
+    /// N from "You have visited this page N time(s)."
+    pub fn visits(&self) -> u64 {
+        let rest = self
+            .text
+            .split("You have visited this page ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no visit count on the page: {}", self.text));
+        let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let visits: u64 = number.parse().unwrap();
+        let noun = if visits == 1 { "time." } else { "times." };
+        assert!(
+            rest[number.len()..].starts_with(&format!(" {noun}")),
+            "wrong plural in {rest:?}"
+        );
+        visits
+    }
+
+    /// The figure after "LABEL:" in the Dynamic content list.
+    pub fn count(&self, label: &str) -> u64 {
+        let needle = format!("{label}: ");
+        let rest = self
+            .text
+            .split(&needle)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {label:?} on the page: {}", self.text));
+        rest.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    }
+
+    /// The session id the response set, if it set one.
+    pub fn session_id(&self) -> Option<String> {
+        self.set_cookie.iter().find_map(|c| {
+            c.strip_prefix("sessionid=")
+                .map(|rest| rest.split(';').next().unwrap().to_string())
+        })
+    }
+}
+
+/// The visible text of the page's `<main>`, as one line.
+pub fn main_text(html: &str) -> String {
+    let document = Html::parse_document(html);
+    let main = Selector::parse("main").unwrap();
+    let text: String = document
+        .select(&main)
+        .flat_map(|element| element.text())
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The small catalog with its last `n` books (and their copies) removed.
+pub fn small_catalog_without_last_books(n: usize) -> serde_json::Value {
+    let mut catalog: serde_json::Value = serde_json::from_str(SMALL_CATALOG).unwrap();
+    let books = catalog["books"].as_array_mut().unwrap();
+    let kept = books.len() - n;
+    books.truncate(kept);
+    let kept_ids: Vec<i64> = books.iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    catalog["book_instances"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|copy| kept_ids.contains(&copy["book_id"].as_i64().unwrap()));
+    catalog
+}
