@@ -13,6 +13,7 @@ step() { log "$*"; }
 step "format and lints"
 cargo fmt --all --check
 cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p locallibrary-hydrate --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 step "Rust tests"
 cargo test -p app --features ssr

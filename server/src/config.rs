@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use leptos::config::LeptosOptions;
+use leptos::config::{errors::LeptosConfigError, LeptosOptions};
 use serde::Deserialize;
 
 /// Where the configuration file is looked for when none is named.
@@ -87,10 +87,13 @@ impl Settings {
             .and_then(Config::try_deserialize)
             .context("invalid configuration")?;
 
-        let leptos = if text.contains("[package.metadata.leptos]") {
-            leptos::config::get_config_from_str(text)
-        } else {
-            leptos::config::get_config_from_env().map(|conf| conf.leptos_options)
+        // Without a Leptos section (no file, or a file of our sections only)
+        // the Leptos values come from the environment and built-in defaults.
+        let leptos = match leptos::config::get_config_from_str(text) {
+            Err(LeptosConfigError::ConfigSectionNotFound) => {
+                leptos::config::get_config_from_env().map(|conf| conf.leptos_options)
+            }
+            other => other,
         }
         .context("invalid [package.metadata.leptos] configuration")?;
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP, one temp database each.
 
 mod catalog_loading;
+mod configuration;
 mod home;
 mod session_cookie;
 mod support;
