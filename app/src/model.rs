@@ -17,4 +17,7 @@ pub struct HomeStats {
     pub counts: CatalogCounts,
     /// Views of the home page by this browser, this one included.
     pub visits: i64,
+    /// Whether the request carried this browser's session cookie: false on a
+    /// first visit, and on every visit of a browser that refuses cookies.
+    pub cookie_returned: bool,
 }

@@ -1,14 +1,13 @@
 //! The typed session: every read or write of a visitor's session goes
 //! through [`VisitorSession`].
 //!
-//! The session record itself (tower-sessions, table `tower_sessions`) is
-//! loaded whole and saved whole at the end of a request, so two overlapping
-//! requests of one browser would overwrite each other's changes. The visit
-//! counter therefore does not live in the record: it is a row of
-//! `session_visits`, keyed by the session id and changed only by one atomic
-//! `UPDATE … RETURNING`, which stays exact under any concurrency and across
-//! server processes. The row goes when its session row goes (foreign key
-//! with `ON DELETE CASCADE`).
+//! tower-sessions loads a session record whole and saves it whole at the end
+//! of a request, so two overlapping requests of one browser would overwrite
+//! each other's changes. The record is therefore kept immutable here (it
+//! holds only the start time): the values live in typed columns of
+//! `session_state`, keyed by the session id, and each change is one atomic
+//! statement. That stays exact under any concurrency and across server
+//! processes sharing the database.
 
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -22,6 +21,25 @@ const STARTED_AT: &str = "started_at";
 pub struct VisitorSession {
     session: Session,
     db: Db,
+    policy: SessionPolicy,
+}
+
+/// How sessions age, as configured; the server puts it in the request context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Push the expiry (and the cookie's Max-Age) forward whenever the
+    /// session changes: expiry after inactivity rather than at a fixed time.
+    pub renew_on_change: bool,
+}
+
+/// A counted view of the home page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Visit {
+    /// Views so far, this one included.
+    pub visits: i64,
+    /// Whether the browser sent its session cookie with this request (false
+    /// on a first visit, and always for a client that drops cookies).
+    pub cookie_returned: bool,
 }
 
 impl VisitorSession {
@@ -32,25 +50,43 @@ impl VisitorSession {
             tracing::error!(error = %err, "no session layer around this route");
             AppError::Unavailable
         })?;
-        Ok(Self::new(session, Db::from_context()?))
+        let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or(SessionPolicy {
+            renew_on_change: true,
+        });
+        Ok(Self::new(session, Db::from_context()?, policy))
     }
 
-    pub fn new(session: Session, db: Db) -> Self {
-        Self { session, db }
+    pub fn new(session: Session, db: Db, policy: SessionPolicy) -> Self {
+        Self {
+            session,
+            db,
+            policy,
+        }
     }
 
-    /// Counts one view of the home page and returns the new total.
-    pub async fn record_visit(&self) -> Result<i64, AppError> {
-        let id = self.ensure_stored().await?;
+    /// Counts one view of the home page.
+    pub async fn record_visit(&self) -> Result<Visit, AppError> {
+        let (id, cookie_returned) = match self.stored_id().await? {
+            Some(id) => (id, true),
+            None => (self.create().await?, false),
+        };
         let visits = sqlx::query_scalar(
-            "INSERT INTO session_visits (session_id, visits) VALUES ($1, 1)
-             ON CONFLICT (session_id) DO UPDATE SET visits = session_visits.visits + 1
+            "INSERT INTO session_state (session_id, visits, confirmed, created_at)
+             VALUES ($1, 1, $2, $3)
+             ON CONFLICT (session_id) DO UPDATE
+                SET visits = session_state.visits + 1, confirmed = excluded.confirmed
              RETURNING visits",
         )
         .bind(id)
+        .bind(cookie_returned)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
         .fetch_one(self.db.pool())
         .await?;
-        Ok(visits)
+        self.changed();
+        Ok(Visit {
+            visits,
+            cookie_returned,
+        })
     }
 
     /// The number of views counted so far, without counting this request.
@@ -59,11 +95,93 @@ impl VisitorSession {
             return Ok(0);
         };
         let visits: Option<i64> =
-            sqlx::query_scalar("SELECT visits FROM session_visits WHERE session_id = $1")
+            sqlx::query_scalar("SELECT visits FROM session_state WHERE session_id = $1")
                 .bind(id)
                 .fetch_optional(self.db.pool())
                 .await?;
         Ok(visits.unwrap_or(0))
+    }
+
+    /// Sets this browser's visit count back to zero, keeping the session and
+    /// everything else in it.
+    pub async fn reset_visits(&self) -> Result<(), AppError> {
+        if let Some(id) = self.stored_id().await? {
+            sqlx::query("UPDATE session_state SET visits = 0 WHERE session_id = $1")
+                .bind(id)
+                .execute(self.db.pool())
+                .await?;
+            self.changed();
+        }
+        Ok(())
+    }
+
+    /// Deletes this browser's session and all it holds; the response clears
+    /// the cookie. The next visit starts a new session.
+    pub async fn forget(&self) -> Result<(), AppError> {
+        // Deleting the record deletes its state row (ON DELETE CASCADE).
+        self.session.flush().await?;
+        Ok(())
+    }
+
+    /// Whether this request came with a valid session cookie; if so, the
+    /// session is marked as one whose browser keeps cookies (see
+    /// `session_state.confirmed`). Never creates a session.
+    pub async fn cookie_returned(&self) -> Result<bool, AppError> {
+        let Some(id) = self.stored_id().await? else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE session_state SET confirmed = 1 WHERE session_id = $1 AND confirmed = 0",
+        )
+        .bind(id)
+        .execute(self.db.pool())
+        .await?;
+        Ok(true)
+    }
+
+    /// Gives the session a new id, keeping everything it holds. Call it on
+    /// every change of privilege (signing in or out) so that an id learnt
+    /// before the change is worthless after it.
+    pub async fn rotate_id(&self) -> Result<(), AppError> {
+        let Some(old_id) = self.stored_id().await? else {
+            return Ok(());
+        };
+        let state: Option<(i64, bool, i64)> = sqlx::query_as(
+            "SELECT visits, confirmed, created_at FROM session_state WHERE session_id = $1",
+        )
+        .bind(&old_id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        // Deletes the old record (and, by cascade, its state row), then
+        // stores the record under a new id.
+        self.session.cycle_id().await?;
+        self.session.save().await?;
+        let new_id = self.session.id().map(|id| id.to_string()).ok_or_else(|| {
+            tracing::error!("session has no id after rotation");
+            AppError::Unavailable
+        })?;
+        if let Some((visits, confirmed, created_at)) = state {
+            sqlx::query(
+                "INSERT INTO session_state (session_id, visits, confirmed, created_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(new_id)
+            .bind(visits)
+            .bind(confirmed)
+            .bind(created_at)
+            .execute(self.db.pool())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// After a change: under expiry-on-inactivity, renew the expiry; the
+    /// session layer then saves the (unchanged) record with its new expiry
+    /// and sends the cookie again with a fresh Max-Age.
+    fn changed(&self) {
+        if self.policy.renew_on_change {
+            self.session.set_expiry(self.session.expiry());
+        }
     }
 
     /// The id of this browser's session if the store holds it. Loading the
@@ -74,21 +192,48 @@ impl VisitorSession {
         Ok(self.session.id().map(|id| id.to_string()))
     }
 
-    /// Makes sure the session exists in the store, creating it (with a fresh
-    /// id) when this browser has none, and returns its id.
-    async fn ensure_stored(&self) -> Result<String, AppError> {
-        if let Some(id) = self.stored_id().await? {
-            return Ok(id);
-        }
+    /// Starts a session for this browser (with a fresh id) and returns its id.
+    async fn create(&self) -> Result<String, AppError> {
         self.session
             .insert(STARTED_AT, OffsetDateTime::now_utc().unix_timestamp())
             .await?;
         // Saving now, not at the end of the request, assigns the id that the
-        // counter row refers to.
+        // state row refers to.
         self.session.save().await?;
         self.session.id().map(|id| id.to_string()).ok_or_else(|| {
             tracing::error!("session has no id after being saved");
             AppError::Unavailable
         })
     }
+}
+
+/// Deletes expired sessions, and sessions whose browser never sent the
+/// cookie back within `unconfirmed_ttl` (clients that refuse cookies make a
+/// new session on every view; this keeps them from piling up). Their state
+/// rows go with them. Returns how many sessions were removed.
+pub async fn purge_expired(
+    db: &Db,
+    unconfirmed_ttl: std::time::Duration,
+) -> Result<u64, sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.pool().begin().await?;
+    // The store writes expiry dates as RFC 3339 text and compares them the
+    // same way when loading; binding an OffsetDateTime matches that.
+    let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let cutoff =
+        now.unix_timestamp() - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
+    let unconfirmed = sqlx::query(
+        "DELETE FROM tower_sessions WHERE id IN
+            (SELECT session_id FROM session_state WHERE confirmed = 0 AND created_at <= $1)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(expired + unconfirmed)
 }

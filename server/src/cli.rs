@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::{
     catalog::{self, Catalog},
     config::Settings,
-    db,
+    db, sessions,
     startup::Application,
 };
 
@@ -39,6 +39,8 @@ pub enum Command {
         /// A catalog in the format of catalog-small.json.
         file: PathBuf,
     },
+    /// Delete expired sessions (the server also does this on an interval).
+    Clearsessions,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -52,6 +54,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::LoadCatalog { file } => load_catalog(settings, &file).await,
+        Command::Clearsessions => {
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            let removed = sessions::purge(&db, &settings.session)
+                .await
+                .context("cannot delete expired sessions")?;
+            println!("Removed {removed} expired session(s).");
+            Ok(())
+        }
     }
 }
 

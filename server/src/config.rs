@@ -23,6 +23,7 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
+    pub busy_timeout_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -30,7 +31,24 @@ pub struct DatabaseSettings {
 pub struct SessionSettings {
     pub cookie_name: String,
     pub secure: bool,
-    pub max_age_days: i64,
+    pub expiry: SessionExpiry,
+    pub max_age_secs: u64,
+    pub purge_interval_secs: u64,
+    pub unconfirmed_ttl_secs: u64,
+}
+
+/// When a session ends (Django: SESSION_SAVE_EVERY_REQUEST and
+/// SESSION_EXPIRE_AT_BROWSER_CLOSE, in one setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionExpiry {
+    /// `max-age-secs` after the session last changed (a home-page view is a change).
+    OnInactivity,
+    /// `max-age-secs` after the session began, however it is used.
+    AtFixedTime,
+    /// When the browser closes (a cookie without Max-Age); the server keeps
+    /// the session for `max-age-secs` after it last changed.
+    AtBrowserClose,
 }
 
 /// The sections of the file that are ours (Leptos reads its own).
@@ -45,11 +63,15 @@ const DEFAULTS: &str = r#"
 url = "sqlite://locallibrary.sqlite3"
 max-connections = 8
 acquire-timeout-secs = 5
+busy-timeout-ms = 5000
 
 [session]
 cookie-name = "sessionid"
 secure = false
-max-age-days = 14
+expiry = "on-inactivity"
+max-age-secs = 1209600
+purge-interval-secs = 3600
+unconfirmed-ttl-secs = 3600
 "#;
 
 impl Settings {

@@ -15,7 +15,8 @@ use crate::config::DatabaseSettings;
 /// flushed to disk on its own, so an application crash loses nothing, while
 /// a power cut may lose the last moments of visit counts; catalog loads are
 /// replayed from their file. `busy_timeout` makes a writer wait its turn
-/// instead of failing while another one commits.
+/// instead of failing while another one commits, but not for ever: past it
+/// the request fails with a 503.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str(&settings.url)
         .with_context(|| format!("invalid database URL {:?}", settings.url))?
@@ -23,7 +24,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(Duration::from_millis(settings.busy_timeout_ms));
     let pool = SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))

@@ -1,23 +1,65 @@
-//! The session layer: tower-sessions over the site's own database.
+//! The session layer (tower-sessions over the site's own database) and the
+//! purge of expired sessions.
 
+use std::time::Duration;
+
+use app::{
+    db::Db,
+    session::{purge_expired, SessionPolicy},
+};
+use tokio::task::JoinHandle;
 use tower_sessions::{
-    cookie::{time::Duration, SameSite},
+    cookie::{time, SameSite},
     Expiry, SessionManagerLayer,
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
-use app::db::Db;
-
-use crate::config::SessionSettings;
+use crate::config::{SessionExpiry, SessionSettings};
 
 /// The cookie carries only the session id. A cookie whose id is malformed or
 /// unknown to the store is never adopted: the request gets a fresh session.
 pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteStore> {
+    let max_age = time::Duration::seconds(i64::try_from(settings.max_age_secs).unwrap_or(i64::MAX));
+    let expiry = match settings.expiry {
+        SessionExpiry::OnInactivity | SessionExpiry::AtFixedTime => Expiry::OnInactivity(max_age),
+        SessionExpiry::AtBrowserClose => Expiry::OnSessionEnd,
+    };
     SessionManagerLayer::new(SqliteStore::new(db.pool().clone()))
         .with_name(settings.cookie_name.clone())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_secure(settings.secure)
-        .with_expiry(Expiry::OnInactivity(Duration::days(settings.max_age_days)))
+        .with_expiry(expiry)
+}
+
+/// What the typed session needs to know of the configuration. Under a fixed
+/// lifetime the record is saved once, when the session starts, and its
+/// expiry never moves.
+pub fn policy(settings: &SessionSettings) -> SessionPolicy {
+    SessionPolicy {
+        renew_on_change: settings.expiry != SessionExpiry::AtFixedTime,
+    }
+}
+
+/// Removes expired and never-confirmed sessions now; returns how many.
+pub async fn purge(db: &Db, settings: &SessionSettings) -> Result<u64, sqlx::Error> {
+    purge_expired(db, Duration::from_secs(settings.unconfirmed_ttl_secs)).await
+}
+
+/// Purges every `purge-interval-secs` for as long as the server runs.
+pub fn spawn_purge_task(db: Db, settings: SessionSettings) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval =
+            tokio::time::interval(Duration::from_secs(settings.purge_interval_secs.max(1)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match purge(&db, &settings).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "purged expired sessions"),
+                Err(err) => tracing::warn!(error = %err, "session purge failed; will retry"),
+            }
+        }
+    })
 }

@@ -8,11 +8,15 @@ use axum::{extract::FromRef, middleware, routing::get, serve::ListenerExt, Route
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
 
 use app::{db::Db, shell, App};
 
-use crate::{catalog, config::Settings, db, routes, sessions};
+use crate::{
+    catalog,
+    config::{SessionSettings, Settings},
+    db, origin, routes, sessions,
+};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -26,6 +30,7 @@ pub struct AppState {
 /// read from the store when a handler uses it).
 pub fn app(settings: &Settings, db: Db) -> Router {
     let leptos_options = settings.leptos.clone();
+    let policy = sessions::policy(&settings.session);
     let routes = generate_route_list(App);
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -37,13 +42,19 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(db.clone()),
+            move || {
+                provide_context(db.clone());
+                provide_context(policy);
+            },
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .layer(sessions::layer(&state.db, &settings.session))
+        .layer(middleware::from_fn(origin::reject_cross_origin))
         .layer(CompressionLayer::new())
+        // A bug must not take the connection down with it: a panic becomes a 500.
+        .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -53,6 +64,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    session: SessionSettings,
 }
 
 impl Application {
@@ -74,6 +86,7 @@ impl Application {
             listener,
             router,
             db,
+            session: settings.session,
         })
     }
 
@@ -98,10 +111,12 @@ impl Application {
                 tracing::warn!(error = %err, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router)
+        let purge = sessions::spawn_purge_task(self.db.clone(), self.session);
+        let served = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")?;
+            .await;
+        purge.abort();
+        served.context("server error")?;
         self.db.pool().close().await;
         Ok(())
     }

@@ -4,7 +4,11 @@
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 
-use crate::{api::home_view, layout::ErrorNotice, model::HomeStats};
+use crate::{
+    api::{cookie_check, home_view, ForgetMe, ResetVisits},
+    layout::ErrorNotice,
+    model::HomeStats,
+};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -35,6 +39,41 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn Figures(data: HomeStats) -> impl IntoView {
     let counts = data.counts;
+    // None once the session has been deleted ("Forget me").
+    let visits = RwSignal::new(Some(data.visits));
+    let cookies_refused = RwSignal::new(false);
+    let reset = ServerAction::<ResetVisits>::new();
+    let forget = ServerAction::<ForgetMe>::new();
+
+    // In the browser, after a view that came without a session cookie: ask
+    // whether the cookie now comes back. If it does not, the browser refuses
+    // cookies, and "1 time" would be claimed forever.
+    if !data.cookie_returned {
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Ok(false) = cookie_check().await {
+                    cookies_refused.set(true);
+                }
+            });
+        });
+    }
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reset.value().get() {
+            visits.set(Some(0));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = forget.value().get() {
+            visits.set(None);
+        }
+    });
+    let failure = move || {
+        [reset.value().get(), forget.value().get()]
+            .into_iter()
+            .find_map(|result| result.and_then(Result::err))
+            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
+    };
+
     view! {
         <p>"The library has the following record counts:"</p>
         <ul class="counts">
@@ -43,9 +82,30 @@ fn Figures(data: HomeStats) -> impl IntoView {
             <li><strong>"Copies available:"</strong> {format!(" {}", counts.copies_available)}</li>
             <li><strong>"Authors:"</strong> {format!(" {}", counts.authors)}</li>
         </ul>
-        <p class="visits">{visits_sentence(data.visits)}</p>
+        <p class="visits" aria-live="polite">
+            {move || match (cookies_refused.get(), visits.get()) {
+                (true, _) => COOKIES_REFUSED.to_string(),
+                (false, Some(visits)) => visits_sentence(visits),
+                (false, None) => FORGOTTEN.to_string(),
+            }}
+        </p>
+        <div class="session-controls">
+            <ActionForm action=reset>
+                <button type="submit">"Reset visit count"</button>
+            </ActionForm>
+            <ActionForm action=forget>
+                <button type="submit">"Forget me"</button>
+            </ActionForm>
+        </div>
+        {failure}
     }
 }
+
+pub const COOKIES_REFUSED: &str = "Your browser is not sending this site's cookie back, so your \
+     visits can't be counted. Allow cookies for this site to have them counted.";
+
+pub const FORGOTTEN: &str =
+    "This browser's session has been deleted. Your next visit starts a new count.";
 
 /// "You have visited this page N time(s)." with Django's `pluralize` rule.
 pub fn visits_sentence(visits: i64) -> String {

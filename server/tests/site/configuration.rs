@@ -60,7 +60,7 @@ async fn the_configuration_file_and_environment_are_honoured() {
     std::fs::write(
         &config,
         format!(
-            "[database]\nurl = \"sqlite://{}\"\n\n[session]\ncookie-name = \"library_session\"\nmax-age-days = 3\n\n[package.metadata.leptos]{leptos_section}",
+            "[database]\nurl = \"sqlite://{}\"\n\n[session]\ncookie-name = \"library_session\"\nmax-age-secs = 259200\n\n[package.metadata.leptos]{leptos_section}",
             database.display()
         ),
     )

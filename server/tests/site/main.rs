@@ -4,4 +4,5 @@ mod catalog_loading;
 mod configuration;
 mod home;
 mod session_cookie;
+mod sessions;
 mod support;

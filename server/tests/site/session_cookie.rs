@@ -39,13 +39,14 @@ async fn the_secure_flag_follows_the_configuration() {
 }
 
 #[tokio::test]
-async fn a_returning_browser_is_not_sent_a_new_cookie() {
+async fn a_returning_browser_keeps_its_session_id() {
     let app = spawn_app().await;
     let client = browser();
-    assert!(app.home(&client).await.session_id().is_some());
+    let id = app.home(&client).await.session_id().unwrap();
     let second = app.home(&client).await;
     assert_eq!(second.visits(), 2);
-    assert!(second.session_id().is_none(), "{:?}", second.set_cookie);
+    // Renewed (expiry on inactivity), not replaced.
+    assert_eq!(second.session_id().unwrap(), id, "{:?}", second.set_cookie);
 }
 
 #[tokio::test]

@@ -83,6 +83,35 @@ impl TestApp {
         &self.settings.database.url
     }
 
+    /// A connection pool of its own on the site's database, for looking
+    /// behind the pages.
+    pub async fn db(&self) -> app::db::Db {
+        app::db::Db(
+            sqlx::SqlitePool::connect(self.database_url())
+                .await
+                .expect("open the test database"),
+        )
+    }
+
+    /// How many sessions the store holds.
+    pub async fn session_rows(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+            .fetch_one(self.db().await.pool())
+            .await
+            .unwrap()
+    }
+
+    /// POSTs to a server function the way the page's own script does.
+    pub async fn call(&self, client: &Client, function: &str) -> Response {
+        client
+            .post(self.url(&format!("/api/{function}")))
+            .header("origin", &self.address)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .expect("POST to a server function")
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
