@@ -17,8 +17,8 @@ pub fn AboutPage() -> impl IntoView {
             "The site sets one cookie, " <code>"sessionid"</code>
             ", only once you open the home page. It holds nothing but a random identifier; "
             "what the site remembers about your browser (how many times you have visited the "
-            "home page) is kept on the server under that identifier and is deleted when the "
-            "session expires, two weeks after it began."
+            "home page) is kept on the server under that identifier, and deleted two weeks "
+            "after your last visit, or at once with the home page's " <em>"Forget me"</em> " button."
         </p>
     }
 }
