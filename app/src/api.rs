@@ -3,7 +3,12 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, model::HomeStats};
+use crate::{
+    error::AppError,
+    model::{
+        AuthorDetail, AuthorSummary, BookDetail, BookSummary, HomeStats, ListPage, Preferences,
+    },
+};
 
 /// Counts this view of the home page and returns what the page shows.
 ///
@@ -58,4 +63,128 @@ pub async fn cookie_check() -> Result<bool, AppError> {
         .await?
         .cookie_returned()
         .await
+}
+
+/// A page of all books, or of those whose title or author matches `q`, at
+/// this browser's results-per-page.
+#[server(endpoint = "books")]
+pub async fn list_books(
+    page: Option<String>,
+    q: Option<String>,
+) -> Result<ListPage<BookSummary>, AppError> {
+    use crate::{catalog, db::Db, paging::parse_page, session::VisitorSession};
+    let page = parse_page(page.as_deref())?;
+    let per_page = VisitorSession::from_request()
+        .await?
+        .preferences()
+        .await?
+        .per_page;
+    catalog::books(&Db::from_context()?, q.as_deref(), page, per_page).await
+}
+
+#[server(endpoint = "book")]
+pub async fn get_book(id: String) -> Result<BookDetail, AppError> {
+    use crate::{catalog, db::Db, paging::parse_id};
+    catalog::book(&Db::from_context()?, parse_id(&id, "book")?).await
+}
+
+#[server(endpoint = "authors")]
+pub async fn list_authors(page: Option<String>) -> Result<ListPage<AuthorSummary>, AppError> {
+    use crate::{catalog, db::Db, paging::parse_page, session::VisitorSession};
+    let page = parse_page(page.as_deref())?;
+    let per_page = VisitorSession::from_request()
+        .await?
+        .preferences()
+        .await?
+        .per_page;
+    catalog::authors(&Db::from_context()?, page, per_page).await
+}
+
+#[server(endpoint = "author")]
+pub async fn get_author(id: String) -> Result<AuthorDetail, AppError> {
+    use crate::{catalog, db::Db, paging::parse_id};
+    catalog::author(&Db::from_context()?, parse_id(&id, "author")?).await
+}
+
+#[server(endpoint = "preferences")]
+pub async fn get_preferences() -> Result<Preferences, AppError> {
+    use crate::session::VisitorSession;
+    VisitorSession::from_request().await?.preferences().await
+}
+
+/// Remembers this browser's results per page. A form posted without
+/// JavaScript comes back to the list it was on, at its first page (the
+/// page it was on may not exist at the new size).
+#[server(endpoint = "set_per_page")]
+pub async fn set_per_page(per_page: u32) -> Result<(), AppError> {
+    use crate::session::VisitorSession;
+    VisitorSession::from_request()
+        .await?
+        .set_per_page(per_page)
+        .await?;
+    if let Some(back) = form_post_referer() {
+        leptos_axum::redirect(&without_page_param(&back));
+    }
+    Ok(())
+}
+
+/// Hides the demo-catalog notice for this browser.
+#[server(endpoint = "dismiss_notice")]
+pub async fn dismiss_notice() -> Result<(), AppError> {
+    use crate::session::VisitorSession;
+    VisitorSession::from_request().await?.dismiss_notice().await
+}
+
+/// For a plain form post (no JavaScript: the browser wants HTML back), the
+/// path and query of the page it came from.
+#[cfg(feature = "ssr")]
+fn form_post_referer() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let accepts_html = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer: http::Uri = parts
+        .headers
+        .get(http::header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    accepts_html
+        .then(|| referer.path_and_query().map(|pq| pq.as_str().to_string()))
+        .flatten()
+}
+
+/// "/books?q=x&page=3" → "/books?q=x".
+pub fn without_page_param(path_and_query: &str) -> String {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("page"))
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_page_param;
+
+    #[test]
+    fn the_page_parameter_is_dropped_and_the_rest_kept() {
+        assert_eq!(without_page_param("/books?q=x&page=3"), "/books?q=x");
+        assert_eq!(without_page_param("/books?page=3"), "/books");
+        assert_eq!(without_page_param("/authors"), "/authors");
+        assert_eq!(
+            without_page_param("/books?pages=1&q=%C3%91"),
+            "/books?pages=1&q=%C3%91"
+        );
+    }
 }

@@ -1,6 +1,14 @@
 //! Read queries over the catalog.
 
-use crate::{db::Db, error::AppError, model::CatalogCounts};
+use crate::{
+    db::Db,
+    error::AppError,
+    model::{
+        AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
+        CatalogCounts, CopyStatus, ListPage,
+    },
+    paging::page_count,
+};
 
 /// The four home-page figures, read in one statement so they are consistent
 /// with each other even while a new catalog is being loaded.
@@ -19,4 +27,243 @@ pub async fn counts(db: &Db) -> Result<CatalogCounts, AppError> {
         copies_available,
         authors,
     })
+}
+
+/// A LIKE pattern that finds `term` anywhere in `book.search_key`, matching
+/// case-insensitively in any script: both sides are lowercased by Rust's
+/// Unicode rules. LIKE's own wildcards in the term are escaped.
+pub fn search_pattern(term: &str) -> Option<String> {
+    let term = term.trim().to_lowercase();
+    if term.is_empty() {
+        return None;
+    }
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Some(pattern)
+}
+
+fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> Option<AuthorRef> {
+    Some(AuthorRef {
+        id: id?,
+        name: format!(
+            "{}, {}",
+            last.unwrap_or_default(),
+            first.unwrap_or_default()
+        ),
+    })
+}
+
+/// Checks `page` against the list's length: past the end is a 404.
+fn offset(total: i64, page: u32, per_page: u32) -> Result<(u32, i64), AppError> {
+    let pages = page_count(total, per_page);
+    if page > pages {
+        return Err(AppError::NotFound(format!(
+            "There is no page {page}: this list has {pages} page{}.",
+            if pages == 1 { "" } else { "s" }
+        )));
+    }
+    Ok((pages, i64::from(page - 1) * i64::from(per_page)))
+}
+
+type BookRow = (i64, String, Option<i64>, Option<String>, Option<String>);
+
+/// Books by title, optionally only those whose title or author matches `search`.
+pub async fn books(
+    db: &Db,
+    search: Option<&str>,
+    page: u32,
+    per_page: u32,
+) -> Result<ListPage<BookSummary>, AppError> {
+    let pattern = search.and_then(search_pattern);
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM book WHERE $1 IS NULL OR search_key LIKE $1 ESCAPE '\\'",
+    )
+    .bind(&pattern)
+    .fetch_one(db.pool())
+    .await?;
+    let (pages, offset) = offset(total, page, per_page)?;
+    let rows: Vec<BookRow> = sqlx::query_as(
+        "SELECT b.id, b.title, a.id, a.last_name, a.first_name
+         FROM book b LEFT JOIN author a ON a.id = b.author_id
+         WHERE $1 IS NULL OR b.search_key LIKE $1 ESCAPE '\\'
+         ORDER BY b.title COLLATE NOCASE, b.id
+         LIMIT $2 OFFSET $3",
+    )
+    .bind(&pattern)
+    .bind(i64::from(per_page))
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(id, title, author_id, last, first)| BookSummary {
+            id,
+            title,
+            author: author_ref(author_id, last, first),
+        })
+        .collect();
+    Ok(ListPage {
+        items,
+        page,
+        pages,
+        total,
+        per_page,
+    })
+}
+
+type AuthorRow = (i64, String, String, Option<String>, Option<String>);
+
+fn author_summary(
+    (id, first_name, last_name, date_of_birth, date_of_death): AuthorRow,
+) -> AuthorSummary {
+    AuthorSummary {
+        id,
+        first_name,
+        last_name,
+        date_of_birth,
+        date_of_death,
+    }
+}
+
+/// Authors by last name, then first name.
+pub async fn authors(
+    db: &Db,
+    page: u32,
+    per_page: u32,
+) -> Result<ListPage<AuthorSummary>, AppError> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM author")
+        .fetch_one(db.pool())
+        .await?;
+    let (pages, offset) = offset(total, page, per_page)?;
+    let rows: Vec<AuthorRow> = sqlx::query_as(
+        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id
+         LIMIT $1 OFFSET $2",
+    )
+    .bind(i64::from(per_page))
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(ListPage {
+        items: rows.into_iter().map(author_summary).collect(),
+        page,
+        pages,
+        total,
+        per_page,
+    })
+}
+
+pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT b.id, b.title, b.summary, b.isbn, a.id, a.last_name, a.first_name, l.name
+         FROM book b
+         LEFT JOIN author a ON a.id = b.author_id
+         LEFT JOIN language l ON l.id = b.language_id
+         WHERE b.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, title, summary, isbn, author_id, last, first, language)) = row else {
+        return Err(AppError::NotFound(format!(
+            "There is no book with the id {id}."
+        )));
+    };
+    let genres: Vec<String> = sqlx::query_scalar(
+        "SELECT g.name FROM book_genre bg JOIN genre g ON g.id = bg.genre_id
+         WHERE bg.book_id = $1 ORDER BY g.name",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let copies: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, imprint, status, due_back FROM book_instance
+         WHERE book_id = $1 ORDER BY imprint, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let copies = copies
+        .into_iter()
+        .filter_map(|(id, imprint, status, due_back)| {
+            // The schema's CHECK admits only the four codes.
+            let status = CopyStatus::from_code(&status)?;
+            Some(BookCopy {
+                id,
+                imprint,
+                status,
+                due_back,
+            })
+        })
+        .collect();
+    Ok(BookDetail {
+        id,
+        title,
+        author: author_ref(author_id, last, first),
+        summary,
+        isbn,
+        language,
+        genres,
+        copies,
+    })
+}
+
+pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
+    let row: Option<AuthorRow> = sqlx::query_as(
+        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Err(AppError::NotFound(format!(
+            "There is no author with the id {id}."
+        )));
+    };
+    let books: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, title, summary FROM book WHERE author_id = $1 ORDER BY title COLLATE NOCASE, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(AuthorDetail {
+        author: author_summary(row),
+        books: books
+            .into_iter()
+            .map(|(id, title, summary)| AuthorBook { id, title, summary })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_pattern;
+
+    #[test]
+    fn search_patterns_fold_case_in_any_script_and_escape_wildcards() {
+        assert_eq!(search_pattern("  ÑanDÚ "), Some("%ñandú%".to_string()));
+        assert_eq!(search_pattern("ТОЛСТОЙ"), Some("%толстой%".to_string()));
+        assert_eq!(
+            search_pattern("100%_a\\b"),
+            Some("%100\\%\\_a\\\\b%".to_string())
+        );
+        assert_eq!(search_pattern("   "), None);
+    }
 }

@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// No such page, book or author.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is wrong (a page number that is not a number, a
+    /// choice that is not offered).
+    #[error("{0}")]
+    BadRequest(String),
     /// The database could not be reached or answered with an error. Details
     /// go to the server log, never to the visitor.
     #[error("The library catalog is temporarily unavailable. Please try again in a moment.")]
@@ -18,9 +25,21 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The heading of the page that shows this error.
+    pub fn title(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "Not found",
+            AppError::BadRequest(_) => "Bad request",
+            AppError::Unavailable => "Temporarily unavailable",
+            AppError::ServerFn(_) => "Something went wrong",
+        }
+    }
+
     /// The HTTP status a page or server-function response carries for this error.
     pub fn status_code(&self) -> u16 {
         match self {
+            AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
             AppError::Unavailable => 503,
             // The request's arguments could not be read: the client's mistake.
             AppError::ServerFn(

@@ -1,7 +1,15 @@
-//! The frame every page sits in: site header, sidebar navigation, content.
+//! The frame every page sits in: site header, the demo-catalog notice,
+//! sidebar navigation, content; and the pieces lists and errors share.
 
-use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+
+use crate::{
+    api::{get_preferences, DismissNotice, SetPerPage},
+    error::AppError,
+    model::{ListPage, PER_PAGE_CHOICES},
+};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -10,10 +18,13 @@ pub fn Layout(children: Children) -> impl IntoView {
             <header class="site-header">
                 <a class="site-name" href="/">"LocalLibrary"</a>
             </header>
+            <DemoNotice />
             <div class="site-body">
                 <nav class="sidebar" aria-label="Site">
                     <ul>
                         <li><A href="/" exact=true>"Home"</A></li>
+                        <li><A href="/books">"All books"</A></li>
+                        <li><A href="/authors">"All authors"</A></li>
                         <li><A href="/about">"About"</A></li>
                     </ul>
                 </nav>
@@ -23,10 +34,84 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// Shows a server function's error to the visitor; during server rendering
+pub const DEMO_NOTICE: &str =
+    "This is a demo catalog: its books, authors and copies are made up, and nothing can be borrowed.";
+
+/// Shown on every page until this browser dismisses it. The server renders
+/// it already knowing (no flash before hydration); the dismissal is a form,
+/// so it works without JavaScript too.
+#[component]
+fn DemoNotice() -> impl IntoView {
+    let preferences = Resource::new(|| (), |_| get_preferences());
+    let dismiss = ServerAction::<DismissNotice>::new();
+    let dismissed_here = move || matches!(dismiss.value().get(), Some(Ok(())));
+
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                // If preferences can't be read, show the notice: it is harmless.
+                let dismissed = preferences.await.map(|p| p.notice_dismissed).unwrap_or(false);
+                (!dismissed).then(|| view! {
+                    <Show when=move || !dismissed_here()>
+                        <aside class="notice" aria-label="Notice">
+                            <p>{DEMO_NOTICE}</p>
+                            <ActionForm action=dismiss>
+                                <button type="submit">"Dismiss"</button>
+                            </ActionForm>
+                        </aside>
+                    </Show>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The document title. leptos_meta writes the server-rendered `<title>`
+/// without escaping it, so a catalog title containing `</title>` could
+/// inject markup: on the server the text is escaped here (the browser
+/// decodes the entities); in the browser it is set as plain text already.
+#[component]
+pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let text = escape_html(&text);
+    view! { <Title text /> }
+}
+
+#[cfg(feature = "ssr")]
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// An error as a page of its own: heading, message, and the HTTP status
+/// (404, 400, 503 …) when rendered on the server.
+#[component]
+pub fn ErrorPage(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_status(error.status_code());
+    let title = error.title();
+    view! {
+        <PageTitle text=title />
+        <h1>{title}</h1>
+        <p class="error" role="alert">{error.to_string()}</p>
+        <p><A href="/">"Go to the home page"</A></p>
+    }
+}
+
+/// Shows a server function's error inside a page; during server rendering
 /// it also gives the page the error's HTTP status.
 #[component]
-pub fn ErrorNotice(error: crate::error::AppError) -> impl IntoView {
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(error.status_code());
     view! { <p class="error" role="alert">{error.to_string()}</p> }
@@ -40,5 +125,75 @@ pub fn set_status(code: u16) {
         http::StatusCode::from_u16(code),
     ) {
         options.set_status(status);
+    }
+}
+
+/// "Page X of Y" with previous and next links that keep the rest of the
+/// query (the search term).
+#[component]
+pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
+    let link = move |page: u32| {
+        if base.contains('?') {
+            format!("{base}&page={page}")
+        } else {
+            format!("{base}?page={page}")
+        }
+    };
+    let previous = (list.page > 1).then(|| link(list.page - 1));
+    let next = (list.page < list.pages).then(|| link(list.page + 1));
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            <span class="page-of">{format!("Page {} of {}", list.page, list.pages)}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+        </nav>
+    }
+}
+
+/// Results per page, remembered in the session. A plain form, so it works
+/// without JavaScript; with it, `action` lets the list reload in place.
+#[component]
+pub fn PerPageForm(action: ServerAction<SetPerPage>, current: u32) -> impl IntoView {
+    view! {
+        <ActionForm action=action attr:class="per-page">
+            <label>
+                "Results per page "
+                <select name="per_page">
+                    {PER_PAGE_CHOICES
+                        .iter()
+                        .map(|&n| view! { <option value=n.to_string() selected=n == current>{n}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            " "
+            <button type="submit">"Apply"</button>
+        </ActionForm>
+    }
+}
+
+/// The search box of the book list: a GET form, so the term is in the
+/// address (and survives paging) with or without JavaScript.
+#[component]
+pub fn SearchForm(term: String) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/books" attr:class="search" attr:role="search">
+            <label>
+                "Search by title or author "
+                <input type="search" name="q" value=term />
+            </label>
+            " "
+            <button type="submit">"Search"</button>
+        </Form>
+    }
+}
+
+/// Renders `Ok` with `view`, and `Err` as an error page.
+pub fn or_error_page<T, V: IntoView>(
+    result: Result<T, AppError>,
+    view: impl FnOnce(T) -> V,
+) -> Either<V, impl IntoView> {
+    match result {
+        Ok(value) => Either::Left(view(value)),
+        Err(error) => Either::Right(view! { <ErrorPage error /> }),
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod layout;
 pub mod model;
 pub mod pages;
+pub mod paging;
 
 #[cfg(feature = "ssr")]
 pub mod catalog;
@@ -19,12 +20,18 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    path, SsrMode, StaticSegment,
 };
 
 use crate::{
     layout::Layout,
-    pages::{about::AboutPage, home::HomePage, not_found::NotFound},
+    pages::{
+        about::AboutPage,
+        authors::{AuthorDetailPage, AuthorListPage},
+        books::{BookDetailPage, BookListPage},
+        home::HomePage,
+        not_found::NotFound,
+    },
 };
 
 /// The HTML document around the app. Rendered on the server only, so the
@@ -63,7 +70,13 @@ pub fn App() -> impl IntoView {
                     // the first byte leaves; streaming would let the response
                     // headers (and the session cookie) go out first.
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("about") view=AboutPage />
+                    // Async everywhere: the HTTP status (404, 400) and the
+                    // notice's state must be known before the response starts.
+                    <Route path=path!("/books") view=BookListPage ssr=SsrMode::Async />
+                    <Route path=path!("/books/:id") view=BookDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
+                    <Route path=path!("/authors/:id") view=AuthorDetailPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

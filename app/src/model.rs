@@ -21,3 +21,178 @@ pub struct HomeStats {
     /// first visit, and on every visit of a browser that refuses cookies.
     pub cookie_returned: bool,
 }
+
+/// A link to an author: id and the name as "Last, First".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One row of the book list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookSummary {
+    pub id: i64,
+    pub title: String,
+    pub author: Option<AuthorRef>,
+}
+
+/// One row of the author list, and the head of an author's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorSummary {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<String>,
+    pub date_of_death: Option<String>,
+}
+
+impl AuthorSummary {
+    /// "(6 Mar 1927 – 17 Apr 2014)", "(born 5 Jan 1938)", or empty.
+    pub fn life_dates(&self) -> String {
+        match (&self.date_of_birth, &self.date_of_death) {
+            (Some(born), Some(died)) => format!("{} – {}", human_date(born), human_date(died)),
+            (Some(born), None) => format!("born {}", human_date(born)),
+            (None, Some(died)) => format!("died {}", human_date(died)),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub page: u32,
+    /// At least 1, even for an empty list.
+    pub pages: u32,
+    pub total: i64,
+    pub per_page: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CopyStatus {
+    Maintenance,
+    OnLoan,
+    Available,
+    Reserved,
+}
+
+impl CopyStatus {
+    /// From the one-letter code stored in the database.
+    pub fn from_code(code: &str) -> Option<CopyStatus> {
+        match code {
+            "m" => Some(CopyStatus::Maintenance),
+            "o" => Some(CopyStatus::OnLoan),
+            "a" => Some(CopyStatus::Available),
+            "r" => Some(CopyStatus::Reserved),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CopyStatus::Maintenance => "Maintenance",
+            CopyStatus::OnLoan => "On loan",
+            CopyStatus::Available => "Available",
+            CopyStatus::Reserved => "Reserved",
+        }
+    }
+
+    /// The CSS class that colours it.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            CopyStatus::Maintenance => "status status-maintenance",
+            CopyStatus::OnLoan => "status status-on-loan",
+            CopyStatus::Available => "status status-available",
+            CopyStatus::Reserved => "status status-reserved",
+        }
+    }
+
+    /// Whether the copy has a due-back date worth showing.
+    pub fn is_out(self) -> bool {
+        matches!(self, CopyStatus::OnLoan | CopyStatus::Reserved)
+    }
+}
+
+/// A physical copy of a book.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookCopy {
+    pub id: String,
+    pub imprint: String,
+    pub status: CopyStatus,
+    pub due_back: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookDetail {
+    pub id: i64,
+    pub title: String,
+    pub author: Option<AuthorRef>,
+    pub summary: String,
+    pub isbn: String,
+    pub language: Option<String>,
+    pub genres: Vec<String>,
+    pub copies: Vec<BookCopy>,
+}
+
+/// A book on its author's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorBook {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorDetail {
+    pub author: AuthorSummary,
+    pub books: Vec<AuthorBook>,
+}
+
+/// What a browser has chosen, kept in its session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub per_page: u32,
+    pub notice_dismissed: bool,
+}
+
+/// Results per page a visitor can choose; the first is the default.
+pub const PER_PAGE_CHOICES: [u32; 3] = [10, 25, 50];
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            per_page: PER_PAGE_CHOICES[0],
+            notice_dismissed: false,
+        }
+    }
+}
+
+/// "1927-03-06" → "6 Mar 1927"; anything else is shown as it is.
+pub fn human_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = iso.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_string();
+    };
+    match (month.parse::<usize>(), day.parse::<u32>()) {
+        (Ok(month @ 1..=12), Ok(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
+        _ => iso.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_like_dates() {
+        assert_eq!(human_date("1927-03-06"), "6 Mar 1927");
+        assert_eq!(human_date("2014-12-31"), "31 Dec 2014");
+        assert_eq!(human_date("someday"), "someday");
+    }
+}

@@ -12,7 +12,11 @@
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use crate::{db::Db, error::AppError};
+use crate::{
+    db::Db,
+    error::AppError,
+    model::{Preferences, PER_PAGE_CHOICES},
+};
 
 /// Key of the record field that marks a session as started; it is what makes
 /// a new session non-empty, so the layer keeps it and sends its cookie.
@@ -100,6 +104,78 @@ impl VisitorSession {
                 .fetch_optional(self.db.pool())
                 .await?;
         Ok(visits.unwrap_or(0))
+    }
+
+    /// What this browser has chosen; the defaults when it has no session.
+    /// Only reads: never creates a session or sets a cookie.
+    pub async fn preferences(&self) -> Result<Preferences, AppError> {
+        let Some(id) = self.stored_id().await? else {
+            return Ok(Preferences::default());
+        };
+        let row: Option<(Option<i64>, bool)> = sqlx::query_as(
+            "SELECT per_page, notice_dismissed FROM session_state WHERE session_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let defaults = Preferences::default();
+        Ok(
+            row.map_or(defaults, |(per_page, notice_dismissed)| Preferences {
+                per_page: per_page
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| PER_PAGE_CHOICES.contains(n))
+                    .unwrap_or(defaults.per_page),
+                notice_dismissed,
+            }),
+        )
+    }
+
+    /// Remembers how many results a page of a list shows for this browser.
+    pub async fn set_per_page(&self, per_page: u32) -> Result<(), AppError> {
+        if !PER_PAGE_CHOICES.contains(&per_page) {
+            return Err(AppError::BadRequest(format!(
+                "{per_page} results per page is not offered: choose 10, 25 or 50."
+            )));
+        }
+        let id = self.ensure_state().await?;
+        sqlx::query("UPDATE session_state SET per_page = $1 WHERE session_id = $2")
+            .bind(i64::from(per_page))
+            .bind(id)
+            .execute(self.db.pool())
+            .await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Hides the demo-catalog notice for this browser from now on.
+    pub async fn dismiss_notice(&self) -> Result<(), AppError> {
+        let id = self.ensure_state().await?;
+        sqlx::query("UPDATE session_state SET notice_dismissed = 1 WHERE session_id = $1")
+            .bind(id)
+            .execute(self.db.pool())
+            .await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// The id of this browser's session, with a state row, creating both
+    /// when needed.
+    async fn ensure_state(&self) -> Result<String, AppError> {
+        let (id, cookie_returned) = match self.stored_id().await? {
+            Some(id) => (id, true),
+            None => (self.create().await?, false),
+        };
+        sqlx::query(
+            "INSERT INTO session_state (session_id, confirmed, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (session_id) DO UPDATE
+                SET confirmed = MAX(session_state.confirmed, excluded.confirmed)",
+        )
+        .bind(&id)
+        .bind(cookie_returned)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .execute(self.db.pool())
+        .await?;
+        Ok(id)
     }
 
     /// Sets this browser's visit count back to zero, keeping the session and

@@ -1,12 +1,12 @@
 //! Building the application: `app()` is the router, `Application` binds it
 //! to a port and serves it.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, sync::OnceLock};
 
 use anyhow::Context;
 use axum::{extract::FromRef, middleware, routing::get, serve::ListenerExt, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
 
@@ -31,24 +31,29 @@ pub struct AppState {
 pub fn app(settings: &Settings, db: Db) -> Router {
     let leptos_options = settings.leptos.clone();
     let policy = sessions::policy(&settings.session);
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     };
 
+    // What server functions and pages find in their context.
+    let context = move || {
+        provide_context(db.clone());
+        provide_context(policy);
+    };
+
     Router::new()
         .route("/health", get(routes::health))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || {
-                provide_context(db.clone());
-                provide_context(policy);
-            },
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        // Static files, else the 404 page (which shows the notice, so it
+        // needs the session like any page).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .layer(sessions::layer(&state.db, &settings.session))
         .layer(middleware::from_fn(origin::reject_cross_origin))
@@ -57,6 +62,12 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's routes, found by rendering it once per process.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// A built site, bound to its address but not yet serving.

@@ -1,12 +1,13 @@
 //! `/about`: what the site is and what it keeps about a visitor.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+
+use crate::layout::PageTitle;
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
     view! {
-        <Title text="About LocalLibrary" />
+        <PageTitle text="About LocalLibrary" />
         <h1>"About LocalLibrary"</h1>
         <p>
             "LocalLibrary is the catalog of a small lending library: its books, their authors "

@@ -2,11 +2,11 @@
 //! browser's visit count.
 
 use leptos::{either::Either, prelude::*};
-use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::{
     api::{cookie_check, home_view, ForgetMe, ResetVisits},
-    layout::ErrorNotice,
+    layout::{ErrorNotice, PageTitle},
     model::HomeStats,
 };
 
@@ -18,7 +18,7 @@ pub fn HomePage() -> impl IntoView {
     let view_data = Resource::new(|| (), |_| home_view());
 
     view! {
-        <Title text="Local Library Home" />
+        <PageTitle text="Local Library Home" />
         <h1>"Local Library Home"</h1>
         <p>
             "Welcome to " <em>"LocalLibrary"</em> ", a website developed by "
@@ -77,10 +77,10 @@ fn Figures(data: HomeStats) -> impl IntoView {
     view! {
         <p>"The library has the following record counts:"</p>
         <ul class="counts">
-            <li><strong>"Books:"</strong> {format!(" {}", counts.books)}</li>
+            <li><strong>"Books:"</strong> " " <A href="/books">{counts.books}</A></li>
             <li><strong>"Copies:"</strong> {format!(" {}", counts.copies)}</li>
             <li><strong>"Copies available:"</strong> {format!(" {}", counts.copies_available)}</li>
-            <li><strong>"Authors:"</strong> {format!(" {}", counts.authors)}</li>
+            <li><strong>"Authors:"</strong> " " <A href="/authors">{counts.authors}</A></li>
         </ul>
         <p class="visits" aria-live="polite">
             {move || match (cookies_refused.get(), visits.get()) {

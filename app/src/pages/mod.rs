@@ -1,3 +1,5 @@
 pub mod about;
+pub mod authors;
+pub mod books;
 pub mod home;
 pub mod not_found;

@@ -4,7 +4,9 @@ use anyhow::Context;
 use app::db::Db;
 use indicatif::ProgressBar;
 
-use super::file::Catalog;
+use std::collections::HashMap;
+
+use super::file::{Author, Catalog};
 
 /// The small demo catalog, built into the binary so that a new site shows
 /// real data from its first start.
@@ -88,10 +90,12 @@ pub async fn replace_catalog(
         .with_context(|| format!("cannot insert author {}", author.id))?;
         progress.inc(1);
     }
+    let authors: HashMap<i64, &Author> = catalog.authors.iter().map(|a| (a.id, a)).collect();
     for book in &catalog.books {
+        let author = book.author_id.and_then(|id| authors.get(&id));
         sqlx::query(
-            "INSERT INTO book (id, title, author_id, summary, isbn, language_id)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO book (id, title, author_id, summary, isbn, language_id, search_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(book.id)
         .bind(&book.title)
@@ -99,6 +103,7 @@ pub async fn replace_catalog(
         .bind(&book.summary)
         .bind(&book.isbn)
         .bind(book.language_id)
+        .bind(search_key(&book.title, author.copied()))
         .execute(&mut *tx)
         .await
         .with_context(|| format!("cannot insert book {}", book.id))?;
@@ -137,6 +142,19 @@ pub async fn replace_catalog(
         books: catalog.books.len(),
         copies: catalog.book_instances.len(),
     })
+}
+
+/// What a search matches against: title and author's names, lowercased
+/// (see `app::catalog::search_pattern`, which lowercases the query alike).
+fn search_key(title: &str, author: Option<&Author>) -> String {
+    let mut key = title.to_lowercase();
+    if let Some(author) = author {
+        key.push('\n');
+        key.push_str(&author.first_name.to_lowercase());
+        key.push(' ');
+        key.push_str(&author.last_name.to_lowercase());
+    }
+    key
 }
 
 /// Loads the built-in demo catalog when the catalog is empty (a new site).

@@ -44,7 +44,7 @@ async fn app_with_smaller_catalog() -> TestApp {
     app
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_json_is_refused() {
     let app = app_with_smaller_catalog().await;
     let output = app.load_catalog_json("broken.json", r#"{"genres": [ {"id": 1, "#);
@@ -58,7 +58,7 @@ async fn malformed_json_is_refused() {
     assert_eq!(app.home(&browser()).await.count("Books"), 15);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_book_whose_author_is_missing_is_refused() {
     let app = app_with_smaller_catalog().await;
     refused(
@@ -69,7 +69,7 @@ async fn a_book_whose_author_is_missing_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_status_is_refused() {
     let app = app_with_smaller_catalog().await;
     refused(
@@ -80,7 +80,7 @@ async fn a_bad_status_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_date_is_refused() {
     let app = app_with_smaller_catalog().await;
     refused(
@@ -91,7 +91,7 @@ async fn a_bad_date_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_id_is_refused() {
     let app = app_with_smaller_catalog().await;
     refused(
@@ -102,7 +102,7 @@ async fn a_duplicate_id_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_of_the_wrong_shape_is_refused() {
     let app = app_with_smaller_catalog().await;
     refused(
@@ -113,7 +113,7 @@ async fn a_record_of_the_wrong_shape_is_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_file_is_refused() {
     let app = spawn_app().await;
     let output = app.command(&["load-catalog", "/no/such/catalog.json"]);
@@ -125,7 +125,7 @@ async fn a_missing_file_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_files_ids_are_kept() {
     let app = app_with_smaller_catalog().await;
     let output = app.command(&["migrate"]);

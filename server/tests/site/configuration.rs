@@ -47,7 +47,7 @@ fn start(config: &std::path::Path, env: &[(&str, &str)]) -> (Process, String) {
     (process, address)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_configuration_file_and_environment_are_honoured() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("configured.sqlite3");
@@ -81,7 +81,7 @@ async fn the_configuration_file_and_environment_are_honoured() {
     assert!(cookie.split("; ").any(|a| a == "Secure"), "{cookie}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configuration_file_that_cannot_be_read_is_reported() {
     let output = Command::new(env!("CARGO_BIN_EXE_locallibrary"))
         .args(["--config", "/no/such/file.toml", "migrate"])

@@ -1,6 +1,6 @@
 use crate::support::{browser, small_catalog_without_last_books, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_site_shows_the_small_catalogs_counts() {
     let app = spawn_app().await;
     let page = app.home(&browser()).await;
@@ -14,7 +14,7 @@ async fn a_new_site_shows_the_small_catalogs_counts() {
     assert_eq!(page.count("Authors"), 10);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loading_another_catalog_changes_the_counts_on_the_next_view() {
     let app = spawn_app().await;
     let client = browser();
@@ -34,7 +34,7 @@ async fn loading_another_catalog_changes_the_counts_on_the_next_view() {
     assert_eq!(page.visits(), 2, "loading a catalog leaves sessions alone");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_view_counts_once_per_browser() {
     let app = spawn_app().await;
     let alice = browser();
@@ -47,7 +47,7 @@ async fn each_view_counts_once_per_browser() {
     assert_eq!(app.home(&alice).await.visits(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn head_requests_and_health_probes_are_not_visits() {
     let app = spawn_app().await;
     let client = browser();
@@ -62,7 +62,7 @@ async fn head_requests_and_health_probes_are_not_visits() {
     assert_eq!(app.home(&client).await.visits(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_count_survives_a_server_restart() {
     let mut app = spawn_app().await;
     let client = browser();
@@ -74,7 +74,7 @@ async fn the_count_survives_a_server_restart() {
     assert_eq!(app.home(&client).await.visits(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_views_of_one_browser_are_all_counted() {
     let app = spawn_app().await;
     let client = browser();
@@ -93,7 +93,7 @@ async fn concurrent_views_of_one_browser_are_all_counted() {
     assert_eq!(app.home(&client).await.visits(), 102);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_in_the_site_layout() {
     let app = spawn_app().await;
     let response = browser()
@@ -104,14 +104,17 @@ async fn an_unknown_page_is_a_404_in_the_site_layout() {
     assert_eq!(response.status(), 404);
     assert!(response.headers().get("set-cookie").is_none());
     let html = response.text().await.unwrap();
-    assert!(html.contains("Page not found"), "{html}");
+    assert!(
+        html.contains("Not found") && html.contains("There is no page at this address."),
+        "{html}"
+    );
     assert!(
         html.contains(r#"aria-label="Site""#),
         "the sidebar is there: {html}"
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_functions_take_posts_only_and_survive_garbage() {
     let app = spawn_app().await;
     let get = browser()

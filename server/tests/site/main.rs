@@ -1,5 +1,6 @@
 //! Integration tests: the real server over real HTTP, one temp database each.
 
+mod browsing;
 mod catalog_loading;
 mod configuration;
 mod home;

@@ -1,6 +1,6 @@
 use crate::support::{bare_client, browser, spawn_app, spawn_app_with, HomePage};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_httponly_lax_and_lasts_two_weeks() {
     let app = spawn_app().await;
     let page = app.home(&browser()).await;
@@ -27,7 +27,7 @@ async fn the_session_cookie_is_httponly_lax_and_lasts_two_weeks() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secure_flag_follows_the_configuration() {
     let app = spawn_app_with(|settings| settings.session.secure = true).await;
     let page = app.home(&browser()).await;
@@ -38,7 +38,7 @@ async fn the_secure_flag_follows_the_configuration() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returning_browser_keeps_its_session_id() {
     let app = spawn_app().await;
     let client = browser();
@@ -49,7 +49,7 @@ async fn a_returning_browser_keeps_its_session_id() {
     assert_eq!(second.session_id().unwrap(), id, "{:?}", second.set_cookie);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_oversized_and_unknown_cookies_get_a_fresh_session() {
     let app = spawn_app().await;
     let known = app.home(&browser()).await.session_id().unwrap();
@@ -72,10 +72,18 @@ async fn malformed_oversized_and_unknown_cookies_get_a_fresh_session() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_that_do_not_use_the_session_set_no_cookie() {
     let app = spawn_app().await;
-    for path in ["/about", "/health", "/favicon.svg", "/missing"] {
+    for path in [
+        "/about",
+        "/books",
+        "/books/1",
+        "/authors?page=1",
+        "/health",
+        "/favicon.svg",
+        "/missing",
+    ] {
         let response = bare_client().get(app.url(path)).send().await.unwrap();
         assert!(
             response.headers().get("set-cookie").is_none(),

@@ -7,7 +7,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::support::{bare_client, browser, spawn_app, spawn_app_with, HomePage};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
     let app = spawn_app().await;
     let client = browser();
@@ -28,7 +28,7 @@ async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
     assert_eq!(app.home(&client).await.visits(), 202);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
     let client = browser();
@@ -62,7 +62,7 @@ async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     assert_ne!(next.session_id().unwrap(), id);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_zeroes_the_count_and_keeps_the_session() {
     let app = spawn_app().await;
     let client = browser();
@@ -78,7 +78,7 @@ async fn reset_zeroes_the_count_and_keeps_the_session() {
     assert_eq!(next.session_id().unwrap(), id, "same session");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_post_without_javascript_comes_back_to_the_page() {
     let app = spawn_app().await;
     let client = browser();
@@ -102,7 +102,7 @@ async fn a_form_post_without_javascript_comes_back_to_the_page() {
     assert_eq!(app.home(&client).await.visits(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_posts_are_refused() {
     let app = spawn_app().await;
     let client = browser();
@@ -135,7 +135,7 @@ async fn cross_origin_posts_are_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cookie_check_tells_whether_the_cookie_came_back() {
     let app = spawn_app().await;
     let client = browser();
@@ -163,7 +163,7 @@ async fn visits_at(
     app.home(client).await.visits()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_inactivity_a_used_session_lives_on() {
     let app = spawn_app_with(|s| {
         s.session.expiry = SessionExpiry::OnInactivity;
@@ -182,7 +182,7 @@ async fn on_inactivity_a_used_session_lives_on() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_a_fixed_time_a_session_ends_however_it_is_used() {
     let app = spawn_app_with(|s| {
         s.session.expiry = SessionExpiry::AtFixedTime;
@@ -204,7 +204,7 @@ async fn at_a_fixed_time_a_session_ends_however_it_is_used() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_browser_close_the_cookie_has_no_max_age() {
     let app = spawn_app_with(|s| s.session.expiry = SessionExpiry::AtBrowserClose).await;
     let page = app.home(&browser()).await;
@@ -216,7 +216,7 @@ async fn at_browser_close_the_cookie_has_no_max_age() {
     assert_eq!(page.visits(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearsessions_removes_expired_sessions_and_says_how_many() {
     let app = spawn_app_with(|s| s.session.max_age_secs = 1).await;
     for _ in 0..3 {
@@ -242,7 +242,7 @@ async fn clearsessions_removes_expired_sessions_and_says_how_many() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_that_refuse_cookies_do_not_pile_up_sessions() {
     let app = spawn_app_with(|s| {
         s.session.unconfirmed_ttl_secs = 1;
@@ -269,7 +269,7 @@ async fn clients_that_refuse_cookies_do_not_pile_up_sessions() {
     assert_eq!(app.home(&keeper).await.visits(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
     let app = spawn_app().await;
     let client = browser();
@@ -307,7 +307,7 @@ async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
     assert_eq!(with(&old_id).await.visits(), 1, "the old id is worthless");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     let app = spawn_app_with(|s| s.database.busy_timeout_ms = 200).await;
     let client = browser();

@@ -1,5 +1,8 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite database,
 //! and helpers that read pages the way a visitor does.
+//!
+//! Tests run on a multi-threaded runtime, as the server does in production:
+//! Leptos' server rendering can stall on a single-threaded one.
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
 use std::{path::Path, process::Output};
@@ -230,11 +233,15 @@ impl HomePage {
 pub fn main_text(html: &str) -> String {
     let document = Html::parse_document(html);
     let main = Selector::parse("main").unwrap();
-    let text: String = document
+    // Text nodes joined by spaces: separate elements read as separate words.
+    let text: Vec<&str> = document
         .select(&main)
         .flat_map(|element| element.text())
         .collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The small catalog with its last `n` books (and their copies) removed.

@@ -1,0 +1,137 @@
+import type { Browser, BrowserContext, Page } from "@playwright/test";
+import { test, expect, hydrated, watchForErrors } from "./fixtures";
+
+const sidebar = (page: Page) => page.getByRole("navigation", { name: "Site" });
+const listItems = (page: Page) => page.locator("main ul.item-list > li");
+const notice = (page: Page) => page.getByRole("complementary", { name: "Notice" });
+
+/** Opens a page in a context with JavaScript on or off; with it on, waits
+ *  for hydration. */
+async function open(context: BrowserContext, url: string, js: boolean): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  if (js) await hydrated(page);
+  return page;
+}
+
+async function newContext(browser: Browser, js: boolean) {
+  const context = await browser.newContext({ javaScriptEnabled: js });
+  const problems: string[] = [];
+  context.on("page", (page) => problems.push(...watchForErrors(page)));
+  return { context, problems };
+}
+
+for (const js of [true, false]) {
+  const mode = js ? "with JavaScript" : "without JavaScript";
+
+  test(`home → books → a book → its author → back (${mode})`, async ({ browser, site }) => {
+    const { context, problems } = await newContext(browser, js);
+    const page = await open(context, site.url, js);
+    const documentLoads: string[] = [];
+    page.on("request", (r) => r.resourceType() === "document" && documentLoads.push(r.url()));
+
+    await sidebar(page).getByRole("link", { name: "All books" }).click();
+    await expect(page.getByRole("heading", { name: "All books" })).toBeVisible();
+    await expect(page.getByText("Page 1 of 2")).toBeVisible();
+
+    await page.getByRole("link", { name: "Cien años de soledad" }).click();
+    await expect(page.getByRole("heading", { name: "Title: Cien años de soledad" })).toBeVisible();
+    await expect(page.getByText("Due back: 9 Dec 2024")).toBeVisible();
+    await expect(page).toHaveTitle("Cien años de soledad");
+
+    await page.getByRole("link", { name: "García Márquez, Gabriel" }).click();
+    await expect(page.getByRole("heading", { name: "Author: García Márquez, Gabriel" })).toBeVisible();
+    await expect(page.getByText("Ñ, é and ü must survive the round trip.")).toBeVisible();
+
+    await page.goBack();
+    await expect(page.getByRole("heading", { name: "Title: Cien años de soledad" })).toBeVisible();
+    await page.goBack();
+    await expect(page.getByRole("heading", { name: "All books" })).toBeVisible();
+
+    if (js) expect(documentLoads, "client-side navigation only").toEqual([]);
+    else expect(documentLoads.length).toBeGreaterThanOrEqual(3);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test(`paging and search (${mode})`, async ({ browser, site }) => {
+    const { context, problems } = await newContext(browser, js);
+    const page = await open(context, `${site.url}/books`, js);
+    await expect(listItems(page)).toHaveCount(10);
+    await page.getByRole("link", { name: "Next →" }).click();
+    await expect(page.getByText("Page 2 of 2")).toBeVisible();
+    await expect(listItems(page)).toHaveCount(10);
+    await page.getByRole("link", { name: "← Previous" }).click();
+    await expect(page.getByText("Page 1 of 2")).toBeVisible();
+
+    await page.getByRole("searchbox").fill("ТОЛСТОЙ");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByText("match “ТОЛСТОЙ”")).toBeVisible();
+    await expect(listItems(page).first()).toContainText("Tolstoy / Толстой");
+
+    await page.getByRole("searchbox").fill("o");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByText("Page 1 of 2")).toBeVisible();
+    await page.getByRole("link", { name: "Next →" }).click();
+    await expect(page.getByText("Page 2 of 2")).toBeVisible();
+    await expect(page.getByRole("searchbox")).toHaveValue("o");
+    expect(new URL(page.url()).searchParams.get("q")).toBe("o");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test(`results per page persist for this browser only (${mode})`, async ({ browser, site }) => {
+    const { context, problems } = await newContext(browser, js);
+    const page = await open(context, `${site.url}/books?page=2`, js);
+    await page.getByLabel("Results per page").selectOption("25");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page.getByText("Page 1 of 1")).toBeVisible();
+    await expect(listItems(page)).toHaveCount(20);
+
+    await page.reload();
+    if (js) await hydrated(page);
+    await expect(listItems(page)).toHaveCount(20);
+    await expect(page.getByLabel("Results per page")).toHaveValue("25");
+
+    const other = await browser.newContext({ javaScriptEnabled: js });
+    const otherPage = await open(other, `${site.url}/books`, js);
+    await expect(listItems(otherPage)).toHaveCount(10);
+    await other.close();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test(`the dismissed notice stays dismissed (${mode})`, async ({ browser, site }) => {
+    const { context, problems } = await newContext(browser, js);
+    const page = await open(context, `${site.url}/authors`, js);
+    await expect(notice(page)).toContainText("This is a demo catalog");
+    await notice(page).getByRole("button", { name: "Dismiss" }).click();
+    await expect(notice(page)).toHaveCount(0);
+
+    for (const path of ["/", "/books", "/authors/3"]) {
+      const next = await context.newPage();
+      // Server-rendered without the notice: no flash before hydration.
+      const response = await next.request.get(`${site.url}${path}`);
+      expect(await response.text()).not.toContain("This is a demo catalog");
+      await next.goto(`${site.url}${path}`);
+      await expect(notice(next)).toHaveCount(0);
+      await next.close();
+    }
+    const other = await browser.newContext({ javaScriptEnabled: js });
+    const otherPage = await open(other, `${site.url}/books`, js);
+    await expect(notice(otherPage)).toBeVisible();
+    await other.close();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+}
+
+test("the home page's counts link to the lists", async ({ page, site }) => {
+  await page.goto(site.url);
+  await hydrated(page);
+  await page.getByRole("link", { name: "20" }).click();
+  await expect(page.getByRole("heading", { name: "All books" })).toBeVisible();
+  await page.goBack();
+  await page.getByRole("link", { name: "10", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "All authors" })).toBeVisible();
+});

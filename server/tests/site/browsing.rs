@@ -1,0 +1,357 @@
+use reqwest::Client;
+use scraper::{Html, Selector};
+
+use crate::support::{bare_client, browser, main_text, spawn_app, TestApp};
+
+/// A page as a visitor sees it: status, the text of `<main>`, the list items
+/// of `<main>`, and the raw HTML.
+struct Page {
+    status: u16,
+    text: String,
+    items: Vec<String>,
+    html: String,
+}
+
+async fn get(app: &TestApp, client: &Client, path: &str) -> Page {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    let html = response.text().await.unwrap();
+    let document = Html::parse_document(&html);
+    let items = document
+        .select(&Selector::parse("main ul.item-list > li").unwrap())
+        .map(|li| {
+            li.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    Page {
+        status,
+        text: main_text(&html),
+        items,
+        html,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_with_the_right_status() {
+    let app = spawn_app().await;
+    let client = bare_client();
+    for (path, status, shows) in [
+        ("/books", 200, "All books"),
+        ("/books?page=2", 200, "Page 2 of 2"),
+        ("/books/1", 200, "Title: Cien años de soledad"),
+        ("/authors", 200, "All authors"),
+        ("/authors/2", 200, "Author: Tolstoy / Толстой, Lev / Лев"),
+        ("/books/999", 404, "There is no book with the id 999."),
+        ("/books/abc", 404, "There is no book with the id “abc”."),
+        ("/authors/0", 404, "There is no author with the id 0."),
+        ("/authors/1.5", 404, "There is no author with the id “1.5”."),
+        (
+            "/books?page=3",
+            404,
+            "There is no page 3: this list has 2 pages.",
+        ),
+        (
+            "/authors?page=2",
+            404,
+            "There is no page 2: this list has 1 page.",
+        ),
+        ("/books?page=abc", 400, "“abc” is not a page number"),
+        ("/books?page=0", 400, "“0” is not a page number"),
+        ("/authors?page=-1", 400, "“-1” is not a page number"),
+    ] {
+        let page = get(&app, &client, path).await;
+        assert_eq!(page.status, status, "{path}: {}", page.text);
+        assert!(
+            page.text.contains(shows),
+            "{path}: expected {shows:?} in {}",
+            page.text
+        );
+        assert!(
+            page.html.contains(r#"aria-label="Site""#),
+            "{path}: in the site layout"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn books_are_listed_by_title_ten_to_a_page() {
+    let app = spawn_app().await;
+    let client = bare_client();
+    let first = get(&app, &client, "/books").await;
+    let second = get(&app, &client, "/books?page=2").await;
+    assert_eq!(first.items.len(), 10);
+    assert_eq!(second.items.len(), 10);
+    assert!(first.text.contains("Page 1 of 2") && first.text.contains("20 books in the catalog."));
+    assert_eq!(
+        first.items[0], "A Garden for Dmitri (Schmidt, Nell)",
+        "{:?}",
+        first.items
+    );
+    let titles: Vec<String> = first.items.iter().chain(&second.items).cloned().collect();
+    let mut sorted = titles.clone();
+    sorted.sort_by_key(|t| t.to_ascii_lowercase());
+    assert_eq!(titles, sorted);
+    assert!(first.html.contains(r#"href="/books?page=2""#), "next link");
+    assert!(
+        second.html.contains(r#"href="/books?page=1""#),
+        "previous link"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_ignores_case_in_any_script_and_survives_paging() {
+    let app = spawn_app().await;
+    let client = bare_client();
+    for (term, finds) in [
+        ("war", "Война и мир (War & Peace)"),
+        ("ВОЙНА", "Война и мир (War & Peace)"),
+        ("толстой", "Война и мир (War & Peace)"),
+        ("AÑOS", "Cien años de soledad"),
+        ("márquez", "Cien años de soledad"),
+        ("红楼", "红楼梦"),
+        ("<big>", "Tom & Jerry's <Big> Adventure"),
+    ] {
+        let path = format!("/books?q={}", app::pages::books::urlencode(term));
+        let page = get(&app, &client, &path).await;
+        assert_eq!(page.status, 200, "{term}");
+        assert!(
+            page.items.iter().any(|item| item.starts_with(finds)),
+            "{term}: {:?}",
+            page.items
+        );
+    }
+    let none = get(&app, &client, "/books?q=zzzz").await;
+    assert!(
+        none.text.contains("No books match “zzzz”."),
+        "{}",
+        none.text
+    );
+    assert!(none.items.is_empty());
+
+    let first = get(&app, &client, "/books?q=o").await;
+    assert!(first.text.contains("Page 1 of 2"), "{}", first.text);
+    assert!(
+        first.html.contains(r#"href="/books?q=o&amp;page=2""#),
+        "the term is kept"
+    );
+    let second = get(&app, &client, "/books?q=o&page=2").await;
+    assert_eq!(second.status, 200);
+    assert!(
+        second
+            .items
+            .iter()
+            .all(|item| item.to_lowercase().contains('o')),
+        "{:?}",
+        second.items
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awkward_titles_and_names_render_exactly_as_stored() {
+    let app = spawn_app().await;
+    let client = bare_client();
+    let book = get(&app, &client, "/books/5").await;
+    assert!(
+        book.text.contains("Title: Tom & Jerry's <Big> Adventure"),
+        "{}",
+        book.text
+    );
+    let list = get(&app, &client, "/books?q=jerry").await;
+    assert!(list
+        .items
+        .iter()
+        .any(|i| i.starts_with("Tom & Jerry's <Big> Adventure")));
+    for page in [&book, &list] {
+        assert!(!page.html.contains("<Big>"), "never raw markup");
+        assert!(
+            !page.html.contains("&amp;amp;") && !page.html.contains("&amp;lt;"),
+            "never escaped twice"
+        );
+    }
+    let author = get(&app, &client, "/authors/4").await;
+    assert!(
+        author.text.contains("Author: O'Connor, Flannery"),
+        "{}",
+        author.text
+    );
+    let cjk = get(&app, &client, "/authors/3").await;
+    assert!(cjk.text.contains("Author: 曹, 雪芹"), "{}", cjk.text);
+    assert!(cjk.text.contains("红楼梦"), "{}", cjk.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_book_page_shows_its_details_and_every_copy() {
+    let app = spawn_app().await;
+    let page = get(&app, &bare_client(), "/books/1").await;
+    let text = &page.text;
+    assert!(text.contains("Author: García Márquez, Gabriel"), "{text}");
+    assert!(text.contains("ISBN: 9783803852861"), "{text}");
+    assert!(text.contains("Language: English"), "{text}");
+    assert!(
+        text.contains("Genre: Horror, Literary Fiction, Thriller"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Id: 228e8b0d-3e61-41c8-b29f-01e58374a3ab"),
+        "{text}"
+    );
+    // That copy is on loan until 2024-12-09.
+    assert!(
+        text.contains("On loan Due back: 9 Dec 2024 Imprint: Kestrel Classics, 2018"),
+        "{text}"
+    );
+    assert!(
+        page.html.contains("status status-on-loan"),
+        "coloured by status"
+    );
+    assert!(
+        page.html.contains(r#"href="/authors/1""#),
+        "the author is a link"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_page_lists_their_books_with_summaries() {
+    let app = spawn_app().await;
+    let page = get(&app, &bare_client(), "/authors/1").await;
+    assert!(
+        page.text.contains("6 Mar 1927 – 17 Apr 2014"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("Cien años de soledad"), "{}", page.text);
+    assert!(
+        page.text
+            .contains("Ñ, é and ü must survive the round trip."),
+        "{}",
+        page.text
+    );
+    assert!(page.html.contains(r#"href="/books/1""#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_per_page_are_remembered_for_that_browser_only() {
+    let mut app = spawn_app().await;
+    let alice = browser();
+    assert_eq!(get(&app, &alice, "/books").await.items.len(), 10);
+
+    let response = alice
+        .post(app.url("/api/set_per_page"))
+        .header("origin", &app.address)
+        .form(&[("per_page", "25")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let books = get(&app, &alice, "/books").await;
+    assert_eq!(books.items.len(), 20);
+    assert!(books.text.contains("Page 1 of 1"));
+    assert!(
+        books.html.contains(r#"<option value="25" selected"#),
+        "{}",
+        books.html
+    );
+    assert_eq!(
+        get(&app, &alice, "/authors").await.items.len(),
+        10,
+        "all 10 authors"
+    );
+
+    app.restart().await; // cookies are per host, not port: the browser keeps its own
+    assert_eq!(
+        get(&app, &alice, "/books").await.items.len(),
+        20,
+        "kept across a restart"
+    );
+    assert_eq!(
+        get(&app, &browser(), "/books").await.items.len(),
+        10,
+        "not another browser's"
+    );
+
+    for bad in ["30", "abc", ""] {
+        let response = alice
+            .post(app.url("/api/set_per_page"))
+            .header("origin", &app.address)
+            .form(&[("per_page", bad)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "per_page={bad:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_results_per_page_without_javascript_returns_to_the_first_page() {
+    let app = spawn_app().await;
+    let client = browser();
+    let response = client
+        .post(app.url("/api/set_per_page"))
+        .header("origin", &app.address)
+        .header("referer", app.url("/books?q=o&page=2"))
+        .header("accept", "text/html")
+        .form(&[("per_page", "50")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], "/books?q=o");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notice_stays_dismissed_for_that_browser() {
+    let app = spawn_app().await;
+    let client = browser();
+    let notice = "This is a demo catalog";
+    assert!(get(&app, &client, "/books").await.html.contains(notice));
+
+    let response = client
+        .post(app.url("/api/dismiss_notice"))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    for path in ["/", "/books", "/authors/1", "/about", "/nowhere"] {
+        assert!(
+            !get(&app, &client, path).await.html.contains(notice),
+            "{path}"
+        );
+    }
+    assert!(
+        get(&app, &browser(), "/").await.html.contains(notice),
+        "still there for others"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_in_catalog_text_is_never_markup_on_the_page() {
+    let app = spawn_app().await;
+    let mut catalog: serde_json::Value =
+        serde_json::from_str(crate::support::SMALL_CATALOG).unwrap();
+    catalog["books"][0]["title"] = "</title><script>alert(1)</script>".into();
+    catalog["authors"][0]["last_name"] = "<img src=x onerror=alert(2)>".into();
+    let output = app.load_catalog_json("hostile.json", &catalog.to_string());
+    assert!(output.status.success(), "{output:?}");
+
+    for path in ["/books/1", "/authors/1", "/books?q=script"] {
+        let page = get(&app, &bare_client(), path).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.html.contains("<script>alert"),
+            "{path}: {}",
+            page.html
+        );
+        assert!(!page.html.contains("<img src=x"), "{path}");
+        assert!(
+            page.text.contains("</title><script>alert(1)</script>"),
+            "{path}: shown as text"
+        );
+    }
+}
