@@ -16,10 +16,11 @@ pub fn AboutPage() -> impl IntoView {
         <h2>"Cookies and sessions"</h2>
         <p>
             "The site sets one cookie, " <code>"sessionid"</code>
-            ", only once you open the home page. It holds nothing but a random identifier; "
-            "what the site remembers about your browser (how many times you have visited the "
-            "home page) is kept on the server under that identifier, and deleted two weeks "
-            "after your last visit, or at once with the home page's " <em>"Forget me"</em> " button."
+            ", once you open the home page, choose how many results a list shows, or dismiss "
+            "the demo notice. It holds nothing but a random identifier; what the site remembers "
+            "about your browser (those choices, and how many times you have visited the home "
+            "page) is kept on the server under that identifier, and deleted two weeks after "
+            "your last change, or at once with the home page's " <em>"Forget me"</em> " button."
         </p>
     }
 }
