@@ -72,13 +72,8 @@ pub async fn list_books(
     page: Option<String>,
     q: Option<String>,
 ) -> Result<ListPage<BookSummary>, AppError> {
-    use crate::{catalog, db::Db, paging::parse_page, session::VisitorSession};
-    let page = parse_page(page.as_deref())?;
-    let per_page = VisitorSession::from_request()
-        .await?
-        .preferences()
-        .await?
-        .per_page;
+    use crate::{catalog, db::Db};
+    let (page, per_page) = page_and_size(page).await?;
     catalog::books(&Db::from_context()?, q.as_deref(), page, per_page).await
 }
 
@@ -90,13 +85,8 @@ pub async fn get_book(id: String) -> Result<BookDetail, AppError> {
 
 #[server(endpoint = "authors")]
 pub async fn list_authors(page: Option<String>) -> Result<ListPage<AuthorSummary>, AppError> {
-    use crate::{catalog, db::Db, paging::parse_page, session::VisitorSession};
-    let page = parse_page(page.as_deref())?;
-    let per_page = VisitorSession::from_request()
-        .await?
-        .preferences()
-        .await?
-        .per_page;
+    use crate::{catalog, db::Db};
+    let (page, per_page) = page_and_size(page).await?;
     catalog::authors(&Db::from_context()?, page, per_page).await
 }
 
@@ -133,6 +123,15 @@ pub async fn set_per_page(per_page: u32) -> Result<(), AppError> {
 pub async fn dismiss_notice() -> Result<(), AppError> {
     use crate::session::VisitorSession;
     VisitorSession::from_request().await?.dismiss_notice().await
+}
+
+/// The page a list request asks for, and this browser's results per page.
+#[cfg(feature = "ssr")]
+async fn page_and_size(page: Option<String>) -> Result<(u32, u32), AppError> {
+    use crate::{paging::parse_page, session::VisitorSession};
+    let page = parse_page(page.as_deref())?;
+    let preferences = VisitorSession::from_request().await?.preferences().await?;
+    Ok((page, preferences.per_page))
 }
 
 /// For a plain form post (no JavaScript: the browser wants HTML back), the
