@@ -34,8 +34,12 @@ ensure_cargo_leptos() {
   local src
   src=$(ls -d "$cargo_home"/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -n1 || true)
   if [ -z "$src" ]; then
-    # Fails on purpose-free grounds (the rustc check) but leaves the source unpacked.
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked >/dev/null 2>&1 || true
+    # On this toolchain the locked install stops at the rustc version check,
+    # but leaves the source unpacked, which is all it is for. Should it ever
+    # succeed, there is nothing more to do.
+    if cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked >/dev/null 2>&1; then
+      return
+    fi
     src=$(ls -d "$cargo_home"/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" | head -n1)
   fi
   local work
