@@ -70,10 +70,7 @@ impl VisitorSession {
 
     /// Counts one view of the home page.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
-        let (id, cookie_returned) = match self.stored_id().await? {
-            Some(id) => (id, true),
-            None => (self.create().await?, false),
-        };
+        let (id, cookie_returned) = self.stored_or_created().await?;
         let visits = sqlx::query_scalar(
             "INSERT INTO session_state (session_id, visits, confirmed, created_at)
              VALUES ($1, 1, $2, $3)
@@ -161,10 +158,7 @@ impl VisitorSession {
     /// The id of this browser's session, with a state row, creating both
     /// when needed.
     async fn ensure_state(&self) -> Result<String, AppError> {
-        let (id, cookie_returned) = match self.stored_id().await? {
-            Some(id) => (id, true),
-            None => (self.create().await?, false),
-        };
+        let (id, cookie_returned) = self.stored_or_created().await?;
         sqlx::query(
             "INSERT INTO session_state (session_id, confirmed, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (session_id) DO UPDATE
@@ -266,6 +260,15 @@ impl VisitorSession {
     async fn stored_id(&self) -> Result<Option<String>, AppError> {
         self.session.get_value(STARTED_AT).await?;
         Ok(self.session.id().map(|id| id.to_string()))
+    }
+
+    /// This browser's session id, and whether it came with the request
+    /// (false: the session was created just now).
+    async fn stored_or_created(&self) -> Result<(String, bool), AppError> {
+        Ok(match self.stored_id().await? {
+            Some(id) => (id, true),
+            None => (self.create().await?, false),
+        })
     }
 
     /// Starts a session for this browser (with a fresh id) and returns its id.

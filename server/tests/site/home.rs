@@ -75,25 +75,6 @@ async fn the_count_survives_a_server_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_views_of_one_browser_are_all_counted() {
-    let app = spawn_app().await;
-    let client = browser();
-    assert_eq!(app.home(&client).await.visits(), 1);
-
-    let mut seen: Vec<u64> =
-        futures::future::join_all((0..100).map(|_| async { app.home(&client).await.visits() }))
-            .await;
-    seen.sort_unstable();
-
-    assert_eq!(
-        seen,
-        (2..=101).collect::<Vec<_>>(),
-        "every view has its own number"
-    );
-    assert_eq!(app.home(&client).await.visits(), 102);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_in_the_site_layout() {
     let app = spawn_app().await;
     let response = browser()
