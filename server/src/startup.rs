@@ -107,10 +107,6 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,

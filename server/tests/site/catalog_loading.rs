@@ -130,7 +130,7 @@ async fn the_files_ids_are_kept() {
     let app = app_with_smaller_catalog().await;
     let output = app.command(&["migrate"]);
     assert!(output.status.success(), "{output:?}");
-    let db = app::db::Db(sqlx::SqlitePool::connect(app.database_url()).await.unwrap());
+    let db = app.db().await;
     let title: String = sqlx::query_scalar("SELECT title FROM book WHERE id = 5")
         .fetch_one(db.pool())
         .await
