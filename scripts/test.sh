@@ -24,7 +24,7 @@ cargo test -p server
 for profile in debug release; do
   step "Playwright against the $profile build"
   if [ "$profile" = release ]; then
-    cargo leptos build --release
+    cargo leptos build --release --precompress
   else
     cargo leptos build
   fi

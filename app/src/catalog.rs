@@ -13,14 +13,10 @@ use crate::{
 /// The four home-page figures, read in one statement so they are consistent
 /// with each other even while a new catalog is being loaded.
 pub async fn counts(db: &Db) -> Result<CatalogCounts, AppError> {
-    let (books, copies, copies_available, authors): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM book),
-                (SELECT COUNT(*) FROM book_instance),
-                (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
-                (SELECT COUNT(*) FROM author)",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let (books, copies, copies_available, authors): (i64, i64, i64, i64) =
+        sqlx::query_as("SELECT books, copies, copies_available, authors FROM catalog_counts")
+            .fetch_one(db.reader())
+            .await?;
     Ok(CatalogCounts {
         books,
         copies,
@@ -86,7 +82,7 @@ pub async fn books(
         "SELECT COUNT(*) FROM book WHERE $1 IS NULL OR search_key LIKE $1 ESCAPE '\\'",
     )
     .bind(&pattern)
-    .fetch_one(db.pool())
+    .fetch_one(db.reader())
     .await?;
     let (pages, offset) = offset(total, page, per_page)?;
     let rows: Vec<BookRow> = sqlx::query_as(
@@ -99,7 +95,7 @@ pub async fn books(
     .bind(&pattern)
     .bind(i64::from(per_page))
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reader())
     .await?;
     let items = rows
         .into_iter()
@@ -139,7 +135,7 @@ pub async fn authors(
     per_page: u32,
 ) -> Result<ListPage<AuthorSummary>, AppError> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM author")
-        .fetch_one(db.pool())
+        .fetch_one(db.reader())
         .await?;
     let (pages, offset) = offset(total, page, per_page)?;
     let rows: Vec<AuthorRow> = sqlx::query_as(
@@ -149,7 +145,7 @@ pub async fn authors(
     )
     .bind(i64::from(per_page))
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reader())
     .await?;
     Ok(ListPage {
         items: rows.into_iter().map(author_summary).collect(),
@@ -179,7 +175,7 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
          WHERE b.id = $1",
     )
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reader())
     .await?;
     let Some((id, title, summary, isbn, author_id, last, first, language)) = row else {
         return Err(AppError::NotFound(format!(
@@ -191,14 +187,14 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
          WHERE bg.book_id = $1 ORDER BY g.name",
     )
     .bind(id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reader())
     .await?;
     let copies: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT id, imprint, status, due_back FROM book_instance
          WHERE book_id = $1 ORDER BY imprint, id",
     )
     .bind(id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reader())
     .await?;
     let copies = copies
         .into_iter()
@@ -230,7 +226,7 @@ pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
         "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else {
         return Err(AppError::NotFound(format!(
@@ -241,7 +237,7 @@ pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
         "SELECT id, title, summary FROM book WHERE author_id = $1 ORDER BY title COLLATE NOCASE, id",
     )
     .bind(id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reader())
     .await?;
     Ok(AuthorDetail {
         author: author_summary(row),

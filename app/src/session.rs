@@ -9,6 +9,9 @@
 //! statement. That stays exact under any concurrency and across server
 //! processes sharing the database.
 
+use std::time::Duration;
+
+use sqlx::Connection;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
@@ -31,9 +34,22 @@ pub struct VisitorSession {
 /// How sessions age, as configured; the server puts it in the request context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionPolicy {
-    /// Push the expiry (and the cookie's Max-Age) forward whenever the
-    /// session changes: expiry after inactivity rather than at a fixed time.
-    pub renew_on_change: bool,
+    /// Expiry after inactivity: when the session changes and at least this
+    /// long has passed since its expiry was last pushed back, push it back
+    /// again (saving the record and sending the cookie with a fresh
+    /// Max-Age). Renewing on every change would cost a second write per
+    /// page view; renewing at half the lifetime keeps an active session
+    /// alive just as surely. `None`: a fixed lifetime, never renewed.
+    pub renew_after: Option<Duration>,
+}
+
+impl Default for SessionPolicy {
+    /// Half of a two-week lifetime, the configuration's default.
+    fn default() -> Self {
+        Self {
+            renew_after: Some(Duration::from_secs(7 * 24 * 3600)),
+        }
+    }
 }
 
 /// A counted view of the home page.
@@ -54,9 +70,7 @@ impl VisitorSession {
             tracing::error!(error = %err, "no session layer around this route");
             AppError::Unavailable
         })?;
-        let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or(SessionPolicy {
-            renew_on_change: true,
-        });
+        let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or_default();
         Ok(Self::new(session, Db::from_context()?, policy))
     }
 
@@ -69,51 +83,85 @@ impl VisitorSession {
     }
 
     /// Counts one view of the home page.
+    ///
+    /// A returning browser's view is one statement: it checks that the
+    /// cookie's session exists and has not expired, and counts the view.
+    /// Only a browser without a live session costs more (its session is
+    /// created first), and a view that finds a renewal due.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
-        let (id, cookie_returned) = self.stored_or_created().await?;
-        let visits = sqlx::query_scalar(
-            "INSERT INTO session_state (session_id, visits, confirmed, created_at)
-             VALUES ($1, 1, $2, $3)
-             ON CONFLICT (session_id) DO UPDATE
-                SET visits = session_state.visits + 1, confirmed = excluded.confirmed
-             RETURNING visits",
+        if let Some(id) = self.cookie_id() {
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let counted: Option<(i64, i64)> = sqlx::query_as(
+                "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+                 SELECT id, 1, 1, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $2
+                 ON CONFLICT (session_id) DO UPDATE
+                    SET visits = session_state.visits + 1, confirmed = 1
+                 RETURNING visits, renewed_at",
+            )
+            .bind(&id)
+            .bind(now)
+            .fetch_optional(&mut *self.db.writer().await?)
+            .await?;
+            if let Some((visits, renewed_at)) = counted {
+                if renewed_at <= self.renewal_cutoff(now) {
+                    self.changed(&id).await?;
+                }
+                return Ok(Visit {
+                    visits,
+                    cookie_returned: true,
+                });
+            }
+        }
+        // No cookie, or one naming a session the store does not hold (or
+        // no longer): a new session, never the cookie's id.
+        let id = self.create().await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        sqlx::query(
+            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+             VALUES ($1, 1, 0, $2, $2)",
         )
         .bind(id)
-        .bind(cookie_returned)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .fetch_one(self.db.pool())
+        .bind(now)
+        .execute(&mut *self.db.writer().await?)
         .await?;
-        self.changed();
         Ok(Visit {
-            visits,
-            cookie_returned,
+            visits: 1,
+            cookie_returned: false,
         })
     }
 
     /// The number of views counted so far, without counting this request.
     pub async fn visits(&self) -> Result<i64, AppError> {
-        let Some(id) = self.stored_id().await? else {
+        let Some(id) = self.cookie_id() else {
             return Ok(0);
         };
-        let visits: Option<i64> =
-            sqlx::query_scalar("SELECT visits FROM session_state WHERE session_id = $1")
-                .bind(id)
-                .fetch_optional(self.db.pool())
-                .await?;
+        let visits: Option<i64> = sqlx::query_scalar(
+            "SELECT state.visits FROM session_state state
+             JOIN tower_sessions record ON record.id = state.session_id
+             WHERE state.session_id = $1 AND record.expiry_date > $2",
+        )
+        .bind(id)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .fetch_optional(self.db.reader())
+        .await?;
         Ok(visits.unwrap_or(0))
     }
 
     /// What this browser has chosen; the defaults when it has no session.
-    /// Only reads: never creates a session or sets a cookie.
+    /// Only reads, in one statement that also checks the cookie's session
+    /// exists and is live: never creates a session or sets a cookie.
     pub async fn preferences(&self) -> Result<Preferences, AppError> {
-        let Some(id) = self.stored_id().await? else {
+        let Some(id) = self.cookie_id() else {
             return Ok(Preferences::default());
         };
         let row: Option<(Option<i64>, bool)> = sqlx::query_as(
-            "SELECT per_page, notice_dismissed FROM session_state WHERE session_id = $1",
+            "SELECT state.per_page, state.notice_dismissed FROM session_state state
+             JOIN tower_sessions record ON record.id = state.session_id
+             WHERE state.session_id = $1 AND record.expiry_date > $2",
         )
         .bind(id)
-        .fetch_optional(self.db.pool())
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .fetch_optional(self.db.reader())
         .await?;
         let defaults = Preferences::default();
         Ok(
@@ -137,10 +185,10 @@ impl VisitorSession {
         let id = self.ensure_state().await?;
         sqlx::query("UPDATE session_state SET per_page = $1 WHERE session_id = $2")
             .bind(i64::from(per_page))
-            .bind(id)
-            .execute(self.db.pool())
+            .bind(&id)
+            .execute(&mut *self.db.writer().await?)
             .await?;
-        self.changed();
+        self.changed(&id).await?;
         Ok(())
     }
 
@@ -148,10 +196,10 @@ impl VisitorSession {
     pub async fn dismiss_notice(&self) -> Result<(), AppError> {
         let id = self.ensure_state().await?;
         sqlx::query("UPDATE session_state SET notice_dismissed = 1 WHERE session_id = $1")
-            .bind(id)
-            .execute(self.db.pool())
+            .bind(&id)
+            .execute(&mut *self.db.writer().await?)
             .await?;
-        self.changed();
+        self.changed(&id).await?;
         Ok(())
     }
 
@@ -160,14 +208,15 @@ impl VisitorSession {
     async fn ensure_state(&self) -> Result<String, AppError> {
         let (id, cookie_returned) = self.stored_or_created().await?;
         sqlx::query(
-            "INSERT INTO session_state (session_id, confirmed, created_at) VALUES ($1, $2, $3)
+            "INSERT INTO session_state (session_id, confirmed, created_at, renewed_at)
+             VALUES ($1, $2, $3, $3)
              ON CONFLICT (session_id) DO UPDATE
                 SET confirmed = MAX(session_state.confirmed, excluded.confirmed)",
         )
         .bind(&id)
         .bind(cookie_returned)
         .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .execute(self.db.pool())
+        .execute(&mut *self.db.writer().await?)
         .await?;
         Ok(id)
     }
@@ -177,10 +226,10 @@ impl VisitorSession {
     pub async fn reset_visits(&self) -> Result<(), AppError> {
         if let Some(id) = self.stored_id().await? {
             sqlx::query("UPDATE session_state SET visits = 0 WHERE session_id = $1")
-                .bind(id)
-                .execute(self.db.pool())
+                .bind(&id)
+                .execute(&mut *self.db.writer().await?)
                 .await?;
-            self.changed();
+            self.changed(&id).await?;
         }
         Ok(())
     }
@@ -204,7 +253,7 @@ impl VisitorSession {
             "UPDATE session_state SET confirmed = 1 WHERE session_id = $1 AND confirmed = 0",
         )
         .bind(id)
-        .execute(self.db.pool())
+        .execute(&mut *self.db.writer().await?)
         .await?;
         Ok(true)
     }
@@ -220,7 +269,7 @@ impl VisitorSession {
             "SELECT visits, confirmed, created_at FROM session_state WHERE session_id = $1",
         )
         .bind(&old_id)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.db.reader())
         .await?;
         // Deletes the old record (and, by cascade, its state row), then
         // stores the record under a new id.
@@ -239,19 +288,52 @@ impl VisitorSession {
             .bind(visits)
             .bind(confirmed)
             .bind(created_at)
-            .execute(self.db.pool())
+            .execute(&mut *self.db.writer().await?)
             .await?;
         }
         Ok(())
     }
 
-    /// After a change: under expiry-on-inactivity, renew the expiry; the
-    /// session layer then saves the (unchanged) record with its new expiry
-    /// and sends the cookie again with a fresh Max-Age.
-    fn changed(&self) {
-        if self.policy.renew_on_change {
-            self.session.set_expiry(self.session.expiry());
+    /// After a change: under expiry-on-inactivity, renew the expiry when it
+    /// is due (see [`SessionPolicy::renew_after`]). `session_state.renewed_at`
+    /// says when it last was; of overlapping requests, one renews.
+    async fn changed(&self, id: &str) -> Result<(), AppError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let renewed = sqlx::query(
+            "UPDATE session_state SET renewed_at = $2
+             WHERE session_id = $1 AND renewed_at <= $3",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(self.renewal_cutoff(now))
+        .execute(&mut *self.db.writer().await?)
+        .await?
+        .rows_affected();
+        if renewed > 0 {
+            self.renew();
         }
+        Ok(())
+    }
+
+    /// Renewals are due for sessions last renewed at or before this time
+    /// (never, under a fixed lifetime).
+    fn renewal_cutoff(&self, now: i64) -> i64 {
+        match self.policy.renew_after {
+            Some(after) => now.saturating_sub(i64::try_from(after.as_secs()).unwrap_or(i64::MAX)),
+            None => i64::MIN,
+        }
+    }
+
+    /// Marks the record changed: the session layer saves it with an expiry
+    /// counted from now and sends the cookie again with a fresh Max-Age.
+    fn renew(&self) {
+        self.session.set_expiry(self.session.expiry());
+    }
+
+    /// The session id the browser's cookie names, unchecked: every query
+    /// that uses it joins `tower_sessions` to check the session is live.
+    fn cookie_id(&self) -> Option<String> {
+        self.session.id().map(|id| id.to_string())
     }
 
     /// The id of this browser's session if the store holds it. Loading the
@@ -295,11 +377,11 @@ pub async fn purge_expired(
     unconfirmed_ttl: std::time::Duration,
 ) -> Result<u64, sqlx::Error> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.pool().begin().await?;
-    // The store writes expiry dates as RFC 3339 text and compares them the
-    // same way when loading; binding an OffsetDateTime matches that.
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
+    // Expiry dates are Unix seconds, as the session store writes them.
     let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
-        .bind(now)
+        .bind(now.unix_timestamp())
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -61,7 +61,7 @@ struct FileSettings {
 const DEFAULTS: &str = r#"
 [database]
 url = "sqlite://locallibrary.sqlite3"
-max-connections = 8
+max-connections = 4
 acquire-timeout-secs = 5
 busy-timeout-ms = 5000
 

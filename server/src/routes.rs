@@ -16,7 +16,7 @@ use crate::startup::AppState;
 /// Readiness: 200 once the server answers and its database does. Not a page
 /// view: probes never touch a session.
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(state.db.pool()).await {
+    match sqlx::query("SELECT 1").execute(state.db.reader()).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unavailable");

@@ -1,14 +1,30 @@
 //! Building the application: `app()` is the router, `Application` binds it
 //! to a port and serves it.
 
-use std::{future::Future, net::SocketAddr, sync::OnceLock};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::OnceLock,
+};
 
 use anyhow::Context;
-use axum::{extract::FromRef, middleware, routing::get, serve::ListenerExt, Router};
+use axum::{
+    extract::FromRef,
+    http::{header, HeaderValue},
+    middleware,
+    routing::get,
+    serve::ListenerExt,
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 
 use app::{db::Db, shell, App};
 
@@ -32,6 +48,8 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     let leptos_options = settings.leptos.clone();
     let policy = sessions::policy(&settings.session);
     let routes = route_list();
+    let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
+    let pkg_dir = Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
@@ -45,6 +63,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
 
     Router::new()
         .route("/health", get(routes::health))
+        .nest_service(&pkg_route, bundle(pkg_dir))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
@@ -62,6 +81,22 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The wasm, JS and CSS. A release build ships each file with brotli and
+/// gzip twins (`cargo leptos build --release --precompress`), sent as they
+/// are to browsers that accept them rather than compressing a megabyte of
+/// wasm on every load (a debug build has none: the compression layer does
+/// it). The names carry no content hash, so browsers revalidate (a 304 when
+/// nothing changed) instead of caching blindly.
+fn bundle(dir: PathBuf) -> Router {
+    let files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
+    Router::new().fallback_service(files)
 }
 
 /// The app's routes, found by rendering it once per process.
@@ -124,7 +159,7 @@ impl Application {
             .await;
         purge.abort();
         served.context("server error")?;
-        self.db.pool().close().await;
+        self.db.close().await;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use app::db::Db;
 use indicatif::ProgressBar;
+use sqlx::Connection;
 
 use std::collections::HashMap;
 
@@ -40,7 +41,8 @@ pub async fn replace_catalog(
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportSummary> {
     progress.set_length(catalog.record_count() as u64);
-    let mut tx = db.pool().begin().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
 
     // Children first, so no foreign key is ever left dangling.
     for table in [
@@ -133,6 +135,18 @@ pub async fn replace_catalog(
         progress.inc(1);
     }
 
+    // The home page reads its figures from here (migration 0005).
+    sqlx::query(
+        "UPDATE catalog_counts SET
+            books            = (SELECT COUNT(*) FROM book),
+            copies           = (SELECT COUNT(*) FROM book_instance),
+            copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
+            authors          = (SELECT COUNT(*) FROM author)",
+    )
+    .execute(&mut *tx)
+    .await
+    .context("cannot recount the catalog")?;
+
     tx.commit().await.context("cannot commit the new catalog")?;
     progress.finish_and_clear();
     Ok(ImportSummary {
@@ -160,7 +174,7 @@ fn search_key(title: &str, author: Option<&Author>) -> String {
 /// Loads the built-in demo catalog when the catalog is empty (a new site).
 pub async fn seed_if_empty(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
     let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book")
-        .fetch_one(db.pool())
+        .fetch_one(db.reader())
         .await?;
     if books > 0 {
         return Ok(None);

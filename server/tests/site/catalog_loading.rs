@@ -132,7 +132,7 @@ async fn the_files_ids_are_kept() {
     assert!(output.status.success(), "{output:?}");
     let db = app.db().await;
     let title: String = sqlx::query_scalar("SELECT title FROM book WHERE id = 5")
-        .fetch_one(db.pool())
+        .fetch_one(db.reader())
         .await
         .unwrap();
     assert_eq!(title, "Tom & Jerry's <Big> Adventure");

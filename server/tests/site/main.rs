@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP, one temp database each.
 
 mod browsing;
+mod bundle;
 mod catalog_loading;
 mod configuration;
 mod home;

@@ -45,8 +45,15 @@ async fn a_returning_browser_keeps_its_session_id() {
     let id = app.home(&client).await.session_id().unwrap();
     let second = app.home(&client).await;
     assert_eq!(second.visits(), 2);
-    // Renewed (expiry on inactivity), not replaced.
-    assert_eq!(second.session_id().unwrap(), id, "{:?}", second.set_cookie);
+    // Neither replaced nor, this early in its life, renewed.
+    assert!(second.set_cookie.is_empty(), "{:?}", second.set_cookie);
+    let third = bare_client()
+        .get(app.url("/"))
+        .header("cookie", format!("sessionid={id}"));
+    assert_eq!(
+        HomePage::read(third.send().await.unwrap()).await.visits(),
+        3
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

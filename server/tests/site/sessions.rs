@@ -2,8 +2,8 @@ use std::{sync::Arc, time::Duration};
 
 use futures::StreamExt;
 use server::config::SessionExpiry;
+use server::sessions::Store;
 use tower_sessions::Session;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::support::{bare_client, browser, spawn_app, spawn_app_with, HomePage};
 
@@ -32,12 +32,8 @@ async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
 async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
     let client = browser();
-    app.home(&client).await;
-    let id = app
-        .home(&client)
-        .await
-        .session_id()
-        .expect("renewed cookie");
+    let id = app.home(&client).await.session_id().expect("new cookie");
+    assert_eq!(app.home(&client).await.visits(), 2);
     assert_eq!(app.session_rows().await, 1);
 
     let response = app.call(&client, "forget_me").await;
@@ -53,7 +49,7 @@ async fn forget_me_deletes_the_session_and_clears_the_cookie() {
 
     assert_eq!(app.session_rows().await, 0, "the session row is gone");
     let state: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_state")
-        .fetch_one(app.db().await.pool())
+        .fetch_one(app.db().await.reader())
         .await
         .unwrap();
     assert_eq!(state, 0, "and its visit count with it");
@@ -68,14 +64,19 @@ async fn reset_zeroes_the_count_and_keeps_the_session() {
     let client = browser();
     app.home(&client).await;
     app.home(&client).await;
-    let id = app.home(&client).await.session_id().unwrap();
+    assert_eq!(app.home(&client).await.visits(), 3);
 
     let response = app.call(&client, "reset_visits").await;
     assert_eq!(response.status(), 200);
 
     let next = app.home(&client).await;
     assert_eq!(next.visits(), 1);
-    assert_eq!(next.session_id().unwrap(), id, "same session");
+    assert!(
+        next.session_id().is_none(),
+        "no new session: {:?}",
+        next.set_cookie
+    );
+    assert_eq!(app.session_rows().await, 1, "same session");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,9 +173,18 @@ async fn on_inactivity_a_used_session_lives_on() {
     .await;
     let client = browser();
     assert_eq!(visits_at(&app, &client, Duration::ZERO).await, 1);
-    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 2);
-    // Four seconds after it began, but two after it was last used.
-    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 3);
+    // Renewed only once half its life has passed: no write, no cookie, for
+    // the views in between.
+    let soon = app.home(&client).await;
+    assert_eq!(soon.visits(), 2);
+    assert!(soon.session_id().is_none(), "{:?}", soon.set_cookie);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let renewed = app.home(&client).await;
+    assert_eq!(renewed.visits(), 3);
+    let cookie = renewed.set_cookie.first().expect("renewed cookie");
+    assert!(cookie.contains("Max-Age=3"), "{cookie}");
+    // Four seconds after it began, but two after it was last renewed.
+    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 4);
     // Left alone past its age, it is gone: a new session.
     assert_eq!(
         visits_at(&app, &client, Duration::from_millis(3500)).await,
@@ -273,21 +283,19 @@ async fn clients_that_refuse_cookies_do_not_pile_up_sessions() {
 async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
     let app = spawn_app().await;
     let client = browser();
-    app.home(&client).await;
     let old_id = app.home(&client).await.session_id().unwrap();
+    app.home(&client).await;
 
     let db = app.db().await;
     let session = Session::new(
         Some(old_id.parse().unwrap()),
-        Arc::new(SqliteStore::new(db.pool().clone())),
+        Arc::new(Store::new(db.clone())),
         None,
     );
     let typed = app::session::VisitorSession::new(
         session.clone(),
         db,
-        app::session::SessionPolicy {
-            renew_on_change: true,
-        },
+        app::session::SessionPolicy::default(),
     );
     typed.rotate_id().await.unwrap();
     let new_id = session.id().unwrap().to_string();
@@ -315,7 +323,7 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
 
     // Another process holds the write lock.
     let db = app.db().await;
-    let mut locker = db.pool().acquire().await.unwrap();
+    let mut locker = db.writer().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *locker)
         .await

@@ -89,17 +89,15 @@ impl TestApp {
     /// A connection pool of its own on the site's database, for looking
     /// behind the pages.
     pub async fn db(&self) -> app::db::Db {
-        app::db::Db(
-            sqlx::SqlitePool::connect(self.database_url())
-                .await
-                .expect("open the test database"),
-        )
+        server::db::connect(&self.settings.database)
+            .await
+            .expect("open the test database")
     }
 
     /// How many sessions the store holds.
     pub async fn session_rows(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
-            .fetch_one(self.db().await.pool())
+            .fetch_one(self.db().await.reader())
             .await
             .unwrap()
     }

@@ -12,19 +12,22 @@ use tower_sessions::{
     cookie::{time, SameSite},
     Expiry, SessionManagerLayer,
 };
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::{SessionExpiry, SessionSettings};
 
+pub use store::Store;
+
+mod store;
+
 /// The cookie carries only the session id. A cookie whose id is malformed or
 /// unknown to the store is never adopted: the request gets a fresh session.
-pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteStore> {
+pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> {
     let max_age = time::Duration::seconds(i64::try_from(settings.max_age_secs).unwrap_or(i64::MAX));
     let expiry = match settings.expiry {
         SessionExpiry::OnInactivity | SessionExpiry::AtFixedTime => Expiry::OnInactivity(max_age),
         SessionExpiry::AtBrowserClose => Expiry::OnSessionEnd,
     };
-    SessionManagerLayer::new(SqliteStore::new(db.pool().clone()))
+    SessionManagerLayer::new(Store::new(db.clone()))
         .with_name(settings.cookie_name.clone())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -38,7 +41,8 @@ pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteS
 /// expiry never moves.
 pub fn policy(settings: &SessionSettings) -> SessionPolicy {
     SessionPolicy {
-        renew_on_change: settings.expiry != SessionExpiry::AtFixedTime,
+        renew_after: (settings.expiry != SessionExpiry::AtFixedTime)
+            .then(|| Duration::from_secs(settings.max_age_secs / 2)),
     }
 }
 
