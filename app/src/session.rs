@@ -25,6 +25,21 @@ use crate::{
 /// a new session non-empty, so the layer keeps it and sends its cookie.
 const STARTED_AT: &str = "started_at";
 
+/// A query for `columns` of the state row of the session `$1`, if that
+/// session is live at `$2` (Unix seconds): the cookie's id is checked in the
+/// same statement that reads.
+macro_rules! live_state {
+    ($columns:literal) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM session_state state
+             JOIN tower_sessions record ON record.id = state.session_id
+             WHERE state.session_id = $1 AND record.expiry_date > $2"
+        )
+    };
+}
+
 pub struct VisitorSession {
     session: Session,
     db: Db,
@@ -135,15 +150,11 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(0);
         };
-        let visits: Option<i64> = sqlx::query_scalar(
-            "SELECT state.visits FROM session_state state
-             JOIN tower_sessions record ON record.id = state.session_id
-             WHERE state.session_id = $1 AND record.expiry_date > $2",
-        )
-        .bind(id)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .fetch_optional(self.db.reader())
-        .await?;
+        let visits: Option<i64> = sqlx::query_scalar(live_state!("state.visits"))
+            .bind(id)
+            .bind(OffsetDateTime::now_utc().unix_timestamp())
+            .fetch_optional(self.db.reader())
+            .await?;
         Ok(visits.unwrap_or(0))
     }
 
@@ -154,15 +165,12 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(Preferences::default());
         };
-        let row: Option<(Option<i64>, bool)> = sqlx::query_as(
-            "SELECT state.per_page, state.notice_dismissed FROM session_state state
-             JOIN tower_sessions record ON record.id = state.session_id
-             WHERE state.session_id = $1 AND record.expiry_date > $2",
-        )
-        .bind(id)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .fetch_optional(self.db.reader())
-        .await?;
+        let row: Option<(Option<i64>, bool)> =
+            sqlx::query_as(live_state!("state.per_page, state.notice_dismissed"))
+                .bind(id)
+                .bind(OffsetDateTime::now_utc().unix_timestamp())
+                .fetch_optional(self.db.reader())
+                .await?;
         let defaults = Preferences::default();
         Ok(
             row.map_or(defaults, |(per_page, notice_dismissed)| Preferences {
