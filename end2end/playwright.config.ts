@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./chromium.cjs";
 
 // Each test starts its own LocalLibrary server (see tests/fixtures.ts), so
 // no webServer here. The browser is Debian's Chromium: nothing is downloaded.
@@ -12,18 +13,6 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: {
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

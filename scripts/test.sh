@@ -12,12 +12,13 @@ step() { log "$*"; }
 
 step "format and lints"
 cargo fmt --all --check
-cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p app -p server -p bench --all-targets -- -D warnings
 cargo clippy -p locallibrary-hydrate --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 step "Rust tests"
 cargo test -p app --features ssr
 cargo test -p server
+cargo test -p bench # the benchmark driver's own parsing and reporting
 
 # The browser suite runs against both builds: the release wasm is optimised
 # differently, and hydration errors have shown up in one and not the other.

@@ -1,0 +1,348 @@
+//! One benchmark run, in order: everything prepared first, then each
+//! server started, loaded and stopped in turn, so that only one is ever
+//! under load on a machine that has few cores to share.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::Context;
+use reqwest::Client;
+
+use crate::{
+    ceiling,
+    django::{self, Durability, Peer, SqliteSettings},
+    exact::{self, Exactness},
+    http,
+    hydration::{self, Hydration},
+    locallibrary::Build,
+    machine,
+    report::{DjangoSetup, Measurement, Report, Server, Setup},
+    servers::{PeakRss, ServerProcess},
+    sizes,
+    wrk::{self, LoadShape},
+    RunArgs,
+};
+
+/// LocalLibrary's session cookie (Leptos.toml's default).
+const LOCALLIBRARY_COOKIE: &str = "sessionid";
+/// The catalog both sites are loaded with, under the shared folder.
+const CATALOG: &str = "data/catalog-default.json";
+const DJANGO_PEER: &str = "peers/django-locallibrary";
+
+pub async fn run(args: RunArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let root = args
+        .root
+        .canonicalize()
+        .with_context(|| format!("no repository at {}", args.root.display()))?;
+    let shared = args
+        .shared
+        .clone()
+        .unwrap_or_else(|| root.join("../shared"));
+    let shared = shared.canonicalize().with_context(|| {
+        format!(
+            "no shared folder at {} (set LOCALLIBRARY_SHARED)",
+            shared.display()
+        )
+    })?;
+    let catalog = shared.join(CATALOG);
+    let venv = django::Venv::find(
+        &args
+            .django_venv
+            .clone()
+            .unwrap_or_else(|| root.join("target/bench/django-venv")),
+    )?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join("BENCHMARKS.md"));
+    let work = tempfile::Builder::new()
+        .prefix("locallibrary-bench-")
+        .tempdir()
+        .context("cannot create a temp folder")?;
+    let mut runs = Runs {
+        client: http::client()?,
+        shape: LoadShape {
+            threads: args.threads,
+            warmup: Duration::from_secs(args.warmup),
+            duration: Duration::from_secs(args.duration),
+        },
+        connections: args.connections.clone(),
+        measurements: Vec::new(),
+        memory: Vec::new(),
+    };
+
+    step("machine, tools and bundle sizes");
+    let machine = machine::describe().await;
+    let revision = machine::revision(&root).await;
+    let built_at = machine::modified(&root.join("target/release/locallibrary")).await;
+    let build = Build::snapshot(&root, work.path())?;
+    let sizes = sizes::measure(&build.site)?;
+
+    step("Django peer: copy, migrate, load the catalog");
+    let peer = django::prepare(&shared.join(DJANGO_PEER), &catalog, &venv, work.path()).await?;
+    let django_versions = venv.versions().await?;
+
+    let ours = runs
+        .locallibrary(&build, &catalog, work.path(), &args)
+        .await?;
+    runs.ceiling(&ours.home_page, &ours.session_cookie, work.path())
+        .await?;
+    let mut django_settings = Vec::new();
+    for durability in [django::DEFAULTS, django::EQUAL_DURABILITY] {
+        let settings = runs.django(&peer, durability, work.path()).await?;
+        django_settings.push((durability, settings));
+    }
+
+    let report = Report {
+        setup: Setup {
+            command: command_line(),
+            revision,
+            built_at,
+            threads: args.threads,
+            warmup: runs.shape.warmup,
+            duration: runs.shape.duration,
+            connections: args.connections.clone(),
+            catalog: relative_to(&catalog, &shared.join("..")),
+            locallibrary_loaded: ours.loaded,
+            home_page_bytes: ours.home_page.len(),
+            hydration_loads: args.hydration_loads,
+        },
+        machine,
+        django: DjangoSetup {
+            versions: django_versions,
+            loaded: peer.loaded.clone(),
+            settings: django_settings,
+        },
+        measurements: runs.measurements,
+        memory: runs.memory,
+        exactness: ours.exactness,
+        sizes,
+        hydration: ours.hydration,
+        measuring: started.elapsed(),
+        whole_run: args.started_at.and_then(|start| {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+            now.checked_sub(Duration::from_secs(start))
+        }),
+    };
+    let markdown = report.markdown();
+    std::fs::write(&output, &markdown)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!("\n{markdown}");
+    println!("(written to {})", output.display());
+    Ok(())
+}
+
+/// The load runs so far, and what every one of them shares.
+struct Runs {
+    client: Client,
+    shape: LoadShape,
+    connections: Vec<u32>,
+    measurements: Vec<Measurement>,
+    memory: Vec<(Server, PeakRss)>,
+}
+
+/// What LocalLibrary's phase leaves for the report and the ceiling.
+struct LocalLibraryOutcome {
+    loaded: String,
+    session_cookie: String,
+    exactness: Exactness,
+    /// The home page as a returning visitor gets it.
+    home_page: String,
+    hydration: Result<Hydration, String>,
+}
+
+impl Runs {
+    /// LocalLibrary: its load runs, then the exact count, the page the
+    /// ceiling will serve, the hydration timing and its peak memory.
+    async fn locallibrary(
+        &mut self,
+        build: &Build,
+        catalog: &Path,
+        work: &Path,
+        args: &RunArgs,
+    ) -> anyhow::Result<LocalLibraryOutcome> {
+        step("LocalLibrary");
+        let database = work.join("site.sqlite3");
+        let loaded = build.load_catalog(&database, catalog).await?;
+        let mut server = build.serve(&database, &self.client).await?;
+        let home = format!("{}/", server.url());
+        let session_cookie = http::get_ok(&self.client, &home, None)
+            .await?
+            .cookie(LOCALLIBRARY_COOKIE)?;
+        // Returning visitors first: the cookieless runs leave many sessions
+        // behind, which must not weigh on the other runs.
+        let plan = [("/", true), ("/books", true), ("/", false)];
+        for (path, with_cookie) in plan {
+            let cookie = with_cookie.then_some(session_cookie.as_str());
+            self.load(&mut server, Server::LocalLibrary, path, cookie)
+                .await?;
+        }
+
+        step("LocalLibrary: exact count");
+        let exactness = exact::check(
+            &self.client,
+            &home,
+            &session_cookie,
+            args.exact_requests,
+            args.exact_in_flight,
+        )
+        .await?;
+        println!(
+            "  {}: before {}, succeeded {}, failed {}, after {}",
+            if exactness.is_exact() {
+                "exact"
+            } else {
+                "NOT exact"
+            },
+            exactness.before,
+            exactness.succeeded,
+            exactness.failed,
+            exactness.after
+        );
+        let home_page = http::get_ok(&self.client, &home, Some(&session_cookie))
+            .await?
+            .body;
+
+        step("LocalLibrary: hydration in Chromium");
+        // A failure here is a finding about the site, not about the run:
+        // it goes into the report.
+        let hydration = hydration::measure(&build.root, &home, args.hydration_loads)
+            .await
+            .map_err(|err| format!("{err:#}"));
+        match &hydration {
+            Ok(h) => println!("  median {:.1} ms, max {:.1} ms", h.median_ms, h.max_ms),
+            Err(err) => println!("  failed: {err}"),
+        }
+        server.check_running()?;
+        self.memory.push((Server::LocalLibrary, server.peak_rss()?));
+        server.stop();
+        Ok(LocalLibraryOutcome {
+            loaded,
+            session_cookie,
+            exactness,
+            home_page,
+            hydration,
+        })
+    }
+
+    /// The ceiling, serving `home_page`, given the very requests of
+    /// LocalLibrary's returning-visitor runs, cookie included (it ignores
+    /// it), so that only the server differs.
+    async fn ceiling(
+        &mut self,
+        home_page: &str,
+        session_cookie: &str,
+        work: &Path,
+    ) -> anyhow::Result<()> {
+        step("ceiling");
+        let body = work.join("home.html");
+        std::fs::write(&body, home_page).context("cannot save the home page")?;
+        let mut server = ceiling::start(&body).await?;
+        self.load(&mut server, Server::Ceiling, "/", Some(session_cookie))
+            .await?;
+        self.memory.push((Server::Ceiling, server.peak_rss()?));
+        server.stop();
+        Ok(())
+    }
+
+    /// One configuration of the Django peer, with and without its cookie;
+    /// returns its SQLite settings as read back.
+    async fn django(
+        &mut self,
+        peer: &Peer,
+        durability: Durability,
+        work: &Path,
+    ) -> anyhow::Result<SqliteSettings> {
+        let name = Server::Django(durability);
+        step(name.label());
+        let instance = peer.instance(durability, work)?;
+        let mut server = instance.serve(&self.client).await?;
+        let page = format!("{}{}", server.url(), django::PATH);
+        let cookie = http::get_ok(&self.client, &page, None)
+            .await?
+            .cookie(django::COOKIE_NAME)?;
+        self.load(&mut server, name, django::PATH, Some(&cookie))
+            .await?;
+        self.load(&mut server, name, django::PATH, None).await?;
+        // Read while the server still runs: the same settings, the same file.
+        let settings = instance.sqlite_settings().await?;
+        println!(
+            "  SQLite: journal_mode {}, synchronous {}, file {}",
+            settings.journal_mode, settings.synchronous, settings.file_journal_mode
+        );
+        self.memory.push((name, server.peak_rss_with_children()?));
+        server.stop();
+        Ok(settings)
+    }
+
+    /// A warm-up and a measured wrk run of `path` at each connection count.
+    async fn load(
+        &mut self,
+        server: &mut ServerProcess,
+        name: Server,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let url = format!("{}{path}", server.url());
+        for connections in self.connections.clone() {
+            server.check_running()?;
+            let load_before = machine::load_average();
+            let result = wrk::measure(&url, connections, cookie, self.shape)
+                .await
+                .with_context(|| format!("loading {} {url}", server.name()))?;
+            // A server that died under load would only show up as errors;
+            // say so plainly instead.
+            server.check_running()?;
+            println!(
+                "  {:<22} {:<9} {:<6} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+                name.label(),
+                path,
+                if cookie.is_some() { "cookie" } else { "none" },
+                connections,
+                result.requests_per_sec,
+                result.p50_ms,
+                result.p99_ms,
+                result.errors()
+            );
+            self.measurements.push(Measurement {
+                server: name,
+                path: path.to_string(),
+                cookie: cookie.is_some(),
+                connections,
+                load_before,
+                result,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn step(what: &str) {
+    println!("==> {what}");
+}
+
+/// The command as scripts/bench.sh would be given it (the driver's own
+/// arguments, less the ones the script adds itself).
+fn command_line() -> String {
+    let mut words = vec!["scripts/bench.sh".to_string()];
+    let mut args = std::env::args().skip(2);
+    while let Some(arg) = args.next() {
+        if matches!(arg.as_str(), "--root" | "--django-venv" | "--started-at") {
+            args.next();
+            continue;
+        }
+        words.push(arg);
+    }
+    words.join(" ")
+}
+
+fn relative_to(path: &Path, base: &Path) -> String {
+    let base: PathBuf = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    path.strip_prefix(&base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -1,0 +1,101 @@
+//! LocalLibrary's release build, run the way its browser tests run it: its
+//! own binary, cwd = the repository (for Leptos.toml), a temp database, a
+//! free port.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{bail, Context};
+use reqwest::Client;
+use tokio::process::Command;
+
+use crate::{copy::copy_tree, http, servers::ServerProcess};
+
+/// The release server binary and the site it serves.
+pub struct Build {
+    pub root: PathBuf,
+    pub binary: PathBuf,
+    pub site: PathBuf,
+}
+
+impl Build {
+    /// A copy of the output of `cargo leptos build --release` under `root`,
+    /// taken into `work`: a build started elsewhere while this run goes on
+    /// (the debug build of the test command writes the same target/site)
+    /// must not swap the server or the wasm halfway through.
+    pub fn snapshot(root: &Path, work: &Path) -> anyhow::Result<Build> {
+        let binary = root.join("target/release/locallibrary");
+        let site = root.join("target/site");
+        if !binary.is_file() || !site.join("pkg").is_dir() {
+            bail!(
+                "no release build under {}: run `cargo leptos build --release` first",
+                root.display()
+            );
+        }
+        let copy = work.join("build");
+        copy_tree(&site, &copy.join("site"), &[])?;
+        std::fs::copy(&binary, copy.join("locallibrary"))
+            .with_context(|| format!("cannot copy {}", binary.display()))?;
+        Ok(Build {
+            root: root.to_path_buf(),
+            binary: copy.join("locallibrary"),
+            site: copy.join("site"),
+        })
+    }
+
+    /// `locallibrary ARGS` with the environment every run here uses.
+    fn command(&self, database: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("LEPTOS_SITE_ROOT", &self.site)
+            .env("RUST_LOG", "warn,server=info")
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Loads `catalog` into a new database at `database`; returns the
+    /// loader's summary line.
+    pub async fn load_catalog(&self, database: &Path, catalog: &Path) -> anyhow::Result<String> {
+        let catalog_arg = catalog.to_str().context("catalog path is not UTF-8")?;
+        let output = self
+            .command(database, &["load-catalog", catalog_arg])
+            .output()
+            .await
+            .context("cannot run locallibrary load-catalog")?;
+        if !output.status.success() {
+            bail!(
+                "locallibrary load-catalog {} failed ({}):\n{}{}",
+                catalog.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// `locallibrary serve` on `database`, ready when its health probe
+    /// answers (the probe touches no session, so it counts no visit).
+    pub async fn serve(&self, database: &Path, client: &Client) -> anyhow::Result<ServerProcess> {
+        let server = ServerProcess::start(
+            "LocalLibrary",
+            self.command(database, &["serve"]),
+            "listening on ",
+            Duration::from_secs(30),
+        )
+        .await?;
+        http::wait_until_ok(
+            client,
+            &format!("{}/health", server.url()),
+            Duration::from_secs(30),
+        )
+        .await?;
+        Ok(server)
+    }
+}

@@ -1,0 +1,787 @@
+//! The results of one run, as Markdown (printed, and written to
+//! BENCHMARKS.md), with the targets LocalLibrary is held to.
+
+use std::{fmt::Write, time::Duration};
+
+use crate::{
+    django::{self, Durability, SqliteSettings, Versions},
+    exact::Exactness,
+    hydration::Hydration,
+    machine::Machine,
+    servers::PeakRss,
+    sizes::AssetSize,
+    wrk::WrkResult,
+};
+
+/// What was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    LocalLibrary,
+    Ceiling,
+    Django(Durability),
+}
+
+impl Server {
+    pub fn label(self) -> &'static str {
+        match self {
+            Server::LocalLibrary => "LocalLibrary",
+            Server::Ceiling => "ceiling (bare axum)",
+            Server::Django(d) if d == django::DEFAULTS => "Django, defaults",
+            Server::Django(_) => "Django, WAL + NORMAL",
+        }
+    }
+}
+
+/// One measured wrk run.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    pub server: Server,
+    pub path: String,
+    pub cookie: bool,
+    pub connections: u32,
+    /// The 1-minute load average just before the run.
+    pub load_before: f64,
+    pub result: WrkResult,
+}
+
+/// How the run was set up.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub command: String,
+    /// `git describe` of the working tree measured.
+    pub revision: String,
+    /// When the release server binary was built.
+    pub built_at: String,
+    pub threads: u32,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub connections: Vec<u32>,
+    pub catalog: String,
+    pub locallibrary_loaded: String,
+    pub home_page_bytes: usize,
+    pub hydration_loads: usize,
+}
+
+/// The Django side of the setup.
+#[derive(Debug, Clone)]
+pub struct DjangoSetup {
+    pub versions: Versions,
+    pub loaded: String,
+    pub settings: Vec<(Durability, SqliteSettings)>,
+}
+
+pub struct Report {
+    pub setup: Setup,
+    pub machine: Machine,
+    pub django: DjangoSetup,
+    pub measurements: Vec<Measurement>,
+    pub memory: Vec<(Server, PeakRss)>,
+    pub exactness: Exactness,
+    pub sizes: Vec<AssetSize>,
+    pub hydration: Result<Hydration, String>,
+    /// From the driver's start to the report.
+    pub measuring: Duration,
+    /// From scripts/bench.sh's start (builds included), when it said.
+    pub whole_run: Option<Duration>,
+}
+
+/// LocalLibrary's req/s over another server's, per connection count,
+/// and the least it should be.
+struct RatioRow {
+    label: String,
+    goal: f64,
+    values: Vec<(u32, Option<f64>)>,
+}
+
+/// A goal and whether this run met it.
+pub struct Target {
+    pub goal: String,
+    pub measured: String,
+    pub pass: bool,
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+impl Report {
+    fn find(
+        &self,
+        server: Server,
+        path: &str,
+        cookie: bool,
+        connections: u32,
+    ) -> Option<&WrkResult> {
+        self.measurements
+            .iter()
+            .find(|m| {
+                m.server == server
+                    && m.path == path
+                    && m.cookie == cookie
+                    && m.connections == connections
+            })
+            .map(|m| &m.result)
+    }
+
+    /// LocalLibrary's req/s over another server's, both on `path`.
+    fn ratio(
+        &self,
+        cookie: bool,
+        other: Server,
+        other_path: &str,
+        connections: u32,
+    ) -> Option<f64> {
+        let ours = self.find(Server::LocalLibrary, "/", cookie, connections)?;
+        let theirs = self.find(other, other_path, cookie, connections)?;
+        (theirs.requests_per_sec > 0.0).then(|| ours.requests_per_sec / theirs.requests_per_sec)
+    }
+
+    /// The ratios the targets speak of.
+    fn ratios(&self) -> Vec<RatioRow> {
+        let per = |cookie: bool, other: Server, path: &str| {
+            self.setup
+                .connections
+                .iter()
+                .map(|&c| (c, self.ratio(cookie, other, path, c)))
+                .collect::<Vec<_>>()
+        };
+        let row = |label: &str, goal: f64, values| RatioRow {
+            label: label.to_string(),
+            goal,
+            values,
+        };
+        vec![
+            row(
+                "LocalLibrary `/` ÷ Django defaults, with cookie",
+                20.0,
+                per(true, Server::Django(django::DEFAULTS), django::PATH),
+            ),
+            row(
+                "LocalLibrary `/` ÷ Django WAL + NORMAL, with cookie",
+                10.0,
+                per(true, Server::Django(django::EQUAL_DURABILITY), django::PATH),
+            ),
+            row(
+                "LocalLibrary `/` ÷ ceiling, with cookie",
+                0.4,
+                per(true, Server::Ceiling, "/"),
+            ),
+            row(
+                "LocalLibrary `/` ÷ Django defaults, without cookie",
+                10.0,
+                per(false, Server::Django(django::DEFAULTS), django::PATH),
+            ),
+        ]
+    }
+
+    pub fn targets(&self) -> Vec<Target> {
+        let mut targets = Vec::new();
+        for RatioRow {
+            label,
+            goal,
+            values,
+        } in self.ratios()
+        {
+            for (c, ratio) in values {
+                let goal_text = if goal < 1.0 {
+                    format!("≥ {:.0}%", goal * 100.0)
+                } else {
+                    format!("≥ {goal:.0}×")
+                };
+                targets.push(Target {
+                    goal: format!("{label} {goal_text} (c={c})"),
+                    measured: ratio.map_or("not measured".to_string(), format_ratio),
+                    pass: ratio.is_some_and(|r| r >= goal),
+                });
+            }
+        }
+
+        let most = self.setup.connections.iter().copied().max().unwrap_or(0);
+        for m in self
+            .measurements
+            .iter()
+            .filter(|m| m.server == Server::LocalLibrary && m.connections == most)
+        {
+            targets.push(Target {
+                goal: format!(
+                    "p99 ≤ 10 ms at {most} connections: `{}` {}",
+                    m.path,
+                    cookie_words(m.cookie)
+                ),
+                measured: format!("{:.2} ms", m.result.p99_ms),
+                pass: m.result.p99_ms <= 10.0,
+            });
+        }
+
+        let wrk_errors: u64 = self
+            .measurements
+            .iter()
+            .filter(|m| m.server == Server::LocalLibrary)
+            .map(|m| m.result.errors())
+            .sum();
+        targets.push(Target {
+            goal: "0 errors (LocalLibrary's wrk runs and the exact-count run)".to_string(),
+            measured: format!(
+                "{} (wrk {wrk_errors}, exact-count run {})",
+                wrk_errors + self.exactness.failed,
+                self.exactness.failed
+            ),
+            pass: wrk_errors == 0 && self.exactness.failed == 0,
+        });
+        targets.push(Target {
+            goal: "exact visit count".to_string(),
+            measured: exact_summary(&self.exactness),
+            pass: self.exactness.is_exact(),
+        });
+
+        let rss = self
+            .memory
+            .iter()
+            .find(|(server, _)| *server == Server::LocalLibrary)
+            .map(|(_, rss)| *rss);
+        targets.push(Target {
+            goal: "LocalLibrary peak RSS ≤ 64 MiB".to_string(),
+            measured: rss.map_or("not measured".to_string(), |r| {
+                format!("{:.1} MiB", r.mib())
+            }),
+            pass: rss.is_some_and(|r| r.kib <= 64 * 1024),
+        });
+
+        let wasm = self.sizes.iter().find(|s| s.name.ends_with(".wasm"));
+        targets.push(Target {
+            goal: "wasm ≤ 200 KiB gzip".to_string(),
+            measured: wasm.map_or("not measured".to_string(), |w| kib(w.gzip)),
+            pass: wasm.is_some_and(|w| w.gzip <= 200 * 1024),
+        });
+
+        targets.push(Target {
+            goal: "hydrated ≤ 300 ms (median)".to_string(),
+            measured: match &self.hydration {
+                Ok(h) => format!("{:.1} ms", h.median_ms),
+                Err(_) => "failed (see Hydration)".to_string(),
+            },
+            pass: self.hydration.as_ref().is_ok_and(|h| h.median_ms <= 300.0),
+        });
+        targets
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        self.write_markdown(&mut out)
+            .expect("writing to a String cannot fail");
+        out
+    }
+
+    fn write_markdown(&self, out: &mut String) -> std::fmt::Result {
+        let s = &self.setup;
+        let m = &self.machine;
+        writeln!(out, "# LocalLibrary benchmarks")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Generated by `scripts/bench.sh` (`{}`) on {}. Every figure below comes from that \
+             one run on the machine described here; run it again to refresh this file, rather \
+             than editing it.",
+            s.command, m.date
+        )?;
+        writeln!(out)?;
+
+        writeln!(out, "## Configuration")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "- **Machine:** {} cores, {}, {} memory, {}; 1-minute load average at the start: {}.",
+            m.cores, m.cpu, m.memory, m.kernel, m.load_at_start
+        )?;
+        writeln!(
+            out,
+            "- **Tools:** {}, {}, Node {}, {}, Django {}, gunicorn {}, Python {}.",
+            m.wrk,
+            m.rustc,
+            m.node,
+            m.chromium,
+            self.django.versions.django,
+            self.django.versions.gunicorn,
+            self.django.versions.python
+        )?;
+        writeln!(
+            out,
+            "- **Load:** `wrk -t{} -c{{{}}} -d{}s --latency` per server and page, each after a \
+             discarded {} s warm-up run of the same shape; one server running at a time, in the \
+             order of the table below. *With cookie*: every request sends the one session cookie \
+             a first GET was given (a returning visitor). *Without cookie*: none, so every \
+             request starts a new session. Errors are wrk's socket errors of every kind \
+             (connect, read, write, timeout; its timeout is 2 s) plus responses that were not \
+             2xx or 3xx.",
+            s.threads,
+            s.connections
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            s.duration.as_secs(),
+            s.warmup.as_secs()
+        )?;
+        writeln!(
+            out,
+            "- **Catalog:** `{}` for both sites. LocalLibrary's loader said: \"{}\" Django's: \"{}\"",
+            s.catalog, s.locallibrary_loaded, self.django.loaded
+        )?;
+        writeln!(
+            out,
+            "- **LocalLibrary:** `{}`, the release build of `cargo leptos build --release` \
+             (server built {}; binary and `target/site` copied aside when the run began), \
+             `locallibrary serve` with `Leptos.toml`'s settings on a new SQLite file (WAL, \
+             `synchronous = NORMAL`), session cookie `sessionid`.",
+            s.revision, s.built_at
+        )?;
+        writeln!(
+            out,
+            "- **Django peer:** `shared/peers/django-locallibrary` (copied to a temp folder), \
+             `/catalog/`, Django's database sessions on SQLite, under gunicorn with its README's \
+             defaults (`--workers {} --worker-class {}`). Its SQLite settings, as read back \
+             through a Django connection with the same environment, and from the file alone:",
+            django::WORKERS,
+            django::WORKER_CLASS
+        )?;
+        for (durability, settings) in &self.django.settings {
+            let init = durability
+                .sqlite_init
+                .map_or("`LOCALLIBRARY_SQLITE_INIT` unset".to_string(), |init| {
+                    format!("`LOCALLIBRARY_SQLITE_INIT=\"{init}\"`")
+                });
+            writeln!(
+                out,
+                "  - *{}*: {init} → `journal_mode` {}, `synchronous` {}; the file's journal mode: {}.",
+                Server::Django(*durability).label(),
+                settings.journal_mode,
+                settings.synchronous,
+                settings.file_journal_mode
+            )?;
+        }
+        writeln!(
+            out,
+            "  Django's SQLite backend splits `init_command` on `;` and runs each statement on \
+             every new connection, so both PRAGMAs apply."
+        )?;
+        writeln!(
+            out,
+            "- **Ceiling:** `locallibrary-bench ceiling`, a bare axum server (tokio multi-thread \
+             runtime, `TCP_NODELAY`) answering `GET /` with the {} bytes of LocalLibrary's home \
+             page as served, `text/html`; no database, no session. It gets the same requests as \
+             LocalLibrary's returning-visitor runs, cookie included, which it ignores. What HTTP \
+             alone costs here.",
+            s.home_page_bytes
+        )?;
+        writeln!(out)?;
+
+        writeln!(out, "## Throughput and latency")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| server | page | cookie | connections | req/s | p50 ms | p99 ms | errors | load before |"
+        )?;
+        writeln!(out, "|---|---|---|--:|--:|--:|--:|--:|--:|")?;
+        for m in &self.measurements {
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} |",
+                m.server.label(),
+                m.path,
+                if m.cookie { "yes" } else { "no" },
+                m.connections,
+                m.result.requests_per_sec,
+                m.result.p50_ms,
+                m.result.p99_ms,
+                errors_text(&m.result),
+                m.load_before
+            )?;
+        }
+        writeln!(out)?;
+
+        writeln!(out, "## Ratios of requests per second")?;
+        writeln!(out)?;
+        write!(out, "| ratio |")?;
+        for c in &s.connections {
+            write!(out, " c={c} |")?;
+        }
+        writeln!(out)?;
+        write!(out, "|---|")?;
+        for _ in &s.connections {
+            write!(out, "--:|")?;
+        }
+        writeln!(out)?;
+        for row in self.ratios() {
+            write!(out, "| {} |", row.label)?;
+            for (_, ratio) in row.values {
+                write!(out, " {} |", ratio.map_or("–".to_string(), format_ratio))?;
+            }
+            writeln!(out)?;
+        }
+        writeln!(out)?;
+
+        writeln!(out, "## Exact count")?;
+        writeln!(out)?;
+        let e = &self.exactness;
+        writeln!(
+            out,
+            "After the load, {} GETs of `/` with the one session cookie, {} in flight, sent by \
+             the driver itself: **{}**: {} ({:.1} s, {:.0} req/s).",
+            e.requests,
+            e.in_flight,
+            if e.is_exact() { "exact" } else { "NOT exact" },
+            exact_summary(e),
+            e.elapsed.as_secs_f64(),
+            e.requests as f64 / e.elapsed.as_secs_f64().max(1e-9)
+        )?;
+        writeln!(out)?;
+
+        writeln!(out, "## Peak memory")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "VmHWM from `/proc/PID/status` once a server's runs were over; for gunicorn, the \
+             sum over the master and its workers (each at its own peak)."
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| server | peak RSS | processes |")?;
+        writeln!(out, "|---|--:|--:|")?;
+        for (server, rss) in &self.memory {
+            writeln!(
+                out,
+                "| {} | {:.1} MiB | {} |",
+                server.label(),
+                rss.mib(),
+                rss.processes
+            )?;
+        }
+        writeln!(out)?;
+
+        writeln!(out, "## Browser bundle")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "`target/site/pkg` of the release build; gzip at its best level (flate2), brotli at \
+             quality 11."
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| file | raw | gzip | brotli |")?;
+        writeln!(out, "|---|--:|--:|--:|")?;
+        for size in &self.sizes {
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                size.name,
+                kib(size.raw),
+                kib(size.gzip),
+                kib(size.brotli)
+            )?;
+        }
+        writeln!(out)?;
+
+        writeln!(out, "## Hydration")?;
+        writeln!(out)?;
+        match &self.hydration {
+            Ok(h) => writeln!(
+                out,
+                "`bench/hydration.mjs`: the home page loaded {} times in Chromium (headless), each \
+                 in a fresh browser context, after one discarded load; time from navigation \
+                 start to `data-hydrated=\"true\"` on `<body>`: median **{:.1} ms**, max {:.1} ms \
+                 (samples: {}). No console or page error.",
+                h.samples.len(),
+                h.median_ms,
+                h.max_ms,
+                h.samples
+                    .iter()
+                    .map(|x| format!("{x:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?,
+            Err(err) => writeln!(
+                out,
+                "`bench/hydration.mjs` failed ({} loads asked for):\n\n```\n{}\n```",
+                s.hydration_loads,
+                err.trim()
+            )?,
+        }
+        writeln!(out)?;
+
+        writeln!(out, "## Targets")?;
+        writeln!(out)?;
+        writeln!(out, "| target | measured | |")?;
+        writeln!(out, "|---|--:|---|")?;
+        let targets = self.targets();
+        for t in &targets {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                t.goal,
+                t.measured,
+                if t.pass { "pass" } else { "**FAIL**" }
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} of {} targets met.",
+            targets.iter().filter(|t| t.pass).count(),
+            targets.len()
+        )?;
+        writeln!(out)?;
+
+        write!(out, "Measuring took {}", minutes_seconds(self.measuring))?;
+        match self.whole_run {
+            Some(whole) => writeln!(
+                out,
+                "; the whole run, builds and installs included, {}.",
+                minutes_seconds(whole)
+            )?,
+            None => writeln!(out, ".")?,
+        }
+        Ok(())
+    }
+}
+
+fn cookie_words(cookie: bool) -> &'static str {
+    if cookie {
+        "with cookie"
+    } else {
+        "without cookie"
+    }
+}
+
+fn format_ratio(ratio: f64) -> String {
+    if ratio < 1.0 {
+        format!("{:.0}%", ratio * 100.0)
+    } else {
+        format!("{ratio:.1}×")
+    }
+}
+
+fn errors_text(result: &WrkResult) -> String {
+    let e = &result.socket_errors;
+    let parts: Vec<String> = [
+        ("connect", e.connect),
+        ("read", e.read),
+        ("write", e.write),
+        ("timeout", e.timeout),
+        ("non-2xx/3xx", result.bad_status),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(kind, n)| format!("{kind} {n}"))
+    .collect();
+    if parts.is_empty() {
+        "0".to_string()
+    } else {
+        format!("{} ({})", result.errors(), parts.join(", "))
+    }
+}
+
+fn exact_summary(e: &Exactness) -> String {
+    format!(
+        "before {}, succeeded {}, failed {}, after {} (expected {} = before + succeeded + 1 for \
+         the reading view)",
+        e.before,
+        e.succeeded,
+        e.failed,
+        e.after,
+        e.expected_after()
+    )
+}
+
+fn kib(bytes: usize) -> String {
+    let kib = bytes as f64 / 1024.0;
+    if bytes as f64 >= MIB {
+        format!("{:.2} MiB", bytes as f64 / MIB)
+    } else {
+        format!("{kib:.1} KiB")
+    }
+}
+
+fn minutes_seconds(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    format!("{} min {:02} s", secs / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{django::SqliteSettings, wrk::SocketErrors};
+
+    fn result(requests_per_sec: f64, p99_ms: f64) -> WrkResult {
+        WrkResult {
+            requests: 1000,
+            requests_per_sec,
+            p50_ms: p99_ms / 2.0,
+            p99_ms,
+            socket_errors: SocketErrors::default(),
+            bad_status: 0,
+        }
+    }
+
+    fn measurement(server: Server, path: &str, cookie: bool, c: u32, rps: f64) -> Measurement {
+        Measurement {
+            server,
+            path: path.to_string(),
+            cookie,
+            connections: c,
+            load_before: 0.5,
+            result: result(rps, 5.0),
+        }
+    }
+
+    /// A report as a run would make it: LocalLibrary at 5000 req/s on `/`
+    /// with cookie, 3000 without, against Django at 100 / 400 and a
+    /// ceiling at 10000.
+    fn sample() -> Report {
+        let text = |s: &str| s.to_string();
+        let settings = SqliteSettings {
+            journal_mode: text("wal"),
+            synchronous: text("NORMAL (1)"),
+            file_journal_mode: text("wal"),
+        };
+        let mut measurements = Vec::new();
+        for c in [16, 64] {
+            let defaults = Server::Django(django::DEFAULTS);
+            let wal = Server::Django(django::EQUAL_DURABILITY);
+            measurements.extend([
+                measurement(Server::LocalLibrary, "/", true, c, 5000.0),
+                measurement(Server::LocalLibrary, "/books", true, c, 4000.0),
+                measurement(Server::LocalLibrary, "/", false, c, 3000.0),
+                measurement(Server::Ceiling, "/", true, c, 10_000.0),
+                measurement(defaults, django::PATH, true, c, 100.0),
+                measurement(defaults, django::PATH, false, c, 100.0),
+                measurement(wal, django::PATH, true, c, 400.0),
+                measurement(wal, django::PATH, false, c, 400.0),
+            ]);
+        }
+        Report {
+            setup: Setup {
+                command: text("scripts/bench.sh"),
+                revision: text("abc-dirty"),
+                built_at: text("today"),
+                threads: 2,
+                warmup: Duration::from_secs(3),
+                duration: Duration::from_secs(15),
+                connections: vec![16, 64],
+                catalog: text("shared/data/catalog-default.json"),
+                locallibrary_loaded: text("Loaded 1000 books."),
+                home_page_bytes: 3000,
+                hydration_loads: 15,
+            },
+            machine: Machine {
+                date: text("today"),
+                cores: text("2"),
+                cpu: text("cpu"),
+                memory: text("1 GiB"),
+                kernel: text("Linux"),
+                load_at_start: text("0.10"),
+                wrk: text("wrk"),
+                rustc: text("rustc"),
+                node: text("v20"),
+                chromium: text("Chromium"),
+            },
+            django: DjangoSetup {
+                versions: Versions {
+                    django: text("5.2"),
+                    gunicorn: text("27"),
+                    python: text("3.11"),
+                },
+                loaded: text("loaded"),
+                settings: vec![(django::EQUAL_DURABILITY, settings)],
+            },
+            measurements,
+            memory: vec![(
+                Server::LocalLibrary,
+                PeakRss {
+                    kib: 40 * 1024,
+                    processes: 1,
+                },
+            )],
+            exactness: Exactness {
+                requests: 10,
+                in_flight: 2,
+                before: 1,
+                after: 12,
+                succeeded: 10,
+                failed: 0,
+                elapsed: Duration::from_secs(1),
+            },
+            sizes: vec![AssetSize {
+                name: text("locallibrary.wasm"),
+                raw: 500_000,
+                gzip: 150_000,
+                brotli: 120_000,
+            }],
+            hydration: Ok(Hydration {
+                median_ms: 120.0,
+                max_ms: 200.0,
+                samples: vec![120.0, 200.0, 100.0],
+            }),
+            measuring: Duration::from_secs(60),
+            whole_run: None,
+        }
+    }
+
+    fn target<'a>(targets: &'a [Target], start: &str) -> &'a Target {
+        targets
+            .iter()
+            .find(|t| t.goal.starts_with(start))
+            .unwrap_or_else(|| panic!("no target {start:?}"))
+    }
+
+    #[test]
+    fn targets_compare_like_with_like() {
+        let report = sample();
+        let targets = report.targets();
+        let defaults = target(&targets, "LocalLibrary `/` ÷ Django defaults, with cookie");
+        assert_eq!(defaults.measured, "50.0×");
+        assert!(defaults.pass);
+        let wal = target(
+            &targets,
+            "LocalLibrary `/` ÷ Django WAL + NORMAL, with cookie",
+        );
+        assert_eq!(wal.measured, "12.5×");
+        assert!(wal.pass);
+        let ceiling = target(&targets, "LocalLibrary `/` ÷ ceiling");
+        assert_eq!(ceiling.measured, "50%");
+        assert!(ceiling.pass);
+        let cookieless = target(
+            &targets,
+            "LocalLibrary `/` ÷ Django defaults, without cookie",
+        );
+        assert_eq!(cookieless.measured, "30.0×");
+        assert!(targets.iter().all(|t| t.pass), "every sample target is met");
+        // Two ratios per connection count, three pages at 64 connections.
+        assert_eq!(
+            targets.iter().filter(|t| t.goal.starts_with("p99")).count(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_miss_fails_its_target_and_shows_in_the_markdown() {
+        let mut report = sample();
+        report.exactness.after = 11;
+        report.hydration = Err("console.error: boom".to_string());
+        let markdown = report.markdown();
+        assert!(markdown.contains("**NOT exact**"), "{markdown}");
+        assert!(markdown.contains("console.error: boom"));
+        let targets = report.targets();
+        assert!(!target(&targets, "exact visit count").pass);
+        assert!(!target(&targets, "hydrated").pass);
+        assert!(markdown.contains(&format!(
+            "{} of {} targets met.",
+            targets.len() - 2,
+            targets.len()
+        )));
+    }
+
+    #[test]
+    fn formats_ratios_and_sizes() {
+        assert_eq!(format_ratio(23.456), "23.5×");
+        assert_eq!(format_ratio(0.456), "46%");
+        assert_eq!(kib(204_800), "200.0 KiB");
+        assert_eq!(kib(2 * 1024 * 1024), "2.00 MiB");
+        assert_eq!(minutes_seconds(Duration::from_secs(125)), "2 min 05 s");
+    }
+}
