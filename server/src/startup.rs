@@ -154,10 +154,12 @@ impl Application {
             }
         });
         let purge = sessions::spawn_purge_task(self.db.clone(), self.session);
+        let checkpoint = db::spawn_checkpoint_task(self.db.clone());
         let served = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
         purge.abort();
+        checkpoint.abort();
         served.context("server error")?;
         self.db.close().await;
         Ok(())
