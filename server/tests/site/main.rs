@@ -6,5 +6,6 @@ mod catalog_loading;
 mod configuration;
 mod home;
 mod session_cookie;
+mod session_records;
 mod sessions;
 mod support;
