@@ -1,9 +1,14 @@
 //! Where tower-sessions keeps session records: the `tower_sessions` table,
 //! read through the reader pool and written through the writer.
 //!
-//! A record holds only when its session started and was last renewed (see
-//! `app::session`), stored as JSON; its expiry is in Unix seconds, so
-//! loading and purging compare integers.
+//! A record holds only when its session started (see `app::session`),
+//! stored as JSON; its expiry is in Unix seconds, so loading and purging
+//! compare integers.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -18,11 +23,47 @@ use app::db::Db;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    inserted: Arc<Mutex<VecDeque<Row>>>,
 }
+
+/// A record as it is stored: id, data, expiry.
+type Row = (String, Vec<u8>, i64);
+
+/// How many just-inserted records [`Store`] remembers.
+const REMEMBERED: usize = 256;
 
 impl Store {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            inserted: Arc::default(),
+        }
+    }
+
+    /// A new session is saved twice: by the site as soon as it is created
+    /// (its id is needed for the state row), and by the session layer when
+    /// the response leaves, normally unchanged. Records inserted lately are
+    /// remembered, so that a save that would store exactly the same row is
+    /// not made (a round trip to the writer for nothing, on every view by a
+    /// cookieless client). Bounded: the oldest are forgotten first.
+    fn remember(&self, row: Row) {
+        let mut inserted = self.inserted.lock().unwrap_or_else(|err| err.into_inner());
+        if inserted.len() == REMEMBERED {
+            inserted.pop_front();
+        }
+        inserted.push_back(row);
+    }
+
+    /// Whether `row` is stored exactly so, by a recent insert; forgets it.
+    fn just_inserted(&self, row: &Row) -> bool {
+        let mut inserted = self.inserted.lock().unwrap_or_else(|err| err.into_inner());
+        match inserted.iter().position(|known| known == row) {
+            Some(at) => {
+                inserted.remove(at);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -54,6 +95,11 @@ impl SessionStore for Store {
             .map_err(backend)?
             .rows_affected();
             if inserted == 1 {
+                self.remember((
+                    record.id.to_string(),
+                    data,
+                    record.expiry_date.unix_timestamp(),
+                ));
                 return Ok(());
             }
             record.id = Id::default();
@@ -61,14 +107,23 @@ impl SessionStore for Store {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
+        let row = (
+            record.id.to_string(),
+            encode(record)?,
+            record.expiry_date.unix_timestamp(),
+        );
+        if self.just_inserted(&row) {
+            return Ok(());
+        }
+        let (id, data, expiry) = row;
         sqlx::query(
             "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE
                 SET data = excluded.data, expiry_date = excluded.expiry_date",
         )
-        .bind(record.id.to_string())
-        .bind(encode(record)?)
-        .bind(record.expiry_date.unix_timestamp())
+        .bind(id)
+        .bind(data)
+        .bind(expiry)
         .execute(&mut *self.db.writer().await.map_err(backend)?)
         .await
         .map_err(backend)?;
