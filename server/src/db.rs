@@ -67,8 +67,9 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
 ///
 /// SQLite does the copying by itself after commits, but it can only start
 /// the log over when no reader is using it, and under steady load some
-/// reader always is: the log then grows without end (tens of megabytes a
-/// second of page views here), and every read searches a longer log. This
+/// reader always is: the log then grows without end (about 36 MB every five
+/// seconds of home views, measured here), and every read searches a longer
+/// log. This
 /// waits, within the busy timeout, for the readers of the moment to finish.
 pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
     let (_busy, _log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
