@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust unit and integration tests
-# (real server, real HTTP, temp SQLite databases), then the Playwright suite
-# in Debian's Chromium against a debug and a release build of the site.
-# Installs missing tools first.
+# (real server, real HTTP, a new database each: the shared suite on SQLite
+# and on PostgreSQL), then the Playwright suite in Debian's Chromium against
+# a debug and a release build of the site. Installs missing tools first.
+#
+# PostgreSQL: a throwaway server is started (and removed afterwards) unless
+# TEST_DATABASE_URL names one to use, e.g.
+#   TEST_DATABASE_URL=postgres://user:pass@host:5432/postgres scripts/test.sh
+# (the tests create and drop databases of their own on it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+source "$ROOT/scripts/postgres.sh"
 ensure_test_tools
 cd "$ROOT"
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  start_throwaway_postgres
+fi
 
 step() { log "$*"; }
 
@@ -17,7 +26,8 @@ cargo clippy -p locallibrary-hydrate --target wasm32-unknown-unknown --features 
 
 step "Rust tests"
 cargo test -p app --features ssr
-cargo test -p server
+cargo test -p server # the shared suite on SQLite, SQLite's own tests, PostgreSQL's own
+TEST_BACKEND=postgres cargo test -p server --test site # the shared suite on PostgreSQL
 cargo test -p bench # the benchmark driver's own parsing and reporting
 
 # The browser suite runs against both builds: the release wasm is optimised

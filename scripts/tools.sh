@@ -81,12 +81,16 @@ ensure_apt() { # ensure_apt COMMAND PACKAGE
   if command -v "$1" >/dev/null 2>&1; then
     return
   fi
-  log "installing Debian package $2"
+  ensure_apt_package "$2"
+}
+
+ensure_apt_package() { # ensure_apt_package PACKAGE
+  log "installing Debian package $1"
   if [ "$apt_updated" = 0 ]; then
     apt-get update -qq
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
 }
 
 ensure_build_tools() {

@@ -7,6 +7,7 @@ use crate::{
         AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
         CatalogCounts, CopyStatus, ListPage,
     },
+    on_reader,
     paging::page_count,
 };
 
@@ -14,9 +15,11 @@ use crate::{
 /// with each other even while a new catalog is being loaded.
 pub async fn counts(db: &Db) -> Result<CatalogCounts, AppError> {
     let (books, copies, copies_available, authors): (i64, i64, i64, i64) =
-        sqlx::query_as("SELECT books, copies, copies_available, authors FROM catalog_counts")
-            .fetch_one(db.reader())
-            .await?;
+        on_reader!(db, |conn| {
+            sqlx::query_as("SELECT books, copies, copies_available, authors FROM catalog_counts")
+                .fetch_one(conn)
+                .await
+        })?;
     Ok(CatalogCounts {
         books,
         copies,
@@ -43,6 +46,26 @@ pub fn search_pattern(term: &str) -> Option<String> {
     }
     pattern.push('%');
     Some(pattern)
+}
+
+/// A statement ordered by `columns` ignoring case, as SQLite and PostgreSQL
+/// spell it, for [`Db::pick`]. Both orders are the same: SQLite's NOCASE
+/// folds ASCII letters and compares bytes; PostgreSQL's `lower()` under the
+/// "C" collation folds ASCII letters only, and "C" compares bytes. (A
+/// database's default collation would sort by its locale's rules instead.)
+macro_rules! ordered_nocase {
+    ($head:literal, [$first:literal $(, $column:literal)*], $tail:literal) => {
+        (
+            concat!(
+                $head, " ", $first, " COLLATE NOCASE"
+                $(, ", ", $column, " COLLATE NOCASE")*, $tail
+            ),
+            concat!(
+                $head, " lower(", $first, " COLLATE \"C\")"
+                $(, ", lower(", $column, " COLLATE \"C\")")*, $tail
+            ),
+        )
+    };
 }
 
 fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> Option<AuthorRef> {
@@ -78,25 +101,31 @@ pub async fn books(
     per_page: u32,
 ) -> Result<ListPage<BookSummary>, AppError> {
     let pattern = search.and_then(search_pattern);
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM book WHERE $1 IS NULL OR search_key LIKE $1 ESCAPE '\\'",
-    )
-    .bind(&pattern)
-    .fetch_one(db.reader())
-    .await?;
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM book WHERE $1 IS NULL OR search_key LIKE $1 ESCAPE '\\'",
+        )
+        .bind(&pattern)
+        .fetch_one(conn)
+        .await
+    })?;
     let (pages, offset) = offset(total, page, per_page)?;
-    let rows: Vec<BookRow> = sqlx::query_as(
+    let (sqlite, postgres) = ordered_nocase!(
         "SELECT b.id, b.title, a.id, a.last_name, a.first_name
          FROM book b LEFT JOIN author a ON a.id = b.author_id
          WHERE $1 IS NULL OR b.search_key LIKE $1 ESCAPE '\\'
-         ORDER BY b.title COLLATE NOCASE, b.id
-         LIMIT $2 OFFSET $3",
-    )
-    .bind(&pattern)
-    .bind(i64::from(per_page))
-    .bind(offset)
-    .fetch_all(db.reader())
-    .await?;
+         ORDER BY",
+        ["b.title"],
+        ", b.id LIMIT $2 OFFSET $3"
+    );
+    let rows: Vec<BookRow> = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
+            .bind(&pattern)
+            .bind(i64::from(per_page))
+            .bind(offset)
+            .fetch_all(conn)
+            .await
+    })?;
     let items = rows
         .into_iter()
         .map(|(id, title, author_id, last, first)| BookSummary {
@@ -134,19 +163,24 @@ pub async fn authors(
     page: u32,
     per_page: u32,
 ) -> Result<ListPage<AuthorSummary>, AppError> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM author")
-        .fetch_one(db.reader())
-        .await?;
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM author")
+            .fetch_one(conn)
+            .await
+    })?;
     let (pages, offset) = offset(total, page, per_page)?;
-    let rows: Vec<AuthorRow> = sqlx::query_as(
-        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author
-         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id
-         LIMIT $1 OFFSET $2",
-    )
-    .bind(i64::from(per_page))
-    .bind(offset)
-    .fetch_all(db.reader())
-    .await?;
+    let (sqlite, postgres) = ordered_nocase!(
+        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author ORDER BY",
+        ["last_name", "first_name"],
+        ", id LIMIT $1 OFFSET $2"
+    );
+    let rows: Vec<AuthorRow> = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
+            .bind(i64::from(per_page))
+            .bind(offset)
+            .fetch_all(conn)
+            .await
+    })?;
     Ok(ListPage {
         items: rows.into_iter().map(author_summary).collect(),
         page,
@@ -167,35 +201,46 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
         Option<String>,
         Option<String>,
     );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT b.id, b.title, b.summary, b.isbn, a.id, a.last_name, a.first_name, l.name
-         FROM book b
-         LEFT JOIN author a ON a.id = b.author_id
-         LEFT JOIN language l ON l.id = b.language_id
-         WHERE b.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row: Option<Row> = on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT b.id, b.title, b.summary, b.isbn, a.id, a.last_name, a.first_name, l.name
+             FROM book b
+             LEFT JOIN author a ON a.id = b.author_id
+             LEFT JOIN language l ON l.id = b.language_id
+             WHERE b.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })?;
     let Some((id, title, summary, isbn, author_id, last, first, language)) = row else {
         return Err(AppError::NotFound(format!(
             "There is no book with the id {id}."
         )));
     };
-    let genres: Vec<String> = sqlx::query_scalar(
+    let (sqlite, postgres) = ordered_nocase!(
         "SELECT g.name FROM book_genre bg JOIN genre g ON g.id = bg.genre_id
-         WHERE bg.book_id = $1 ORDER BY g.name",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await?;
-    let copies: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, imprint, status, due_back FROM book_instance
-         WHERE book_id = $1 ORDER BY imprint, id",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await?;
+         WHERE bg.book_id = $1 ORDER BY",
+        ["g.name"],
+        ""
+    );
+    let genres: Vec<String> = on_reader!(db, |conn| {
+        sqlx::query_scalar(db.pick(sqlite, postgres))
+            .bind(id)
+            .fetch_all(conn)
+            .await
+    })?;
+    let (sqlite, postgres) = ordered_nocase!(
+        "SELECT id, imprint, status, due_back FROM book_instance WHERE book_id = $1 ORDER BY",
+        ["imprint"],
+        ", id"
+    );
+    let copies: Vec<(String, String, String, Option<String>)> = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
+            .bind(id)
+            .fetch_all(conn)
+            .await
+    })?;
     let copies = copies
         .into_iter()
         .filter_map(|(id, imprint, status, due_back)| {
@@ -222,23 +267,30 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
 }
 
 pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
-    let row: Option<AuthorRow> = sqlx::query_as(
-        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
+    let row: Option<AuthorRow> = on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })?;
     let Some(row) = row else {
         return Err(AppError::NotFound(format!(
             "There is no author with the id {id}."
         )));
     };
-    let books: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, title, summary FROM book WHERE author_id = $1 ORDER BY title COLLATE NOCASE, id",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await?;
+    let (sqlite, postgres) = ordered_nocase!(
+        "SELECT id, title, summary FROM book WHERE author_id = $1 ORDER BY",
+        ["title"],
+        ", id"
+    );
+    let books: Vec<(i64, String, String)> = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
+            .bind(id)
+            .fetch_all(conn)
+            .await
+    })?;
     Ok(AuthorDetail {
         author: author_summary(row),
         books: books

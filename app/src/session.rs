@@ -11,14 +11,15 @@
 
 use std::time::Duration;
 
-use sqlx::Connection;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{
     db::Db,
     error::AppError,
+    execute, in_transaction,
     model::{Preferences, PER_PAGE_CHOICES},
+    on_reader, on_writer,
 };
 
 /// Key of the record field that marks a session as started; it is what makes
@@ -106,17 +107,19 @@ impl VisitorSession {
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let now = OffsetDateTime::now_utc().unix_timestamp();
-            let counted: Option<(i64, i64)> = sqlx::query_as(
-                "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                 SELECT id, 1, 1, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $2
-                 ON CONFLICT (session_id) DO UPDATE
-                    SET visits = session_state.visits + 1, confirmed = 1
-                 RETURNING visits, renewed_at",
-            )
-            .bind(&id)
-            .bind(now)
-            .fetch_optional(&mut *self.db.writer().await?)
-            .await?;
+            let counted: Option<(i64, i64)> = on_writer!(&self.db, |conn| {
+                sqlx::query_as(
+                    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+                     SELECT id, 1, TRUE, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $2
+                     ON CONFLICT (session_id) DO UPDATE
+                        SET visits = session_state.visits + 1, confirmed = TRUE
+                     RETURNING visits, renewed_at",
+                )
+                .bind(&id)
+                .bind(now)
+                .fetch_optional(conn)
+                .await
+            })?;
             if let Some((visits, renewed_at)) = counted {
                 if renewed_at <= self.renewal_cutoff(now) {
                     self.changed(&id).await?;
@@ -131,14 +134,15 @@ impl VisitorSession {
         // no longer): a new session, never the cookie's id.
         let id = self.create().await?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        sqlx::query(
-            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-             VALUES ($1, 1, 0, $2, $2)",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *self.db.writer().await?)
-        .await?;
+        execute!(
+            &self.db,
+            sqlx::query(
+                "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+                 VALUES ($1, 1, FALSE, $2, $2)",
+            )
+            .bind(&id)
+            .bind(now)
+        )?;
         Ok(Visit {
             visits: 1,
             cookie_returned: false,
@@ -150,11 +154,14 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(0);
         };
-        let visits: Option<i64> = sqlx::query_scalar(live_state!("state.visits"))
-            .bind(id)
-            .bind(OffsetDateTime::now_utc().unix_timestamp())
-            .fetch_optional(self.db.reader())
-            .await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let visits: Option<i64> = on_reader!(&self.db, |conn| {
+            sqlx::query_scalar(live_state!("state.visits"))
+                .bind(&id)
+                .bind(now)
+                .fetch_optional(conn)
+                .await
+        })?;
         Ok(visits.unwrap_or(0))
     }
 
@@ -165,12 +172,14 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(Preferences::default());
         };
-        let row: Option<(Option<i64>, bool)> =
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let row: Option<(Option<i64>, bool)> = on_reader!(&self.db, |conn| {
             sqlx::query_as(live_state!("state.per_page, state.notice_dismissed"))
-                .bind(id)
-                .bind(OffsetDateTime::now_utc().unix_timestamp())
-                .fetch_optional(self.db.reader())
-                .await?;
+                .bind(&id)
+                .bind(now)
+                .fetch_optional(conn)
+                .await
+        })?;
         let defaults = Preferences::default();
         Ok(
             row.map_or(defaults, |(per_page, notice_dismissed)| Preferences {
@@ -191,11 +200,12 @@ impl VisitorSession {
             )));
         }
         let id = self.ensure_state().await?;
-        sqlx::query("UPDATE session_state SET per_page = $1 WHERE session_id = $2")
-            .bind(i64::from(per_page))
-            .bind(&id)
-            .execute(&mut *self.db.writer().await?)
-            .await?;
+        execute!(
+            &self.db,
+            sqlx::query("UPDATE session_state SET per_page = $1 WHERE session_id = $2")
+                .bind(i64::from(per_page))
+                .bind(&id)
+        )?;
         self.changed(&id).await?;
         Ok(())
     }
@@ -203,10 +213,11 @@ impl VisitorSession {
     /// Hides the demo-catalog notice for this browser from now on.
     pub async fn dismiss_notice(&self) -> Result<(), AppError> {
         let id = self.ensure_state().await?;
-        sqlx::query("UPDATE session_state SET notice_dismissed = 1 WHERE session_id = $1")
-            .bind(&id)
-            .execute(&mut *self.db.writer().await?)
-            .await?;
+        execute!(
+            &self.db,
+            sqlx::query("UPDATE session_state SET notice_dismissed = TRUE WHERE session_id = $1")
+                .bind(&id)
+        )?;
         self.changed(&id).await?;
         Ok(())
     }
@@ -215,17 +226,19 @@ impl VisitorSession {
     /// when needed.
     async fn ensure_state(&self) -> Result<String, AppError> {
         let (id, cookie_returned) = self.stored_or_created().await?;
-        sqlx::query(
-            "INSERT INTO session_state (session_id, confirmed, created_at, renewed_at)
-             VALUES ($1, $2, $3, $3)
-             ON CONFLICT (session_id) DO UPDATE
-                SET confirmed = MAX(session_state.confirmed, excluded.confirmed)",
-        )
-        .bind(&id)
-        .bind(cookie_returned)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .execute(&mut *self.db.writer().await?)
-        .await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        execute!(
+            &self.db,
+            sqlx::query(
+                "INSERT INTO session_state (session_id, confirmed, created_at, renewed_at)
+                 VALUES ($1, $2, $3, $3)
+                 ON CONFLICT (session_id) DO UPDATE
+                    SET confirmed = session_state.confirmed OR excluded.confirmed",
+            )
+            .bind(&id)
+            .bind(cookie_returned)
+            .bind(now)
+        )?;
         Ok(id)
     }
 
@@ -233,10 +246,10 @@ impl VisitorSession {
     /// everything else in it.
     pub async fn reset_visits(&self) -> Result<(), AppError> {
         if let Some(id) = self.stored_id().await? {
-            sqlx::query("UPDATE session_state SET visits = 0 WHERE session_id = $1")
-                .bind(&id)
-                .execute(&mut *self.db.writer().await?)
-                .await?;
+            execute!(
+                &self.db,
+                sqlx::query("UPDATE session_state SET visits = 0 WHERE session_id = $1").bind(&id)
+            )?;
             self.changed(&id).await?;
         }
         Ok(())
@@ -257,12 +270,13 @@ impl VisitorSession {
         let Some(id) = self.stored_id().await? else {
             return Ok(false);
         };
-        sqlx::query(
-            "UPDATE session_state SET confirmed = 1 WHERE session_id = $1 AND confirmed = 0",
-        )
-        .bind(id)
-        .execute(&mut *self.db.writer().await?)
-        .await?;
+        execute!(
+            &self.db,
+            sqlx::query(
+                "UPDATE session_state SET confirmed = TRUE WHERE session_id = $1 AND NOT confirmed",
+            )
+            .bind(&id)
+        )?;
         Ok(true)
     }
 
@@ -273,12 +287,14 @@ impl VisitorSession {
         let Some(old_id) = self.stored_id().await? else {
             return Ok(());
         };
-        let state: Option<(i64, bool, i64)> = sqlx::query_as(
-            "SELECT visits, confirmed, created_at FROM session_state WHERE session_id = $1",
-        )
-        .bind(&old_id)
-        .fetch_optional(self.db.reader())
-        .await?;
+        let state: Option<(i64, bool, i64)> = on_reader!(&self.db, |conn| {
+            sqlx::query_as(
+                "SELECT visits, confirmed, created_at FROM session_state WHERE session_id = $1",
+            )
+            .bind(&old_id)
+            .fetch_optional(conn)
+            .await
+        })?;
         // Deletes the old record (and, by cascade, its state row), then
         // stores the record under a new id.
         self.session.cycle_id().await?;
@@ -288,16 +304,17 @@ impl VisitorSession {
             AppError::Unavailable
         })?;
         if let Some((visits, confirmed, created_at)) = state {
-            sqlx::query(
-                "INSERT INTO session_state (session_id, visits, confirmed, created_at)
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(new_id)
-            .bind(visits)
-            .bind(confirmed)
-            .bind(created_at)
-            .execute(&mut *self.db.writer().await?)
-            .await?;
+            execute!(
+                &self.db,
+                sqlx::query(
+                    "INSERT INTO session_state (session_id, visits, confirmed, created_at)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&new_id)
+                .bind(visits)
+                .bind(confirmed)
+                .bind(created_at)
+            )?;
         }
         Ok(())
     }
@@ -307,16 +324,17 @@ impl VisitorSession {
     /// says when it last was; of overlapping requests, one renews.
     async fn changed(&self, id: &str) -> Result<(), AppError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let renewed = sqlx::query(
-            "UPDATE session_state SET renewed_at = $2
-             WHERE session_id = $1 AND renewed_at <= $3",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(self.renewal_cutoff(now))
-        .execute(&mut *self.db.writer().await?)
-        .await?
-        .rows_affected();
+        let cutoff = self.renewal_cutoff(now);
+        let renewed = execute!(
+            &self.db,
+            sqlx::query(
+                "UPDATE session_state SET renewed_at = $2
+                 WHERE session_id = $1 AND renewed_at <= $3",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(cutoff)
+        )?;
         if renewed > 0 {
             self.renew();
         }
@@ -384,25 +402,24 @@ pub async fn purge_expired(
     db: &Db,
     unconfirmed_ttl: std::time::Duration,
 ) -> Result<u64, sqlx::Error> {
-    let now = OffsetDateTime::now_utc();
-    let mut writer = db.writer().await?;
-    let mut tx = writer.begin().await?;
-    // Expiry dates are Unix seconds, as the session store writes them.
-    let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
-        .bind(now.unix_timestamp())
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let cutoff = now - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
+    in_transaction!(db, |tx| {
+        // Expiry dates are Unix seconds, as the session store writes them.
+        let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let unconfirmed = sqlx::query(
+            "DELETE FROM tower_sessions WHERE id IN
+                (SELECT session_id FROM session_state WHERE NOT confirmed AND created_at <= $1)",
+        )
+        .bind(cutoff)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    let cutoff =
-        now.unix_timestamp() - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
-    let unconfirmed = sqlx::query(
-        "DELETE FROM tower_sessions WHERE id IN
-            (SELECT session_id FROM session_state WHERE confirmed = 0 AND created_at <= $1)",
-    )
-    .bind(cutoff)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(expired + unconfirmed)
+        tx.commit().await?;
+        Ok(expired + unconfirmed)
+    })
 }

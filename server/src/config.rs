@@ -24,6 +24,8 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
     pub busy_timeout_ms: u64,
+    pub idle_timeout_secs: u64,
+    pub startup_retry_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -64,6 +66,8 @@ url = "sqlite://locallibrary.sqlite3"
 max-connections = 4
 acquire-timeout-secs = 5
 busy-timeout-ms = 5000
+idle-timeout-secs = 600
+startup-retry-secs = 60
 
 [session]
 cookie-name = "sessionid"

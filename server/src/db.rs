@@ -1,10 +1,15 @@
-//! The connection pools and the schema.
+//! Opening the database (SQLite or PostgreSQL, by the URL's scheme), its
+//! schema, and SQLite's log upkeep.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
-use app::db::Db;
+use app::db::{Db, SqliteDb};
 use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     ConnectOptions,
 };
@@ -13,11 +18,105 @@ use tokio::task::JoinHandle;
 
 use crate::config::DatabaseSettings;
 
-/// How often the write-ahead log is folded back into the database file.
+/// How often SQLite's write-ahead log is folded back into the database file.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Opens the pools, creating the SQLite file if it does not exist yet.
-///
+/// The longest pause between two attempts to reach the database at start-up.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
+
+/// Which database a URL names.
+enum Target {
+    Sqlite(SqliteConnectOptions),
+    Postgres(PgConnectOptions),
+}
+
+impl Target {
+    /// Reads the URL; a mistake in it is final, not worth retrying.
+    fn parse(settings: &DatabaseSettings) -> anyhow::Result<Target> {
+        let url = &settings.url;
+        let invalid = || format!("invalid database URL {url:?}");
+        if url.starts_with("sqlite:") {
+            Ok(Target::Sqlite(
+                SqliteConnectOptions::from_str(url).with_context(invalid)?,
+            ))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Target::Postgres(
+                PgConnectOptions::from_str(url).with_context(invalid)?,
+            ))
+        } else {
+            anyhow::bail!(
+                "unsupported database URL {url:?}: expected sqlite://FILE or postgres://HOST/NAME"
+            )
+        }
+    }
+}
+
+/// Opens the database, trying again for up to `startup-retry-secs` while it
+/// cannot be reached (a database server still starting, a volume not yet
+/// mounted), and saying each time why.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
+    let give_up_at = Instant::now() + Duration::from_secs(settings.startup_retry_secs);
+    let mut delay = Duration::from_millis(250);
+    loop {
+        let target = Target::parse(settings)?;
+        match open(target, settings).await {
+            Ok(db) => return Ok(db),
+            Err(err) if Instant::now() + delay < give_up_at => {
+                tracing::warn!("{err:#}; trying again in {:.1} s", delay.as_secs_f64());
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX_RETRY_DELAY);
+            }
+            Err(err) if settings.startup_retry_secs > 0 => {
+                return Err(err.context(format!(
+                    "gave up after trying for {} s (database.startup-retry-secs)",
+                    settings.startup_retry_secs
+                )))
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db> {
+    let url = redacted(&settings.url);
+    let cannot = || format!("cannot open the database {url}");
+    let wait = Duration::from_secs(settings.acquire_timeout_secs);
+    match target {
+        Target::Sqlite(options) => {
+            let options = sqlite_options(options, settings);
+            // The writer first: it creates the file and switches it to WAL.
+            let writer = options.connect().await.with_context(cannot)?;
+            let reader = SqlitePoolOptions::new()
+                .max_connections(settings.max_connections.max(1))
+                .acquire_timeout(wait)
+                // A connection to a local file does not go stale; testing it
+                // would cost a round trip to its thread on every query.
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await
+                .with_context(cannot)?;
+            Ok(Db::Sqlite(SqliteDb::new(reader, writer, wait)))
+        }
+        Target::Postgres(options) => {
+            // A write waits this long for a row another server holds locked,
+            // as a SQLite write waits for the file lock.
+            let options =
+                options.options([("lock_timeout", format!("{}ms", settings.busy_timeout_ms))]);
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections.max(1))
+                .acquire_timeout(wait)
+                .idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
+                // Connections left from before a database restart are found
+                // broken and replaced here, not handed to a request.
+                .test_before_acquire(true)
+                .connect_with(options)
+                .await
+                .with_context(cannot)?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+}
+
 /// WAL lets page views read while a catalog load or a session write is in
 /// progress. `synchronous = NORMAL` is WAL's usual pairing: a commit is not
 /// flushed to disk on its own, so an application crash loses nothing, while
@@ -25,62 +124,70 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 /// replayed from their file. `busy_timeout` makes a writer wait its turn
 /// when another process (a catalog load, a second server) holds the write
 /// lock, but not for ever: past it the request fails with a 503.
-///
-/// Writes share one connection: within this process they queue for it, in
-/// order, rather than contending for the file lock (see [`Db`]).
-pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str(&settings.url)
-        .with_context(|| format!("invalid database URL {:?}", settings.url))?
+fn sqlite_options(
+    options: SqliteConnectOptions,
+    settings: &DatabaseSettings,
+) -> SqliteConnectOptions {
+    options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_millis(settings.busy_timeout_ms));
-    let wait = Duration::from_secs(settings.acquire_timeout_secs);
-    // The writer first: it creates the file and switches it to WAL.
-    let writer = options
-        .connect()
-        .await
-        .with_context(|| format!("cannot open the database {}", settings.url))?;
-    let reader = SqlitePoolOptions::new()
-        .max_connections(settings.max_connections.max(1))
-        .acquire_timeout(wait)
-        // A connection to a local file does not go stale; testing it would
-        // cost a round trip to its thread on every query.
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .with_context(|| format!("cannot open the database {}", settings.url))?;
-    Ok(Db::new(reader, writer, wait))
+        .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
 }
 
-/// Brings the schema up to date; a no-op when it already is.
+/// The URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Brings the schema up to date; a no-op when it already is. Each database
+/// has its own migrations, describing the same schema.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations/sqlite")
-        .run(&mut *db.writer().await?)
-        .await
-        .context("cannot apply database migrations")
+    match db {
+        Db::Sqlite(sqlite) => {
+            sqlx::migrate!("../migrations/sqlite")
+                .run(&mut *sqlite.writer().await?)
+                .await
+        }
+        Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+    }
+    .context("cannot apply database migrations")
 }
 
-/// Copies the write-ahead log into the database file and empties it, once
-/// every reader has moved past it; returns how many log frames it copied.
+/// SQLite: copies the write-ahead log into the database file and empties
+/// it, once every reader has moved past it; returns how many log frames it
+/// copied (0 on PostgreSQL, which keeps its own log).
 ///
 /// SQLite does the copying by itself after commits, but it can only start
 /// the log over when no reader is using it, and under steady load some
 /// reader always is: the log then grows without end (about 36 MB every five
 /// seconds of home views, measured here), and every read searches a longer
-/// log. This
-/// waits, within the busy timeout, for the readers of the moment to finish.
+/// log. This waits, within the busy timeout, for the readers of the moment
+/// to finish.
 pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
+    let Db::Sqlite(sqlite) = db else {
+        return Ok(0);
+    };
     let (_busy, _log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-        .fetch_one(&mut *db.writer().await?)
+        .fetch_one(&mut *sqlite.writer().await?)
         .await?;
     Ok(copied)
 }
 
-/// Checkpoints every [`CHECKPOINT_INTERVAL`] for as long as the server runs.
-pub fn spawn_checkpoint_task(db: Db) -> JoinHandle<()> {
-    tokio::spawn(async move {
+/// Checkpoints every [`CHECKPOINT_INTERVAL`] for as long as the server runs
+/// (SQLite only: `None` on PostgreSQL).
+pub fn spawn_checkpoint_task(db: Db) -> Option<JoinHandle<()>> {
+    if !matches!(db, Db::Sqlite(_)) {
+        return None;
+    }
+    Some(tokio::spawn(async move {
         let mut interval = tokio::time::interval(CHECKPOINT_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -89,5 +196,5 @@ pub fn spawn_checkpoint_task(db: Db) -> JoinHandle<()> {
                 tracing::warn!(error = %err, "checkpoint failed; will retry");
             }
         }
-    })
+    }))
 }

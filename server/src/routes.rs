@@ -9,14 +9,17 @@ use axum::{
 };
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
-use app::error::AppError;
+use app::{error::AppError, on_reader};
 
 use crate::startup::AppState;
 
 /// Readiness: 200 once the server answers and its database does. Not a page
 /// view: probes never touch a session.
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(state.db.reader()).await {
+    let answered: Result<i32, _> = on_reader!(&state.db, |conn| {
+        sqlx::query_scalar("SELECT 1").fetch_one(conn).await
+    });
+    match answered {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unavailable");

@@ -159,7 +159,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         purge.abort();
-        checkpoint.abort();
+        if let Some(checkpoint) = checkpoint {
+            checkpoint.abort();
+        }
         served.context("server error")?;
         self.db.close().await;
         Ok(())

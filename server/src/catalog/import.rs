@@ -1,9 +1,8 @@
 //! Putting a checked catalog in the database, in place of the current one.
 
 use anyhow::Context;
-use app::db::Db;
+use app::{db::Db, in_transaction, on_reader};
 use indicatif::ProgressBar;
-use sqlx::Connection;
 
 use std::collections::HashMap;
 
@@ -41,113 +40,115 @@ pub async fn replace_catalog(
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportSummary> {
     progress.set_length(catalog.record_count() as u64);
-    let mut writer = db.writer().await?;
-    let mut tx = writer.begin().await?;
+    in_transaction!(db, |tx| {
+        // Children first, so no foreign key is ever left dangling.
+        for table in [
+            "book_instance",
+            "book_genre",
+            "book",
+            "author",
+            "genre",
+            "language",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("cannot clear table {table}"))?;
+        }
 
-    // Children first, so no foreign key is ever left dangling.
-    for table in [
-        "book_instance",
-        "book_genre",
-        "book",
-        "author",
-        "genre",
-        "language",
-    ] {
-        sqlx::query(&format!("DELETE FROM {table}"))
+        for genre in &catalog.genres {
+            sqlx::query("INSERT INTO genre (id, name) VALUES ($1, $2)")
+                .bind(genre.id)
+                .bind(&genre.name)
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("cannot insert genre {}", genre.id))?;
+            progress.inc(1);
+        }
+        for language in &catalog.languages {
+            sqlx::query("INSERT INTO language (id, name) VALUES ($1, $2)")
+                .bind(language.id)
+                .bind(&language.name)
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("cannot insert language {}", language.id))?;
+            progress.inc(1);
+        }
+        for author in &catalog.authors {
+            sqlx::query(
+                "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(author.id)
+            .bind(&author.first_name)
+            .bind(&author.last_name)
+            .bind(&author.date_of_birth)
+            .bind(&author.date_of_death)
             .execute(&mut *tx)
             .await
-            .with_context(|| format!("cannot clear table {table}"))?;
-    }
-
-    for genre in &catalog.genres {
-        sqlx::query("INSERT INTO genre (id, name) VALUES ($1, $2)")
-            .bind(genre.id)
-            .bind(&genre.name)
+            .with_context(|| format!("cannot insert author {}", author.id))?;
+            progress.inc(1);
+        }
+        let authors: HashMap<i64, &Author> = catalog.authors.iter().map(|a| (a.id, a)).collect();
+        for book in &catalog.books {
+            let author = book.author_id.and_then(|id| authors.get(&id));
+            sqlx::query(
+                "INSERT INTO book (id, title, author_id, summary, isbn, language_id, search_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(book.id)
+            .bind(&book.title)
+            .bind(book.author_id)
+            .bind(&book.summary)
+            .bind(&book.isbn)
+            .bind(book.language_id)
+            .bind(search_key(&book.title, author.copied()))
             .execute(&mut *tx)
             .await
-            .with_context(|| format!("cannot insert genre {}", genre.id))?;
-        progress.inc(1);
-    }
-    for language in &catalog.languages {
-        sqlx::query("INSERT INTO language (id, name) VALUES ($1, $2)")
-            .bind(language.id)
-            .bind(&language.name)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("cannot insert language {}", language.id))?;
-        progress.inc(1);
-    }
-    for author in &catalog.authors {
-        sqlx::query(
-            "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(author.id)
-        .bind(&author.first_name)
-        .bind(&author.last_name)
-        .bind(&author.date_of_birth)
-        .bind(&author.date_of_death)
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("cannot insert author {}", author.id))?;
-        progress.inc(1);
-    }
-    let authors: HashMap<i64, &Author> = catalog.authors.iter().map(|a| (a.id, a)).collect();
-    for book in &catalog.books {
-        let author = book.author_id.and_then(|id| authors.get(&id));
-        sqlx::query(
-            "INSERT INTO book (id, title, author_id, summary, isbn, language_id, search_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(book.id)
-        .bind(&book.title)
-        .bind(book.author_id)
-        .bind(&book.summary)
-        .bind(&book.isbn)
-        .bind(book.language_id)
-        .bind(search_key(&book.title, author.copied()))
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("cannot insert book {}", book.id))?;
-        for genre_id in &book.genre_ids {
-            sqlx::query("INSERT OR IGNORE INTO book_genre (book_id, genre_id) VALUES ($1, $2)")
+            .with_context(|| format!("cannot insert book {}", book.id))?;
+            for genre_id in &book.genre_ids {
+                sqlx::query(
+                    "INSERT INTO book_genre (book_id, genre_id) VALUES ($1, $2)
+                     ON CONFLICT DO NOTHING",
+                )
                 .bind(book.id)
                 .bind(genre_id)
                 .execute(&mut *tx)
                 .await
                 .with_context(|| format!("cannot link book {} to genre {genre_id}", book.id))?;
+            }
+            progress.inc(1);
         }
-        progress.inc(1);
-    }
-    for copy in &catalog.book_instances {
+        for copy in &catalog.book_instances {
+            sqlx::query(
+                "INSERT INTO book_instance (id, book_id, imprint, due_back, status)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&copy.id)
+            .bind(copy.book_id)
+            .bind(&copy.imprint)
+            .bind(&copy.due_back)
+            .bind(&copy.status)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("cannot insert copy {}", copy.id))?;
+            progress.inc(1);
+        }
+
+        // The home page reads its figures from here (migration 0005).
         sqlx::query(
-            "INSERT INTO book_instance (id, book_id, imprint, due_back, status)
-             VALUES ($1, $2, $3, $4, $5)",
+            "UPDATE catalog_counts SET
+                books            = (SELECT COUNT(*) FROM book),
+                copies           = (SELECT COUNT(*) FROM book_instance),
+                copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
+                authors          = (SELECT COUNT(*) FROM author)",
         )
-        .bind(&copy.id)
-        .bind(copy.book_id)
-        .bind(&copy.imprint)
-        .bind(&copy.due_back)
-        .bind(&copy.status)
         .execute(&mut *tx)
         .await
-        .with_context(|| format!("cannot insert copy {}", copy.id))?;
-        progress.inc(1);
-    }
+        .context("cannot recount the catalog")?;
 
-    // The home page reads its figures from here (migration 0005).
-    sqlx::query(
-        "UPDATE catalog_counts SET
-            books            = (SELECT COUNT(*) FROM book),
-            copies           = (SELECT COUNT(*) FROM book_instance),
-            copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
-            authors          = (SELECT COUNT(*) FROM author)",
-    )
-    .execute(&mut *tx)
-    .await
-    .context("cannot recount the catalog")?;
-
-    tx.commit().await.context("cannot commit the new catalog")?;
+        tx.commit().await.context("cannot commit the new catalog")
+    })?;
     progress.finish_and_clear();
     Ok(ImportSummary {
         genres: catalog.genres.len(),
@@ -173,9 +174,11 @@ fn search_key(title: &str, author: Option<&Author>) -> String {
 
 /// Loads the built-in demo catalog when the catalog is empty (a new site).
 pub async fn seed_if_empty(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
-    let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book")
-        .fetch_one(db.reader())
-        .await?;
+    let books: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM book")
+            .fetch_one(conn)
+            .await
+    })?;
     if books > 0 {
         return Ok(None);
     }

@@ -1,5 +1,5 @@
-//! Where tower-sessions keeps session records: the `tower_sessions` table,
-//! read through the reader pool and written through the writer.
+//! Where tower-sessions keeps session records: the `tower_sessions` table
+//! of the site's database.
 //!
 //! A record holds only when its session started (see `app::session`),
 //! stored as JSON; its expiry is in Unix seconds, so loading and purging
@@ -18,7 +18,7 @@ use tower_sessions::{
     SessionStore,
 };
 
-use app::db::Db;
+use app::{db::Db, execute, on_reader};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -83,23 +83,21 @@ impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> Result<()> {
         let data = encode(record)?;
         loop {
-            let inserted = sqlx::query(
-                "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-                 ON CONFLICT (id) DO NOTHING",
+            let id = record.id.to_string();
+            let expiry = record.expiry_date.unix_timestamp();
+            let inserted = execute!(
+                &self.db,
+                sqlx::query(
+                    "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(&data)
+                .bind(expiry)
             )
-            .bind(record.id.to_string())
-            .bind(&data)
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(&mut *self.db.writer().await.map_err(backend)?)
-            .await
-            .map_err(backend)?
-            .rows_affected();
+            .map_err(backend)?;
             if inserted == 1 {
-                self.remember((
-                    record.id.to_string(),
-                    data,
-                    record.expiry_date.unix_timestamp(),
-                ));
+                self.remember((id, data, expiry));
                 return Ok(());
             }
             record.id = Id::default();
@@ -116,16 +114,17 @@ impl SessionStore for Store {
             return Ok(());
         }
         let (id, data, expiry) = row;
-        sqlx::query(
-            "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE
-                SET data = excluded.data, expiry_date = excluded.expiry_date",
+        execute!(
+            &self.db,
+            sqlx::query(
+                "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE
+                    SET data = excluded.data, expiry_date = excluded.expiry_date",
+            )
+            .bind(&id)
+            .bind(&data)
+            .bind(expiry)
         )
-        .bind(id)
-        .bind(data)
-        .bind(expiry)
-        .execute(&mut *self.db.writer().await.map_err(backend)?)
-        .await
         .map_err(backend)?;
         Ok(())
     }
@@ -133,13 +132,17 @@ impl SessionStore for Store {
     /// An expired record is as good as absent. So is one that cannot be
     /// read: the browser gets a new session rather than an error page.
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let row: Option<(Vec<u8>, i64)> = sqlx::query_as(
-            "SELECT data, expiry_date FROM tower_sessions WHERE id = $1 AND expiry_date > $2",
-        )
-        .bind(id.to_string())
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .fetch_optional(self.db.reader())
-        .await
+        let key = id.to_string();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let row: Option<(Vec<u8>, i64)> = on_reader!(&self.db, |conn| {
+            sqlx::query_as(
+                "SELECT data, expiry_date FROM tower_sessions WHERE id = $1 AND expiry_date > $2",
+            )
+            .bind(&key)
+            .bind(now)
+            .fetch_optional(conn)
+            .await
+        })
         .map_err(backend)?;
         let Some((data, expiry)) = row else {
             return Ok(None);
@@ -165,11 +168,12 @@ impl SessionStore for Store {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        sqlx::query("DELETE FROM tower_sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *self.db.writer().await.map_err(backend)?)
-            .await
-            .map_err(backend)?;
+        let key = id.to_string();
+        execute!(
+            &self.db,
+            sqlx::query("DELETE FROM tower_sessions WHERE id = $1").bind(&key)
+        )
+        .map_err(backend)?;
         Ok(())
     }
 }

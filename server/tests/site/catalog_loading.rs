@@ -130,10 +130,6 @@ async fn the_files_ids_are_kept() {
     let app = app_with_smaller_catalog().await;
     let output = app.command(&["migrate"]);
     assert!(output.status.success(), "{output:?}");
-    let db = app.db().await;
-    let title: String = sqlx::query_scalar("SELECT title FROM book WHERE id = 5")
-        .fetch_one(db.reader())
-        .await
-        .unwrap();
+    let title: String = app.scalar("SELECT title FROM book WHERE id = 5").await;
     assert_eq!(title, "Tom & Jerry's <Big> Adventure");
 }

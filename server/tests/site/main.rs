@@ -1,4 +1,5 @@
-//! Integration tests: the real server over real HTTP, one temp database each.
+//! Integration tests: the real server over real HTTP, one new database
+//! each, on SQLite or PostgreSQL (see support::database).
 
 mod browsing;
 mod bundle;
@@ -8,4 +9,5 @@ mod home;
 mod session_cookie;
 mod session_records;
 mod sessions;
+#[path = "../support/mod.rs"]
 mod support;

@@ -48,10 +48,7 @@ async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     );
 
     assert_eq!(app.session_rows().await, 0, "the session row is gone");
-    let state: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_state")
-        .fetch_one(app.db().await.reader())
-        .await
-        .unwrap();
+    let state: i64 = app.scalar("SELECT COUNT(*) FROM session_state").await;
     assert_eq!(state, 0, "and its visit count with it");
     let next = app.home(&client).await;
     assert_eq!(next.visits(), 1);
@@ -321,13 +318,8 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     let client = browser();
     assert_eq!(app.home(&client).await.visits(), 1);
 
-    // Another process holds the write lock.
-    let db = app.db().await;
-    let mut locker = db.writer().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *locker)
-        .await
-        .unwrap();
+    // Another process holds the write locks.
+    let lock = app.hold_write_lock().await;
 
     for who in [&client, &browser()] {
         let started = std::time::Instant::now();
@@ -347,8 +339,7 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     let health = client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), 200, "reads still work");
 
-    sqlx::query("ROLLBACK").execute(&mut *locker).await.unwrap();
-    drop(locker);
+    lock.release().await;
 
     assert_eq!(
         app.home(&client).await.visits(),
@@ -356,17 +347,4 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
         "the failed view was not counted"
     );
     assert_eq!(app.home(&browser()).await.visits(), 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
-    let app = spawn_app().await;
-    let client = browser();
-    for _ in 0..20 {
-        app.home(&client).await;
-    }
-    server::db::checkpoint(&app.db().await).await.unwrap();
-    let wal = app.dir().join("test.sqlite3-wal");
-    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
-    assert_eq!(app.home(&client).await.visits(), 21, "nothing lost");
 }

@@ -1,5 +1,5 @@
-//! `spawn_app()`: the real server on port 0 with a fresh SQLite database,
-//! and helpers that read pages the way a visitor does.
+//! `spawn_app()`: the real server on port 0 with a fresh database (see
+//! [`database`]), and helpers that read pages the way a visitor does.
 //!
 //! Tests run on a multi-threaded runtime, as the server does in production:
 //! Leptos' server rendering can stall on a single-threaded one.
@@ -7,18 +7,28 @@
 
 use std::{path::Path, process::Output};
 
+use app::db::Db;
 use reqwest::{header, Client, Response, StatusCode};
 use scraper::{Html, Selector};
 use server::{config::Settings, startup::Application};
-use tempfile::TempDir;
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use tokio::{sync::oneshot, task::JoinHandle};
+
+// Each test binary uses its own share of these.
+#[allow(unused_imports)]
+pub use database::{Backend, Scalar, TestDatabase};
+#[allow(unused_imports)]
+pub use process::{locallibrary, repo_file, ServerProcess};
+
+pub mod database;
+pub mod process;
 
 pub const SMALL_CATALOG: &str = include_str!("../../data/catalog-small.json");
 
 pub struct TestApp {
     pub address: String,
     pub settings: Settings,
-    dir: TempDir,
+    database: TestDatabase,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -31,16 +41,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with a chance to change the settings first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_on(TestDatabase::new().await, configure).await
+}
+
+/// As [`spawn_app_with`], on the database given.
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings =
         Settings::from_toml(include_str!("../../../Leptos.toml")).expect("Leptos.toml is valid");
-    settings.database.url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
+    settings.database.url = database.url.clone();
     settings.leptos.site_addr = "127.0.0.1:0".parse().unwrap();
     configure(&mut settings);
     let mut app = TestApp {
         address: String::new(),
         settings,
-        dir,
+        database,
         stop: None,
         task: None,
     };
@@ -86,20 +103,55 @@ impl TestApp {
         &self.settings.database.url
     }
 
+    pub fn backend(&self) -> Backend {
+        self.database.backend
+    }
+
     /// A connection pool of its own on the site's database, for looking
     /// behind the pages.
-    pub async fn db(&self) -> app::db::Db {
-        server::db::connect(&self.settings.database)
-            .await
-            .expect("open the test database")
+    pub async fn db(&self) -> Db {
+        self.database.db().await
+    }
+
+    /// The one value `sql` selects, read behind the site's back.
+    pub async fn scalar<T: Scalar>(&self, sql: &str) -> T {
+        self.database.scalar(sql).await
+    }
+
+    /// Runs a statement that writes, behind the site's back.
+    pub async fn execute(&self, sql: &str) {
+        self.database.execute(sql).await
     }
 
     /// How many sessions the store holds.
     pub async fn session_rows(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
-            .fetch_one(self.db().await.reader())
-            .await
-            .unwrap()
+        self.scalar("SELECT COUNT(*) FROM tower_sessions").await
+    }
+
+    /// Another connection takes the locks every page view that counts
+    /// needs, as a long transaction of another process would, and keeps
+    /// them until [`WriteLock::release`].
+    pub async fn hold_write_lock(&self) -> WriteLock {
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::connect(self.database_url())
+                    .await
+                    .unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Sqlite(conn)
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(self.database_url()).await.unwrap();
+                sqlx::raw_sql("BEGIN; LOCK TABLE tower_sessions, session_state IN EXCLUSIVE MODE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Postgres(conn)
+            }
+        }
     }
 
     /// POSTs to a server function the way the page's own script does.
@@ -114,18 +166,14 @@ impl TestApp {
     }
 
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        self.database.dir.path()
     }
 
     /// `locallibrary ARGS…` run as its own process against this database.
     pub fn command(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_locallibrary"))
+        locallibrary()
             .args(args)
             .env("DATABASE_URL", self.database_url())
-            .env(
-                "LOCALLIBRARY_CONFIG",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"),
-            )
             .output()
             .expect("locallibrary runs")
     }
@@ -140,6 +188,34 @@ impl TestApp {
     /// GET `/` and read it as a visitor would.
     pub async fn home(&self, client: &Client) -> HomePage {
         HomePage::read(client.get(self.url("/")).send().await.expect("GET /")).await
+    }
+
+    /// GET `/` with exactly the session cookie `sessionid=ID`.
+    pub async fn home_with_cookie(&self, id: &str) -> HomePage {
+        let request = bare_client()
+            .get(self.url("/"))
+            .header("cookie", format!("sessionid={id}"));
+        HomePage::read(request.send().await.expect("GET /")).await
+    }
+}
+
+/// A transaction of another connection, holding write locks.
+pub enum WriteLock {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriteLock {
+    pub async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut conn) => {
+                sqlx::query("ROLLBACK").execute(&mut conn).await.map(drop)
+            }
+            WriteLock::Postgres(mut conn) => {
+                sqlx::query("ROLLBACK").execute(&mut conn).await.map(drop)
+            }
+        }
+        .unwrap();
     }
 }
 
