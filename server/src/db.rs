@@ -11,7 +11,7 @@ use app::db::{Db, SqliteDb};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    ConnectOptions,
+    ConnectOptions, Connection,
 };
 
 use tokio::task::JoinHandle;
@@ -102,6 +102,14 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             // as a SQLite write waits for the file lock.
             let options =
                 options.options([("lock_timeout", format!("{}ms", settings.busy_timeout_ms))]);
+            // One connection first, for its error: the pool would retry
+            // until its timeout and report only that it timed out.
+            options
+                .connect()
+                .await
+                .with_context(cannot)?
+                .close()
+                .await?;
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections.max(1))
                 .acquire_timeout(wait)
@@ -197,4 +205,25 @@ pub fn spawn_checkpoint_task(db: Db) -> Option<JoinHandle<()>> {
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redacted("postgres://library:secret@db.internal:5432/locallibrary"),
+            "postgres://library:***@db.internal:5432/locallibrary"
+        );
+        assert_eq!(
+            redacted("postgres://db.internal/locallibrary"),
+            "postgres://db.internal/locallibrary"
+        );
+        assert_eq!(
+            redacted("sqlite://library.sqlite3"),
+            "sqlite://library.sqlite3"
+        );
+    }
 }

@@ -64,3 +64,23 @@ async fn a_configuration_file_that_cannot_be_read_is_reported() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_url_of_another_kind_is_refused_at_once() {
+    let started = std::time::Instant::now();
+    let output = locallibrary()
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://localhost/library")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unsupported database URL \"mysql://localhost/library\": expected sqlite://FILE or postgres://HOST/NAME"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "a mistake in the URL is not retried"
+    );
+}
