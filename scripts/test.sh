@@ -41,3 +41,8 @@ for profile in debug release; do
   fi
   (cd end2end && LOCALLIBRARY_BIN="$ROOT/target/$profile/locallibrary" npx playwright test)
 done
+
+# Once more as a scaled-out deployment runs: two release servers on one
+# PostgreSQL database behind nginx (deploy/nginx.conf), for every test.
+step "Playwright against two servers on PostgreSQL behind nginx"
+(cd end2end && E2E_FRONT=nginx LOCALLIBRARY_BIN="$ROOT/target/release/locallibrary" npx playwright test)

@@ -103,6 +103,8 @@ ensure_build_tools() {
 ensure_test_tools() {
   ensure_build_tools
   ensure_apt chromium chromium
+  # The scale-out tests put two servers behind Debian's nginx.
+  ensure_apt nginx nginx
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -27,8 +27,8 @@ use crate::{
 const STARTED_AT: &str = "started_at";
 
 /// A query for `columns` of the state row of the session `$1`, if that
-/// session is live at `$2` (Unix seconds): the cookie's id is checked in the
-/// same statement that reads.
+/// session is live at `$2` (Unix milliseconds): the cookie's id is checked
+/// in the same statement that reads.
 macro_rules! live_state {
     ($columns:literal) => {
         concat!(
@@ -106,17 +106,19 @@ impl VisitorSession {
     /// created first), and a view that finds a renewal due.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
-            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let clock = OffsetDateTime::now_utc();
+            let now = clock.unix_timestamp();
             let counted: Option<(i64, i64)> = on_writer!(&self.db, |conn| {
                 sqlx::query_as(
                     "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                     SELECT id, 1, TRUE, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $2
+                     SELECT id, 1, TRUE, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
                      ON CONFLICT (session_id) DO UPDATE
                         SET visits = session_state.visits + 1, confirmed = TRUE
                      RETURNING visits, renewed_at",
                 )
                 .bind(&id)
                 .bind(now)
+                .bind(unix_millis(clock))
                 .fetch_optional(conn)
                 .await
             })?;
@@ -154,7 +156,7 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(0);
         };
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_millis(OffsetDateTime::now_utc());
         let visits: Option<i64> = on_reader!(&self.db, |conn| {
             sqlx::query_scalar(live_state!("state.visits"))
                 .bind(&id)
@@ -172,7 +174,7 @@ impl VisitorSession {
         let Some(id) = self.cookie_id() else {
             return Ok(Preferences::default());
         };
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_millis(OffsetDateTime::now_utc());
         let row: Option<(Option<i64>, bool)> = on_reader!(&self.db, |conn| {
             sqlx::query_as(live_state!("state.per_page, state.notice_dismissed"))
                 .bind(&id)
@@ -394,6 +396,12 @@ impl VisitorSession {
     }
 }
 
+/// How session expiry dates are stored: Unix milliseconds (whole seconds
+/// would end a session up to a second early or late).
+pub fn unix_millis(time: OffsetDateTime) -> i64 {
+    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// Deletes expired sessions, and sessions whose browser never sent the
 /// cookie back within `unconfirmed_ttl` (clients that refuse cookies make a
 /// new session on every view; this keeps them from piling up). Their state
@@ -402,12 +410,12 @@ pub async fn purge_expired(
     db: &Db,
     unconfirmed_ttl: std::time::Duration,
 ) -> Result<u64, sqlx::Error> {
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let cutoff = now - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
+    let clock = OffsetDateTime::now_utc();
+    let cutoff =
+        clock.unix_timestamp() - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
     in_transaction!(db, |tx| {
-        // Expiry dates are Unix seconds, as the session store writes them.
         let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
-            .bind(now)
+            .bind(unix_millis(clock))
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -1,6 +1,16 @@
 import { test as base, expect, type Page } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -18,19 +28,21 @@ function serverBinary(): string {
   return built[0];
 }
 
-/** One LocalLibrary server on a free port with its own SQLite database. */
-export class Site {
-  url = "";
+/** One `locallibrary serve` process. */
+class Server {
+  address = "";
   private process?: ChildProcess;
-  private readonly dir = mkdtempSync(path.join(tmpdir(), "locallibrary-e2e-"));
 
-  async start(): Promise<void> {
+  constructor(private readonly databaseUrl: string) {}
+
+  /** Starts on `address` (by default a free port) and waits until it listens. */
+  async start(address = "127.0.0.1:0"): Promise<void> {
     const child = spawn(serverBinary(), ["serve"], {
       cwd: root,
       env: {
         ...process.env,
-        DATABASE_URL: `sqlite://${path.join(this.dir, "site.sqlite3")}`,
-        LEPTOS_SITE_ADDR: "127.0.0.1:0",
+        DATABASE_URL: this.databaseUrl,
+        LEPTOS_SITE_ADDR: address,
         LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
         RUST_LOG: "warn,server=info",
       },
@@ -38,7 +50,7 @@ export class Site {
     });
     this.process = child;
     let log = "";
-    this.url = await new Promise<string>((resolve, reject) => {
+    const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 20_000);
       child.stderr!.on("data", (chunk: Buffer) => {
         log += chunk.toString();
@@ -50,9 +62,7 @@ export class Site {
       });
       child.on("exit", (code) => reject(new Error(`server exited (${code}):\n${log}`)));
     });
-    // The readiness probe: not a page, so not a visit.
-    const health = await fetch(`${this.url}/health`);
-    expect(health.status).toBe(200);
+    this.address = url.replace("http://", "");
   }
 
   async stop(): Promise<void> {
@@ -62,15 +72,132 @@ export class Site {
     child.kill("SIGTERM");
     await exited;
   }
+}
 
+/** The site under test, on a new database of its own: one server on
+ *  SQLite, or, with E2E_FRONT=nginx, two servers on one PostgreSQL
+ *  database (on the server TEST_DATABASE_URL names) behind nginx
+ *  configured by deploy/nginx.conf. */
+export class Site {
+  url = "";
+  private servers: Server[] = [];
+  private nginx?: ChildProcess;
+  private database?: string;
+  private readonly dir = mkdtempSync(path.join(tmpdir(), "locallibrary-e2e-"));
+
+  async start(): Promise<void> {
+    if (process.env.E2E_FRONT === "nginx") {
+      await this.startBehindNginx();
+    } else {
+      const server = new Server(`sqlite://${path.join(this.dir, "site.sqlite3")}`);
+      await server.start();
+      this.servers = [server];
+      this.url = `http://${server.address}`;
+    }
+    // The readiness probe: not a page, so not a visit.
+    const health = await fetch(`${this.url}/health`);
+    expect(health.status).toBe(200);
+  }
+
+  private async startBehindNginx(): Promise<void> {
+    const admin = process.env.TEST_DATABASE_URL;
+    if (!admin) throw new Error("E2E_FRONT=nginx needs TEST_DATABASE_URL (a PostgreSQL server)");
+    this.database = `locallibrary_e2e_${randomUUID().replaceAll("-", "")}`;
+    psql(admin, `CREATE DATABASE "${this.database}"`);
+    const url = new URL(admin);
+    url.pathname = `/${this.database}`;
+    // One after the other: the first creates the schema and the catalog.
+    for (let i = 0; i < 2; i++) {
+      const server = new Server(url.toString());
+      await server.start();
+      this.servers.push(server);
+    }
+    const port = await freePort();
+    const config = path.join(this.dir, "nginx.conf");
+    writeFileSync(config, nginxConfiguration(this.servers.map((s) => s.address), port));
+    mkdirSync(path.join(this.dir, "logs"));
+    this.nginx = spawn(
+      nginxBinary(),
+      ["-p", this.dir, "-c", config, "-e", path.join(this.dir, "logs", "error.log"),
+        "-g", `daemon off; pid ${path.join(this.dir, "nginx.pid")};`],
+      { stdio: "ignore" },
+    );
+    this.url = `http://127.0.0.1:${port}`;
+    for (let tries = 0; ; tries++) {
+      const ready = await fetch(`${this.url}/health`).then((r) => r.ok, () => false);
+      if (ready) break;
+      if (tries > 200) throw new Error("nginx did not pass /health through");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
+  }
+
+  /** Every server stops and starts again on its address. */
   async restart(): Promise<void> {
     await this.stop();
-    await this.start();
+    for (const server of this.servers) await server.start(server.address);
   }
 
-  remove(): void {
+  /** Stops everything and removes the database and files. */
+  async close(): Promise<void> {
+    await this.stop();
+    const nginx = this.nginx;
+    if (nginx && nginx.exitCode === null) {
+      // TERM: the master process stops its workers before it exits.
+      const exited = new Promise((resolve) => nginx.once("exit", resolve));
+      nginx.kill("SIGTERM");
+      await exited;
+    }
+    if (this.database) {
+      psql(process.env.TEST_DATABASE_URL!, `DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function psql(url: string, sql: string): void {
+  execFileSync("psql", [url, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function nginxBinary(): string {
+  return ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].find((file) => existsSync(file)) ?? "nginx";
+}
+
+/** deploy/nginx.conf with its example servers replaced by `upstreams` and its
+ *  listening address by 127.0.0.1:`port` (as server/tests/postgres/front.rs
+ *  does for the Rust tests). */
+function nginxConfiguration(upstreams: string[], port: number): string {
+  const shipped = readFileSync(path.join(root, "deploy", "nginx.conf"), "utf8");
+  let servers = 0;
+  const lines = shipped.split("\n").flatMap((line) => {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith("server 127.0.0.1:")) {
+      servers += 1;
+      if (servers > 1) return [];
+      const rest = trimmed.slice("server ".length);
+      const space = rest.indexOf(" ");
+      const options = space < 0 ? ";" : rest.slice(space + 1);
+      return upstreams.map((upstream) => `        server ${upstream} ${options}`);
+    }
+    if (trimmed.startsWith("listen ")) return [`        listen 127.0.0.1:${port};`];
+    return [line];
+  });
+  if (servers !== 2) throw new Error("deploy/nginx.conf no longer has its two example servers");
+  return lines.join("\n");
 }
 
 /** Fails the test on any console error or warning and any page error:
@@ -91,8 +218,7 @@ export const test = base.extend<{ site: Site }>({
     const site = new Site();
     await site.start();
     await use(site);
-    await site.stop();
-    site.remove();
+    await site.close();
   },
   page: async ({ page }, use) => {
     const problems = watchForErrors(page);

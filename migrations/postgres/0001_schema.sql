@@ -64,7 +64,7 @@ CREATE TABLE catalog_counts (
 );
 INSERT INTO catalog_counts (id, books, copies, copies_available, authors) VALUES (1, 0, 0, 0, 0);
 
--- Session records (tower-sessions): JSON data, expiry in Unix seconds.
+-- Session records (tower-sessions): JSON data, expiry in Unix milliseconds.
 CREATE TABLE tower_sessions (
     id          TEXT PRIMARY KEY,
     data        BYTEA NOT NULL,

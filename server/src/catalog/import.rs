@@ -39,8 +39,40 @@ pub async fn replace_catalog(
     catalog: &Catalog,
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportSummary> {
+    load(db, catalog, progress, Replace::Always)
+        .await
+        .map(|summary| summary.expect("an unconditional load loads"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Always,
+    /// Only if the catalog is empty when the load has its turn.
+    IfEmpty,
+}
+
+async fn load(
+    db: &Db,
+    catalog: &Catalog,
+    progress: &ProgressBar,
+    replace: Replace,
+) -> anyhow::Result<Option<ImportSummary>> {
     progress.set_length(catalog.record_count() as u64);
     in_transaction!(db, |tx| {
+        // Loads take turns: this locks the counts row (PostgreSQL) or the
+        // database (SQLite) until the commit, so two servers starting on
+        // one empty database seed it once, and two loads never interleave.
+        // The count it returns is the latest committed one.
+        let books: i64 = sqlx::query_scalar(
+            "UPDATE catalog_counts SET books = books WHERE id = 1 RETURNING books",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .context("cannot lock the catalog")?;
+        if replace == Replace::IfEmpty && books > 0 {
+            return Ok(None);
+        }
+
         // Children first, so no foreign key is ever left dangling.
         for table in [
             "book_instance",
@@ -150,13 +182,13 @@ pub async fn replace_catalog(
         tx.commit().await.context("cannot commit the new catalog")
     })?;
     progress.finish_and_clear();
-    Ok(ImportSummary {
+    Ok(Some(ImportSummary {
         genres: catalog.genres.len(),
         languages: catalog.languages.len(),
         authors: catalog.authors.len(),
         books: catalog.books.len(),
         copies: catalog.book_instances.len(),
-    })
+    }))
 }
 
 /// What a search matches against: title and author's names, lowercased
@@ -175,7 +207,7 @@ fn search_key(title: &str, author: Option<&Author>) -> String {
 /// Loads the built-in demo catalog when the catalog is empty (a new site).
 pub async fn seed_if_empty(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
     let books: i64 = on_reader!(db, |conn| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM book")
+        sqlx::query_scalar("SELECT books FROM catalog_counts")
             .fetch_one(conn)
             .await
     })?;
@@ -183,7 +215,5 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
         return Ok(None);
     }
     let catalog = Catalog::parse(SEED_CATALOG).context("the built-in catalog is invalid")?;
-    replace_catalog(db, &catalog, &ProgressBar::hidden())
-        .await
-        .map(Some)
+    load(db, &catalog, &ProgressBar::hidden(), Replace::IfEmpty).await
 }

@@ -2,8 +2,8 @@
 //! of the site's database.
 //!
 //! A record holds only when its session started (see `app::session`),
-//! stored as JSON; its expiry is in Unix seconds, so loading and purging
-//! compare integers.
+//! stored as JSON; its expiry is in Unix milliseconds, so loading and
+//! purging compare integers.
 
 use std::{
     collections::VecDeque,
@@ -18,7 +18,7 @@ use tower_sessions::{
     SessionStore,
 };
 
-use app::{db::Db, execute, on_reader};
+use app::{db::Db, execute, on_reader, session::unix_millis};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -84,7 +84,7 @@ impl SessionStore for Store {
         let data = encode(record)?;
         loop {
             let id = record.id.to_string();
-            let expiry = record.expiry_date.unix_timestamp();
+            let expiry = unix_millis(record.expiry_date);
             let inserted = execute!(
                 &self.db,
                 sqlx::query(
@@ -108,7 +108,7 @@ impl SessionStore for Store {
         let row = (
             record.id.to_string(),
             encode(record)?,
-            record.expiry_date.unix_timestamp(),
+            unix_millis(record.expiry_date),
         );
         if self.just_inserted(&row) {
             return Ok(());
@@ -133,7 +133,7 @@ impl SessionStore for Store {
     /// read: the browser gets a new session rather than an error page.
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let key = id.to_string();
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_millis(OffsetDateTime::now_utc());
         let row: Option<(Vec<u8>, i64)> = on_reader!(&self.db, |conn| {
             sqlx::query_as(
                 "SELECT data, expiry_date FROM tower_sessions WHERE id = $1 AND expiry_date > $2",
@@ -150,7 +150,7 @@ impl SessionStore for Store {
         let decoded = serde_json::from_slice(&data)
             .map_err(|err| err.to_string())
             .and_then(|data| {
-                OffsetDateTime::from_unix_timestamp(expiry)
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(expiry) * 1_000_000)
                     .map(|expiry_date| Record {
                         id: *id,
                         data,

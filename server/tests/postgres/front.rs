@@ -127,8 +127,12 @@ impl Front {
 }
 
 impl Drop for Front {
+    /// TERM, not KILL: nginx's master process stops its workers before it
+    /// exits (killed, it would leave them serving).
     fn drop(&mut self) {
-        let _ = self.nginx.kill();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.nginx.id().to_string()])
+            .status();
         let _ = self.nginx.wait();
     }
 }

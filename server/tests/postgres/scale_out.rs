@@ -1,15 +1,18 @@
 //! Two servers behind nginx share one session store, exactly.
 
-use std::sync::{
-    atomic::{AtomicBool, AtomicUsize, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
 };
 
 use futures::StreamExt;
 
 use crate::{
     front::Front,
-    support::{browser, HomePage},
+    support::{browser, locallibrary, Backend, HomePage, ServerProcess, TestDatabase},
 };
 
 async fn view(client: &reqwest::Client, front: &Front) -> HomePage {
@@ -147,4 +150,30 @@ async fn a_server_killed_mid_run_loses_no_visit() {
         (served..=served + BROWSER_TABS).contains(&counted),
         "{served} views answered, {counted} counted"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_starting_together_on_a_new_database_seed_it_once() {
+    let database = TestDatabase::on(Backend::Postgres).await;
+    let servers: Vec<ServerProcess> = (0..3)
+        .map(|_| {
+            let mut command = locallibrary();
+            command
+                .arg("serve")
+                .env("DATABASE_URL", &database.url)
+                .env("LEPTOS_SITE_ADDR", "127.0.0.1:0");
+            ServerProcess::spawn(command)
+        })
+        .collect();
+    for mut server in servers {
+        let line = server
+            .wait_for_log("listening on ", Duration::from_secs(30))
+            .await;
+        let address = line.split_once("listening on ").unwrap().1.trim();
+        let page = HomePage::read(browser().get(address).send().await.unwrap()).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(page.count("Books"), 20);
+    }
+    let books: i64 = database.scalar("SELECT COUNT(*) FROM book").await;
+    assert_eq!(books, 20);
 }

@@ -7,7 +7,7 @@ async fn an_unreadable_record_is_no_error() {
     let app = spawn_app_with(|_| {}).await;
     let id = "AAAAAAAAAAAAAAAAAAAAAA";
     app.execute(&format!(
-        "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ('{id}', {}, 4102444800)",
+        "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ('{id}', {}, 4102444800000)",
         match app.backend() {
             Backend::Sqlite => "CAST('not a record' AS BLOB)",
             Backend::Postgres => "CAST('not a record' AS BYTEA)",
