@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::support::{bare_client, locallibrary, repo_file, Backend, ServerProcess, TestDatabase};
+use crate::support::{bare_client, repo_file, serve, Backend, ServerProcess, TestDatabase};
 
 pub struct Front {
     /// http://127.0.0.1:PORT of nginx.
@@ -33,14 +33,9 @@ impl Front {
     pub async fn start() -> Front {
         let database = TestDatabase::on(Backend::Postgres).await;
         let mut servers = Vec::new();
+        // One after the other: the first migrates and seeds the database.
         for _ in 0..2 {
-            let mut command = locallibrary();
-            command
-                .arg("serve")
-                .env("DATABASE_URL", &database.url)
-                .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-                .env("RUST_LOG", "warn,server=info");
-            servers.push(ServerProcess::start(command).await);
+            servers.push(ServerProcess::start(serve(&database.url)).await);
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();

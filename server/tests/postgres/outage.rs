@@ -5,7 +5,7 @@ use std::{net::SocketAddr, time::Duration};
 use crate::{
     gate::Gate,
     support::{
-        browser, locallibrary, spawn_app_on, Backend, HomePage, ServerProcess, TestDatabase,
+        browser, locallibrary, serve, spawn_app_on, Backend, HomePage, ServerProcess, TestDatabase,
     },
     through,
 };
@@ -23,12 +23,8 @@ async fn database_behind_a_gate() -> (TestDatabase, Gate, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_started_before_its_database_waits_for_it() {
     let (_database, gate, url) = database_behind_a_gate().await;
-    let mut command = locallibrary();
-    command
-        .arg("serve")
-        .env("DATABASE_URL", &url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("LOCALLIBRARY_DATABASE__STARTUP_RETRY_SECS", "60");
+    let mut command = serve(&url);
+    command.env("LOCALLIBRARY_DATABASE__STARTUP_RETRY_SECS", "60");
     let mut server = ServerProcess::spawn(command);
 
     let complaint = server
@@ -39,10 +35,7 @@ async fn a_server_started_before_its_database_waits_for_it() {
         "{complaint}"
     );
     gate.open();
-    let listening = server
-        .wait_for_log("listening on ", Duration::from_secs(20))
-        .await;
-    let address = listening.split_once("listening on ").unwrap().1.trim();
+    let address = server.wait_until_listening().await;
     let page = HomePage::read(browser().get(address).send().await.unwrap()).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(page.count("Books"), 20, "migrated and seeded once it could");
@@ -90,13 +83,7 @@ async fn a_database_gone_down_gives_a_503_page_and_the_site_recovers() {
     gate.close();
     for who in [&client, &browser()] {
         let started = std::time::Instant::now();
-        let page = app.home(who).await;
-        assert_eq!(page.status, 503, "{}", page.text);
-        assert!(
-            page.text.contains("temporarily unavailable"),
-            "{}",
-            page.text
-        );
+        app.home(who).await.assert_unavailable();
         assert!(started.elapsed() < Duration::from_secs(5), "no hang");
     }
     let health = client.get(app.url("/health")).send().await.unwrap();

@@ -1,18 +1,16 @@
 //! Two servers behind nginx share one session store, exactly.
 
-use std::{
-    sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-        Arc,
-    },
-    time::Duration,
+use std::sync::{
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+    Arc,
 };
-
-use futures::StreamExt;
 
 use crate::{
     front::Front,
-    support::{browser, locallibrary, Backend, HomePage, ServerProcess, TestDatabase},
+    support::{
+        assert_concurrent_views_count_exactly, browser, serve, Backend, HomePage, ServerProcess,
+        TestDatabase,
+    },
 };
 
 async fn view(client: &reqwest::Client, front: &Front) -> HomePage {
@@ -52,21 +50,7 @@ async fn concurrent_views_across_servers_count_exactly() {
     let client = browser();
     assert_eq!(view(&client, &front).await.visits(), 1);
 
-    let mut seen: Vec<u64> = futures::stream::iter(0..200)
-        .map(|_| async {
-            let page = view(&client, &front).await;
-            assert_eq!(page.status, 200, "{}", page.text);
-            page.visits()
-        })
-        .buffer_unordered(200)
-        .collect()
-        .await;
-    seen.sort_unstable();
-    assert_eq!(
-        seen,
-        (2..=201).collect::<Vec<_>>(),
-        "each view its own number"
-    );
+    assert_concurrent_views_count_exactly(200, 200, 1, || view(&client, &front)).await;
     assert_eq!(view(&client, &front).await.visits(), 202);
 
     let answered = front.upstreams_of("/");
@@ -156,20 +140,10 @@ async fn a_server_killed_mid_run_loses_no_visit() {
 async fn servers_starting_together_on_a_new_database_seed_it_once() {
     let database = TestDatabase::on(Backend::Postgres).await;
     let servers: Vec<ServerProcess> = (0..3)
-        .map(|_| {
-            let mut command = locallibrary();
-            command
-                .arg("serve")
-                .env("DATABASE_URL", &database.url)
-                .env("LEPTOS_SITE_ADDR", "127.0.0.1:0");
-            ServerProcess::spawn(command)
-        })
+        .map(|_| ServerProcess::spawn(serve(&database.url)))
         .collect();
     for mut server in servers {
-        let line = server
-            .wait_for_log("listening on ", Duration::from_secs(30))
-            .await;
-        let address = line.split_once("listening on ").unwrap().1.trim();
+        let address = server.wait_until_listening().await;
         let page = HomePage::read(browser().get(address).send().await.unwrap()).await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert_eq!(page.count("Books"), 20);

@@ -1,11 +1,13 @@
 use std::{sync::Arc, time::Duration};
 
-use futures::StreamExt;
 use server::config::SessionExpiry;
 use server::sessions::Store;
 use tower_sessions::Session;
 
-use crate::support::{bare_client, browser, spawn_app, spawn_app_with, HomePage};
+use crate::support::{
+    assert_concurrent_views_count_exactly, bare_client, browser, spawn_app, spawn_app_with,
+    HomePage,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
@@ -13,18 +15,7 @@ async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
     let client = browser();
     assert_eq!(app.home(&client).await.visits(), 1);
 
-    let mut seen: Vec<u64> = futures::stream::iter(0..200)
-        .map(|_| async { app.home(&client).await.visits() })
-        .buffer_unordered(20)
-        .collect()
-        .await;
-    seen.sort_unstable();
-
-    assert_eq!(
-        seen,
-        (2..=201).collect::<Vec<_>>(),
-        "each view has its own number"
-    );
+    assert_concurrent_views_count_exactly(200, 20, 1, || app.home(&client)).await;
     assert_eq!(app.home(&client).await.visits(), 202);
 }
 
@@ -324,17 +315,7 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
 
     for who in [&client, &browser()] {
         let started = std::time::Instant::now();
-        let page = app.home(who).await;
-        assert_eq!(page.status, 503, "{}", page.text);
-        assert!(
-            page.text.contains("temporarily unavailable"),
-            "{}",
-            page.text
-        );
-        assert!(
-            page.set_cookie.is_empty(),
-            "no session change leaves with a 5xx"
-        );
+        app.home(who).await.assert_unavailable();
         assert!(started.elapsed() < Duration::from_secs(3), "no hang");
     }
     let health = client.get(app.url("/health")).send().await.unwrap();

@@ -18,7 +18,7 @@ use tokio::{sync::oneshot, task::JoinHandle};
 #[allow(unused_imports)]
 pub use database::{Backend, Scalar, TestDatabase};
 #[allow(unused_imports)]
-pub use process::{locallibrary, repo_file, ServerProcess};
+pub use process::{locallibrary, repo_file, serve, ServerProcess};
 
 pub mod database;
 pub mod process;
@@ -262,6 +262,23 @@ impl HomePage {
         }
     }
 
+    /// Checks this is the page of a database that cannot be reached: a 503
+    /// that says so, and no session change (tower-sessions saves nothing
+    /// on a 5xx).
+    pub fn assert_unavailable(&self) {
+        assert_eq!(self.status, 503, "{}", self.text);
+        assert!(
+            self.text.contains("temporarily unavailable"),
+            "{}",
+            self.text
+        );
+        assert!(
+            self.set_cookie.is_empty(),
+            "no session change leaves with a 5xx: {:?}",
+            self.set_cookie
+        );
+    }
+
     /// N from "You have visited this page N time(s)."
     pub fn visits(&self) -> u64 {
         let rest = self
@@ -301,6 +318,36 @@ impl HomePage {
                 .map(|rest| rest.split(';').next().unwrap().to_string())
         })
     }
+}
+
+/// Makes `views` views with `view`, `in_flight` at a time, and checks each
+/// was answered and showed its own number: together, the `views` numbers
+/// after `before`.
+pub async fn assert_concurrent_views_count_exactly<F, Fut>(
+    views: u64,
+    in_flight: usize,
+    before: u64,
+    view: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = HomePage>,
+{
+    use futures::StreamExt;
+    let mut seen: Vec<u64> = futures::stream::iter(0..views)
+        .map(|_| async {
+            let page = view().await;
+            assert_eq!(page.status, 200, "{}", page.text);
+            page.visits()
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (before + 1..=before + views).collect::<Vec<_>>(),
+        "each view has its own number"
+    );
 }
 
 /// The visible text of the page's `<main>`, as one line.

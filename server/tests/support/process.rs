@@ -16,6 +16,16 @@ pub fn locallibrary() -> Command {
     command
 }
 
+/// `locallibrary serve` on the database `url`, on a free port.
+pub fn serve(url: &str) -> Command {
+    let mut command = locallibrary();
+    command
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0");
+    command
+}
+
 /// A file of the repository, by its path from the top.
 pub fn repo_file(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
@@ -34,16 +44,22 @@ impl ServerProcess {
     /// server says where it listens.
     pub async fn start(command: Command) -> ServerProcess {
         let mut process = ServerProcess::spawn(command);
-        let line = process
+        process.wait_until_listening().await;
+        process
+    }
+
+    /// Waits until the server says where it listens, and returns that.
+    pub async fn wait_until_listening(&mut self) -> String {
+        let line = self
             .wait_for_log("listening on ", Duration::from_secs(30))
             .await;
-        process.address = line
+        self.address = line
             .split_once("listening on ")
             .unwrap()
             .1
             .trim()
             .to_string();
-        process
+        self.address.clone()
     }
 
     /// Spawns `command`, collecting what it writes to stderr.
