@@ -106,24 +106,23 @@ impl VisitorSession {
     /// created first), and a view that finds a renewal due.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
-            let clock = OffsetDateTime::now_utc();
-            let now = clock.unix_timestamp();
+            let now = Now::get();
             let counted: Option<(i64, i64)> = on_writer!(&self.db, |conn| {
                 sqlx::query_as(
                     "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                     SELECT id, 1, TRUE, $2, $2 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
+                     SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
                      ON CONFLICT (session_id) DO UPDATE
                         SET visits = session_state.visits + 1, confirmed = TRUE
                      RETURNING visits, renewed_at",
                 )
                 .bind(&id)
-                .bind(now)
-                .bind(unix_millis(clock))
+                .bind(now.secs)
+                .bind(now.millis)
                 .fetch_optional(conn)
                 .await
             })?;
             if let Some((visits, renewed_at)) = counted {
-                if renewed_at <= self.renewal_cutoff(now) {
+                if renewed_at <= self.renewal_cutoff(now.millis) {
                     self.changed(&id).await?;
                 }
                 return Ok(Visit {
@@ -135,15 +134,16 @@ impl VisitorSession {
         // No cookie, or one naming a session the store does not hold (or
         // no longer): a new session, never the cookie's id.
         let id = self.create().await?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = Now::get();
         execute!(
             &self.db,
             sqlx::query(
                 "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                 VALUES ($1, 1, FALSE, $2, $2)",
+                 VALUES ($1, 1, FALSE, $2, $3)",
             )
             .bind(&id)
-            .bind(now)
+            .bind(now.secs)
+            .bind(now.millis)
         )?;
         Ok(Visit {
             visits: 1,
@@ -228,18 +228,19 @@ impl VisitorSession {
     /// when needed.
     async fn ensure_state(&self) -> Result<String, AppError> {
         let (id, cookie_returned) = self.stored_or_created().await?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = Now::get();
         execute!(
             &self.db,
             sqlx::query(
                 "INSERT INTO session_state (session_id, confirmed, created_at, renewed_at)
-                 VALUES ($1, $2, $3, $3)
+                 VALUES ($1, $2, $3, $4)
                  ON CONFLICT (session_id) DO UPDATE
                     SET confirmed = session_state.confirmed OR excluded.confirmed",
             )
             .bind(&id)
             .bind(cookie_returned)
-            .bind(now)
+            .bind(now.secs)
+            .bind(now.millis)
         )?;
         Ok(id)
     }
@@ -325,7 +326,7 @@ impl VisitorSession {
     /// is due (see [`SessionPolicy::renew_after`]). `session_state.renewed_at`
     /// says when it last was; of overlapping requests, one renews.
     async fn changed(&self, id: &str) -> Result<(), AppError> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = Now::get().millis;
         let cutoff = self.renewal_cutoff(now);
         let renewed = execute!(
             &self.db,
@@ -344,10 +345,12 @@ impl VisitorSession {
     }
 
     /// Renewals are due for sessions last renewed at or before this time
-    /// (never, under a fixed lifetime).
-    fn renewal_cutoff(&self, now: i64) -> i64 {
+    /// (Unix milliseconds; never, under a fixed lifetime).
+    fn renewal_cutoff(&self, now_millis: i64) -> i64 {
         match self.policy.renew_after {
-            Some(after) => now.saturating_sub(i64::try_from(after.as_secs()).unwrap_or(i64::MAX)),
+            Some(after) => {
+                now_millis.saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX))
+            }
             None => i64::MIN,
         }
     }
@@ -396,10 +399,28 @@ impl VisitorSession {
     }
 }
 
-/// How session expiry dates are stored: Unix milliseconds (whole seconds
-/// would end a session up to a second early or late).
+/// How session expiry dates and renewal times are stored: Unix
+/// milliseconds (in whole seconds a session could end, or be renewed, up to
+/// a second early).
 pub fn unix_millis(time: OffsetDateTime) -> i64 {
     i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The time now, as the columns of `session_state` hold it: `created_at` in
+/// Unix seconds, `renewed_at` (and the record's expiry) in milliseconds.
+struct Now {
+    secs: i64,
+    millis: i64,
+}
+
+impl Now {
+    fn get() -> Now {
+        let now = OffsetDateTime::now_utc();
+        Now {
+            secs: now.unix_timestamp(),
+            millis: unix_millis(now),
+        }
+    }
 }
 
 /// Deletes expired sessions, and sessions whose browser never sent the

@@ -81,6 +81,6 @@ CREATE TABLE session_state (
     created_at       BIGINT NOT NULL,          -- Unix seconds
     per_page         BIGINT,                   -- NULL: the default
     notice_dismissed BOOLEAN NOT NULL DEFAULT FALSE,
-    renewed_at       BIGINT NOT NULL DEFAULT 0 -- Unix seconds
+    renewed_at       BIGINT NOT NULL DEFAULT 0 -- Unix milliseconds
 );
 CREATE INDEX session_state_unconfirmed ON session_state (created_at) WHERE NOT confirmed;

@@ -42,7 +42,7 @@ pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> 
 pub fn policy(settings: &SessionSettings) -> SessionPolicy {
     SessionPolicy {
         renew_after: (settings.expiry != SessionExpiry::AtFixedTime)
-            .then(|| Duration::from_secs(settings.max_age_secs / 2)),
+            .then(|| Duration::from_secs(settings.max_age_secs) / 2),
     }
 }
 
