@@ -7,10 +7,14 @@
 #   scripts/bench.sh --duration 5     # shorter; see `locallibrary-bench run --help`
 #
 # The shared folder is ../shared beside the repository, or $LOCALLIBRARY_SHARED.
+# LocalLibrary is also measured on PostgreSQL: on the server TEST_DATABASE_URL
+# names (as for the tests), else on a throwaway one with PostgreSQL's default
+# durability, removed afterwards.
 # Installs what is missing first (build tools, wrk, Chromium, a Django venv).
 set -euo pipefail
 started_at=$(date +%s)
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+source "$ROOT/scripts/postgres.sh"
 cd "$ROOT"
 
 # Django and gunicorn for the peer, once, in a venv of their own.
@@ -37,9 +41,14 @@ cargo leptos build --release --precompress
 log "building the benchmark driver"
 cargo build --release -p bench
 
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  start_throwaway_postgres
+fi
+
 log "measuring"
-exec "$ROOT/target/release/locallibrary-bench" run \
+"$ROOT/target/release/locallibrary-bench" run \
   --root "$ROOT" \
   --django-venv "$ROOT/target/bench/django-venv" \
+  --postgres "$TEST_DATABASE_URL" \
   --started-at "$started_at" \
   "$@"

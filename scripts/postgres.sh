@@ -30,7 +30,7 @@ as_postgres() {
 }
 
 # Starts the server and exports TEST_DATABASE_URL (a superuser, trusted on
-# loopback only). fsync is off: the data is thrown away, only speed matters.
+# loopback only). Arguments are more server options, e.g. "-c fsync=off".
 start_throwaway_postgres() {
   ensure_postgres
   local bin port
@@ -43,7 +43,7 @@ start_throwaway_postgres() {
   as_postgres "$bin/initdb" -D "$PG_TEST_DIR/data" -U postgres --auth=trust \
     --encoding=UTF8 --no-locale >"$PG_TEST_DIR/initdb.log"
   as_postgres "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w \
-    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" \
+    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $*" \
     start >/dev/null
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
   trap stop_throwaway_postgres EXIT

@@ -18,6 +18,7 @@ use crate::{
     hydration::{self, Hydration},
     locallibrary::Build,
     machine,
+    postgres::PgDatabase,
     report::{DjangoSetup, Measurement, Report, Server, Setup},
     servers::{PeakRss, ServerProcess},
     sizes,
@@ -88,6 +89,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let ours = runs
         .locallibrary(&build, &catalog, work.path(), &args)
         .await?;
+    let postgres = match &args.postgres {
+        Some(server) => Some(runs.locallibrary_postgres(&build, &catalog, server).await?),
+        None => None,
+    };
     runs.ceiling(&ours.home_page, &ours.session_cookie, work.path())
         .await?;
     let mut django_settings = Vec::new();
@@ -108,6 +113,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             catalog: relative_to(&catalog, &shared.join("..")),
             locallibrary_loaded: ours.loaded,
             home_page_bytes: ours.home_page.len(),
+            postgres,
             hydration_loads: args.hydration_loads,
         },
         machine,
@@ -165,7 +171,7 @@ impl Runs {
         args: &RunArgs,
     ) -> anyhow::Result<LocalLibraryOutcome> {
         step("LocalLibrary");
-        let database = work.join("site.sqlite3");
+        let database = format!("sqlite://{}", work.join("site.sqlite3").display());
         let loaded = build.load_catalog(&database, catalog).await?;
         let mut server = build.serve(&database, &self.client).await?;
         let home = format!("{}/", server.url());
@@ -226,6 +232,33 @@ impl Runs {
             home_page,
             hydration,
         })
+    }
+
+    /// LocalLibrary on a new PostgreSQL database, loaded with the same
+    /// catalog: a returning visitor's home page; returns how that
+    /// PostgreSQL server is set up.
+    async fn locallibrary_postgres(
+        &mut self,
+        build: &Build,
+        catalog: &Path,
+        server_url: &str,
+    ) -> anyhow::Result<String> {
+        let name = Server::LocalLibraryPostgres;
+        step(name.label());
+        let database = PgDatabase::create(server_url).await?;
+        build.load_catalog(&database.url, catalog).await?;
+        let mut server = build.serve(&database.url, &self.client).await?;
+        let home = format!("{}/", server.url());
+        let cookie = http::get_ok(&self.client, &home, None)
+            .await?
+            .cookie(LOCALLIBRARY_COOKIE)?;
+        self.load(&mut server, name, "/", Some(&cookie)).await?;
+        self.memory.push((name, server.peak_rss()?));
+        server.stop();
+        let setup = database.describe().await?;
+        println!("  {setup}");
+        database.remove().await?;
+        Ok(setup)
     }
 
     /// The ceiling, serving `home_page`, given the very requests of
@@ -330,7 +363,10 @@ fn command_line() -> String {
     let mut words = vec!["scripts/bench.sh".to_string()];
     let mut args = std::env::args().skip(2);
     while let Some(arg) = args.next() {
-        if matches!(arg.as_str(), "--root" | "--django-venv" | "--started-at") {
+        if matches!(
+            arg.as_str(),
+            "--root" | "--django-venv" | "--postgres" | "--started-at"
+        ) {
             args.next();
             continue;
         }

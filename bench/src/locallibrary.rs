@@ -1,6 +1,6 @@
 //! LocalLibrary's release build, run the way its browser tests run it: its
-//! own binary, cwd = the repository (for Leptos.toml), a temp database, a
-//! free port.
+//! own binary, cwd = the repository (for Leptos.toml), a new database (a
+//! SQLite file, or a PostgreSQL database), a free port.
 
 use std::{
     path::{Path, PathBuf},
@@ -46,12 +46,12 @@ impl Build {
     }
 
     /// `locallibrary ARGS` with the environment every run here uses.
-    fn command(&self, database: &Path, args: &[&str]) -> Command {
+    fn command(&self, database_url: &str, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .args(args)
             .current_dir(&self.root)
-            .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+            .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("LEPTOS_SITE_ROOT", &self.site)
             .env("RUST_LOG", "warn,server=info")
@@ -59,12 +59,12 @@ impl Build {
         command
     }
 
-    /// Loads `catalog` into a new database at `database`; returns the
-    /// loader's summary line.
-    pub async fn load_catalog(&self, database: &Path, catalog: &Path) -> anyhow::Result<String> {
+    /// Loads `catalog` into the new database at `database_url`; returns
+    /// the loader's summary line.
+    pub async fn load_catalog(&self, database_url: &str, catalog: &Path) -> anyhow::Result<String> {
         let catalog_arg = catalog.to_str().context("catalog path is not UTF-8")?;
         let output = self
-            .command(database, &["load-catalog", catalog_arg])
+            .command(database_url, &["load-catalog", catalog_arg])
             .output()
             .await
             .context("cannot run locallibrary load-catalog")?;
@@ -82,10 +82,14 @@ impl Build {
 
     /// `locallibrary serve` on `database`, ready when its health probe
     /// answers (the probe touches no session, so it counts no visit).
-    pub async fn serve(&self, database: &Path, client: &Client) -> anyhow::Result<ServerProcess> {
+    pub async fn serve(
+        &self,
+        database_url: &str,
+        client: &Client,
+    ) -> anyhow::Result<ServerProcess> {
         let server = ServerProcess::start(
             "LocalLibrary",
-            self.command(database, &["serve"]),
+            self.command(database_url, &["serve"]),
             "listening on ",
             Duration::from_secs(30),
         )

@@ -10,6 +10,7 @@ mod http;
 mod hydration;
 mod locallibrary;
 mod machine;
+mod postgres;
 mod report;
 mod servers;
 mod sizes;
@@ -75,6 +76,10 @@ pub struct RunArgs {
     /// Measured page loads of the hydration timing.
     #[arg(long, default_value_t = 15)]
     pub hydration_loads: usize,
+    /// A PostgreSQL server (a URL that may create databases) to measure
+    /// LocalLibrary on as well; skipped without it.
+    #[arg(long)]
+    pub postgres: Option<String>,
     /// Where the Markdown report goes [default: ROOT/BENCHMARKS.md].
     #[arg(long)]
     pub output: Option<PathBuf>,

@@ -17,6 +17,7 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
     LocalLibrary,
+    LocalLibraryPostgres,
     Ceiling,
     Django(Durability),
 }
@@ -25,6 +26,7 @@ impl Server {
     pub fn label(self) -> &'static str {
         match self {
             Server::LocalLibrary => "LocalLibrary",
+            Server::LocalLibraryPostgres => "LocalLibrary on PostgreSQL",
             Server::Ceiling => "ceiling (bare axum)",
             Server::Django(d) if d == django::DEFAULTS => "Django, defaults",
             Server::Django(_) => "Django, WAL + NORMAL",
@@ -60,6 +62,8 @@ pub struct Setup {
     pub locallibrary_loaded: String,
     pub home_page_bytes: usize,
     pub hydration_loads: usize,
+    /// The PostgreSQL server LocalLibrary also ran on, if it did.
+    pub postgres: Option<String>,
 }
 
 /// The Django side of the setup.
@@ -85,11 +89,11 @@ pub struct Report {
     pub whole_run: Option<Duration>,
 }
 
-/// LocalLibrary's req/s over another server's, per connection count,
-/// and the least it should be.
+/// One server's req/s over another's, per connection count, and the least
+/// it should be (none: shown, not a target).
 struct RatioRow {
     label: String,
-    goal: f64,
+    goal: Option<f64>,
     values: Vec<(u32, Option<f64>)>,
 }
 
@@ -121,55 +125,70 @@ impl Report {
             .map(|m| &m.result)
     }
 
-    /// LocalLibrary's req/s over another server's, both on `path`.
+    /// `ours`' req/s on `/` over another server's on `other_path`.
     fn ratio(
         &self,
+        ours: Server,
         cookie: bool,
         other: Server,
         other_path: &str,
         connections: u32,
     ) -> Option<f64> {
-        let ours = self.find(Server::LocalLibrary, "/", cookie, connections)?;
+        let ours = self.find(ours, "/", cookie, connections)?;
         let theirs = self.find(other, other_path, cookie, connections)?;
         (theirs.requests_per_sec > 0.0).then(|| ours.requests_per_sec / theirs.requests_per_sec)
     }
 
     /// The ratios the targets speak of.
     fn ratios(&self) -> Vec<RatioRow> {
-        let per = |cookie: bool, other: Server, path: &str| {
+        let per = |ours: Server, cookie: bool, other: Server, path: &str| {
             self.setup
                 .connections
                 .iter()
-                .map(|&c| (c, self.ratio(cookie, other, path, c)))
+                .map(|&c| (c, self.ratio(ours, cookie, other, path, c)))
                 .collect::<Vec<_>>()
         };
-        let row = |label: &str, goal: f64, values| RatioRow {
+        let row = |label: &str, goal: Option<f64>, values| RatioRow {
             label: label.to_string(),
             goal,
             values,
         };
-        vec![
+        let ours = Server::LocalLibrary;
+        let mut rows = vec![
             row(
                 "LocalLibrary `/` ÷ Django defaults, with cookie",
-                20.0,
-                per(true, Server::Django(django::DEFAULTS), django::PATH),
+                Some(20.0),
+                per(ours, true, Server::Django(django::DEFAULTS), django::PATH),
             ),
             row(
                 "LocalLibrary `/` ÷ Django WAL + NORMAL, with cookie",
-                10.0,
-                per(true, Server::Django(django::EQUAL_DURABILITY), django::PATH),
+                Some(10.0),
+                per(
+                    ours,
+                    true,
+                    Server::Django(django::EQUAL_DURABILITY),
+                    django::PATH,
+                ),
             ),
             row(
                 "LocalLibrary `/` ÷ ceiling, with cookie",
-                0.4,
-                per(true, Server::Ceiling, "/"),
+                Some(0.4),
+                per(ours, true, Server::Ceiling, "/"),
             ),
             row(
                 "LocalLibrary `/` ÷ Django defaults, without cookie",
-                10.0,
-                per(false, Server::Django(django::DEFAULTS), django::PATH),
+                Some(10.0),
+                per(ours, false, Server::Django(django::DEFAULTS), django::PATH),
             ),
-        ]
+        ];
+        if self.setup.postgres.is_some() {
+            rows.push(row(
+                "LocalLibrary on PostgreSQL `/` ÷ on SQLite, with cookie",
+                None,
+                per(Server::LocalLibraryPostgres, true, ours, "/"),
+            ));
+        }
+        rows
     }
 
     pub fn targets(&self) -> Vec<Target> {
@@ -180,6 +199,7 @@ impl Report {
             values,
         } in self.ratios()
         {
+            let Some(goal) = goal else { continue };
             for (c, ratio) in values {
                 let goal_text = if goal < 1.0 {
                     format!("≥ {:.0}%", goal * 100.0)
@@ -333,6 +353,12 @@ impl Report {
              `synchronous = NORMAL`), session cookie `sessionid`.",
             s.revision, s.built_at
         )?;
+        if let Some(postgres) = &s.postgres {
+            writeln!(
+                out,
+                "- **LocalLibrary on PostgreSQL:** the same build and settings, with                  `DATABASE_URL` naming a new database on {postgres}, a server on the same                  machine, loaded with the same catalog. Shown for comparison; the targets are                  the SQLite build's."
+            )?;
+        }
         writeln!(
             out,
             "- **Django peer:** `shared/peers/django-locallibrary` (copied to a temp folder), \
@@ -667,6 +693,7 @@ mod tests {
                 locallibrary_loaded: text("Loaded 1000 books."),
                 home_page_bytes: 3000,
                 hydration_loads: 15,
+                postgres: None,
             },
             machine: Machine {
                 date: text("today"),
@@ -783,5 +810,30 @@ mod tests {
         assert_eq!(kib(204_800), "200.0 KiB");
         assert_eq!(kib(2 * 1024 * 1024), "2.00 MiB");
         assert_eq!(minutes_seconds(Duration::from_secs(125)), "2 min 05 s");
+    }
+
+    #[test]
+    fn postgres_runs_are_compared_with_sqlite_but_held_to_no_target() {
+        let mut report = sample();
+        let targets_before = report.targets().len();
+        report.setup.postgres = Some("PostgreSQL 15.18, fsync on".to_string());
+        for c in [16, 64] {
+            report.measurements.push(measurement(
+                Server::LocalLibraryPostgres,
+                "/",
+                true,
+                c,
+                2500.0,
+            ));
+        }
+        assert_eq!(report.targets().len(), targets_before);
+        let markdown = report.markdown();
+        assert!(
+            markdown.contains(
+                "| LocalLibrary on PostgreSQL `/` ÷ on SQLite, with cookie | 50% | 50% |"
+            ),
+            "{markdown}"
+        );
+        assert!(markdown.contains("a new database on PostgreSQL 15.18, fsync on"));
     }
 }
