@@ -356,7 +356,10 @@ impl Report {
         if let Some(postgres) = &s.postgres {
             writeln!(
                 out,
-                "- **LocalLibrary on PostgreSQL:** the same build and settings, with                  `DATABASE_URL` naming a new database on {postgres}, a server on the same                  machine, loaded with the same catalog. Shown for comparison; the targets are                  the SQLite build's."
+                "- **LocalLibrary on PostgreSQL:** the same build and settings, with \
+                 `DATABASE_URL` naming a new database on {postgres}, a server on the same \
+                 machine, loaded with the same catalog. Shown for comparison; the targets are \
+                 the SQLite build's."
             )?;
         }
         writeln!(
@@ -834,6 +837,8 @@ mod tests {
             ),
             "{markdown}"
         );
-        assert!(markdown.contains("a new database on PostgreSQL 15.18, fsync on"));
+        assert!(markdown.contains(
+            "with `DATABASE_URL` naming a new database on PostgreSQL 15.18, fsync on, a server"
+        ));
     }
 }
