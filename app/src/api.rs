@@ -20,12 +20,12 @@ pub async fn home_view() -> Result<HomeStats, AppError> {
 
     let db = Db::from_context()?;
     let session = VisitorSession::from_request().await?;
-    let counts = catalog::counts(&db).await?;
-    let (visits, cookie_returned) = if is_head_request() {
-        (session.visits().await?, true)
+    let (counts, visits, cookie_returned) = if is_head_request() {
+        (catalog::counts(&db).await?, session.visits().await?, true)
     } else {
+        // The figures come back with the count: one statement.
         let visit = session.record_visit().await?;
-        (visit.visits, visit.cookie_returned)
+        (visit.counts, visit.visits, visit.cookie_returned)
     };
     Ok(HomeStats {
         counts,

@@ -18,7 +18,7 @@ use crate::{
     db::Db,
     error::AppError,
     execute, in_transaction,
-    model::{Preferences, PER_PAGE_CHOICES},
+    model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
     on_reader, on_writer,
 };
 
@@ -76,6 +76,32 @@ pub struct Visit {
     /// Whether the browser sent its session cookie with this request (false
     /// on a first visit, and always for a client that drops cookies).
     pub cookie_returned: bool,
+    /// The catalog's figures, which the home page shows beside the count.
+    pub counts: CatalogCounts,
+}
+
+/// `RETURNING` columns that add the catalog's figures to a statement that
+/// counts a view: the home page needs both, and one statement is one
+/// hand-over to the database where two would be two. (Both SQLite and
+/// PostgreSQL take subqueries there.)
+macro_rules! returning_with_counts {
+    ($columns:literal) => {
+        concat!(
+            " RETURNING ",
+            $columns,
+            ", (SELECT books FROM catalog_counts), (SELECT copies FROM catalog_counts),
+             (SELECT copies_available FROM catalog_counts), (SELECT authors FROM catalog_counts)"
+        )
+    };
+}
+
+fn counts((books, copies, copies_available, authors): (i64, i64, i64, i64)) -> CatalogCounts {
+    CatalogCounts {
+        books,
+        copies,
+        copies_available,
+        authors,
+    }
 }
 
 impl VisitorSession {
@@ -107,27 +133,28 @@ impl VisitorSession {
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let now = Now::get();
-            let counted: Option<(i64, i64)> = on_writer!(&self.db, |conn| {
-                sqlx::query_as(
+            let counted: Option<(i64, i64, i64, i64, i64, i64)> = on_writer!(&self.db, |conn| {
+                sqlx::query_as(concat!(
                     "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
                      SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
                      ON CONFLICT (session_id) DO UPDATE
-                        SET visits = session_state.visits + 1, confirmed = TRUE
-                     RETURNING visits, renewed_at",
-                )
+                        SET visits = session_state.visits + 1, confirmed = TRUE",
+                    returning_with_counts!("visits, renewed_at")
+                ))
                 .bind(&id)
                 .bind(now.secs)
                 .bind(now.millis)
                 .fetch_optional(conn)
                 .await
             })?;
-            if let Some((visits, renewed_at)) = counted {
+            if let Some((visits, renewed_at, books, copies, available, authors)) = counted {
                 if renewed_at <= self.renewal_cutoff(now.millis) {
                     self.changed(&id).await?;
                 }
                 return Ok(Visit {
                     visits,
                     cookie_returned: true,
+                    counts: counts((books, copies, available, authors)),
                 });
             }
         }
@@ -135,19 +162,25 @@ impl VisitorSession {
         // no longer): a new session, never the cookie's id.
         let id = self.create().await?;
         let now = Now::get();
-        execute!(
+        let (visits, books, copies, available, authors): (i64, i64, i64, i64, i64) = on_writer!(
             &self.db,
-            sqlx::query(
-                "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                 VALUES ($1, 1, FALSE, $2, $3)",
-            )
-            .bind(&id)
-            .bind(now.secs)
-            .bind(now.millis)
+            |conn| {
+                sqlx::query_as(concat!(
+                    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+                     VALUES ($1, 1, FALSE, $2, $3)",
+                    returning_with_counts!("visits")
+                ))
+                .bind(&id)
+                .bind(now.secs)
+                .bind(now.millis)
+                .fetch_one(conn)
+                .await
+            }
         )?;
         Ok(Visit {
-            visits: 1,
+            visits,
             cookie_returned: false,
+            counts: counts((books, copies, available, authors)),
         })
     }
 
