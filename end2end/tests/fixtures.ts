@@ -150,6 +150,11 @@ export class Site {
       const exited = new Promise((resolve) => nginx.once("exit", resolve));
       nginx.kill("SIGTERM");
       await exited;
+      // What nginx said went wrong, for the report of a failing test.
+      const errors = readFileSync(path.join(this.dir, "logs", "error.log"), "utf8")
+        .split("\n")
+        .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
+      if (errors.length > 0) console.error(`nginx:\n${errors.join("\n")}`);
     }
     if (this.database) {
       psql(process.env.TEST_DATABASE_URL!, `DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
@@ -220,7 +225,10 @@ export const test = base.extend<{ site: Site }>({
     await use(site);
     await site.close();
   },
-  page: async ({ page }, use) => {
+  // The page depends on the site so that it is checked (and closed) while
+  // the site still runs: requests a page makes as its test ends must not
+  // meet a stopped server.
+  page: async ({ page, site: _site }, use) => {
     const problems = watchForErrors(page);
     await use(page);
     expect(problems, "console and page errors").toEqual([]);
