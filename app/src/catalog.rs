@@ -14,18 +14,24 @@ use crate::{
 /// The four home-page figures, read in one statement so they are consistent
 /// with each other even while a new catalog is being loaded.
 pub async fn counts(db: &Db) -> Result<CatalogCounts, AppError> {
-    let (books, copies, copies_available, authors): (i64, i64, i64, i64) =
-        on_reader!(db, |conn| {
-            sqlx::query_as("SELECT books, copies, copies_available, authors FROM catalog_counts")
-                .fetch_one(conn)
-                .await
-        })?;
-    Ok(CatalogCounts {
+    let row = on_reader!(db, |conn| {
+        sqlx::query_as("SELECT books, copies, copies_available, authors FROM catalog_counts")
+            .fetch_one(conn)
+            .await
+    })?;
+    Ok(figures(row))
+}
+
+/// The figures from a row of `catalog_counts`' four columns, in order.
+pub(crate) fn figures(
+    (books, copies, copies_available, authors): (i64, i64, i64, i64),
+) -> CatalogCounts {
+    CatalogCounts {
         books,
         copies,
         copies_available,
         authors,
-    })
+    }
 }
 
 /// A LIKE pattern that finds `term` anywhere in `book.search_key`, matching

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{
+    catalog::figures,
     db::Db,
     error::AppError,
     execute, in_transaction,
@@ -95,15 +96,6 @@ macro_rules! returning_with_counts {
     };
 }
 
-fn counts((books, copies, copies_available, authors): (i64, i64, i64, i64)) -> CatalogCounts {
-    CatalogCounts {
-        books,
-        copies,
-        copies_available,
-        authors,
-    }
-}
-
 impl VisitorSession {
     /// The session of the request being handled (a page render or a server
     /// function call).
@@ -154,7 +146,7 @@ impl VisitorSession {
                 return Ok(Visit {
                     visits,
                     cookie_returned: true,
-                    counts: counts((books, copies, available, authors)),
+                    counts: figures((books, copies, available, authors)),
                 });
             }
         }
@@ -180,7 +172,7 @@ impl VisitorSession {
         Ok(Visit {
             visits,
             cookie_returned: false,
-            counts: counts((books, copies, available, authors)),
+            counts: figures((books, copies, available, authors)),
         })
     }
 

@@ -25,6 +25,7 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
 
 /// Which database a URL names.
+#[derive(Clone)]
 enum Target {
     Sqlite(SqliteConnectOptions),
     Postgres(PgConnectOptions),
@@ -55,11 +56,11 @@ impl Target {
 /// cannot be reached (a database server still starting, a volume not yet
 /// mounted), and saying each time why.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Db> {
+    let target = Target::parse(settings)?;
     let give_up_at = Instant::now() + Duration::from_secs(settings.startup_retry_secs);
     let mut delay = Duration::from_millis(250);
     loop {
-        let target = Target::parse(settings)?;
-        match open(target, settings).await {
+        match open(target.clone(), settings).await {
             Ok(db) => return Ok(db),
             Err(err) if Instant::now() + delay < give_up_at => {
                 tracing::warn!("{err:#}; trying again in {:.1} s", delay.as_secs_f64());
