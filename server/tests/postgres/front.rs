@@ -95,7 +95,20 @@ impl Front {
     /// Which server (its address) answered each request for `path`, in
     /// order, from nginx's access log. A request passed on from a failed
     /// server lists both, comma-separated.
-    pub fn upstreams_of(&self, path: &str) -> Vec<String> {
+    pub async fn upstreams_of(&self, path: &str, requests: usize) -> Vec<String> {
+        // nginx logs a request after its response has gone out, so the last
+        // lines may still be on their way when the client has its answers.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let answered = self.logged_upstreams_of(path);
+            if answered.len() >= requests || Instant::now() > deadline {
+                return answered;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn logged_upstreams_of(&self, path: &str) -> Vec<String> {
         let log = std::fs::read_to_string(self.dir.path().join("logs/access.log")).unwrap();
         let request = format!("\"GET {path} HTTP/");
         log.lines()

@@ -30,7 +30,7 @@ async fn a_visitors_count_continues_whichever_server_answers() {
     // another server than the one before. (Not every one: each nginx worker
     // process keeps its own turn, and the client's connection may move to
     // another worker.)
-    let answered = front.upstreams_of("/");
+    let answered = front.upstreams_of("/", 40).await;
     assert_eq!(answered.len(), 40);
     let (a, b) = (front.upstream(0), front.upstream(1));
     assert!(answered.iter().all(|u| *u == a || *u == b), "{answered:?}");
@@ -53,7 +53,8 @@ async fn concurrent_views_across_servers_count_exactly() {
     assert_concurrent_views_count_exactly(200, 200, 1, || view(&client, &front)).await;
     assert_eq!(view(&client, &front).await.visits(), 202);
 
-    let answered = front.upstreams_of("/");
+    let answered = front.upstreams_of("/", 202).await;
+    assert_eq!(answered.len(), 202);
     for server in 0..2 {
         let share = answered
             .iter()
@@ -79,7 +80,8 @@ async fn a_server_killed_between_views_loses_none() {
         assert_eq!(page.status, 200, "view {expected}: {}", page.text);
         assert_eq!(page.visits(), expected, "continuous after the kill");
     }
-    let answered = front.upstreams_of("/");
+    let answered = front.upstreams_of("/", 30).await;
+    assert_eq!(answered.len(), 30);
     assert!(
         answered[10..]
             .iter()
