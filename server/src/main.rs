@@ -3,6 +3,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::{cli, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
