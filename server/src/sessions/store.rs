@@ -32,6 +32,11 @@ type Row = (String, Vec<u8>, i64);
 /// How many just-inserted records [`Store`] remembers.
 const REMEMBERED: usize = 256;
 
+/// How much later than at its insert a record's expiry may be, when the
+/// session layer saves it as the response leaves, for that save to be
+/// skipped as a repeat (milliseconds; a request that took longer saves).
+const SAME_EXPIRY_WITHIN_MS: i64 = 1000;
+
 impl Store {
     pub fn new(db: Db) -> Self {
         Self {
@@ -54,10 +59,18 @@ impl Store {
         inserted.push_back(row);
     }
 
-    /// Whether `row` is stored exactly so, by a recent insert; forgets it.
+    /// Whether `row` is already stored, by a recent insert; forgets it.
+    /// The layer's save comes moments after the insert, with the expiry
+    /// counted again from its own "now": a few milliseconds later is the
+    /// same record (the session's lifetime counts from its creation).
     fn just_inserted(&self, row: &Row) -> bool {
         let mut inserted = self.inserted.lock().unwrap_or_else(|err| err.into_inner());
-        match inserted.iter().position(|known| known == row) {
+        let same = |known: &Row| {
+            known.0 == row.0
+                && known.1 == row.1
+                && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(row.2 - known.2))
+        };
+        match inserted.iter().position(same) {
             Some(at) => {
                 inserted.remove(at);
                 true
