@@ -46,7 +46,16 @@ pub struct VisitorSession {
     session: Session,
     db: Db,
     policy: SessionPolicy,
+    /// This request's preferences once read, if the request has a memo.
+    memo: Option<PreferencesMemo>,
 }
+
+/// The browser's preferences as this request found them, shared by
+/// everything rendered for the request: a list page needs them twice (the
+/// layout's notice and the page's size), and one read serves both. The
+/// server provides a new one for every request.
+#[derive(Clone, Debug, Default)]
+pub struct PreferencesMemo(std::sync::Arc<tokio::sync::Mutex<Option<Preferences>>>);
 
 /// How sessions age, as configured; the server puts it in the request context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +114,9 @@ impl VisitorSession {
             AppError::Unavailable
         })?;
         let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or_default();
-        Ok(Self::new(session, Db::from_context()?, policy))
+        let mut visitor = Self::new(session, Db::from_context()?, policy);
+        visitor.memo = leptos::prelude::use_context::<PreferencesMemo>();
+        Ok(visitor)
     }
 
     pub fn new(session: Session, db: Db, policy: SessionPolicy) -> Self {
@@ -113,6 +124,7 @@ impl VisitorSession {
             session,
             db,
             policy,
+            memo: None,
         }
     }
 
@@ -194,8 +206,22 @@ impl VisitorSession {
 
     /// What this browser has chosen; the defaults when it has no session.
     /// Only reads, in one statement that also checks the cookie's session
-    /// exists and is live: never creates a session or sets a cookie.
+    /// exists and is live: never creates a session or sets a cookie. Read
+    /// once per request: concurrent callers wait for the first.
     pub async fn preferences(&self) -> Result<Preferences, AppError> {
+        let Some(memo) = &self.memo else {
+            return self.read_preferences().await;
+        };
+        let mut known = memo.0.lock().await;
+        if let Some(preferences) = *known {
+            return Ok(preferences);
+        }
+        let preferences = self.read_preferences().await?;
+        *known = Some(preferences);
+        Ok(preferences)
+    }
+
+    async fn read_preferences(&self) -> Result<Preferences, AppError> {
         let Some(id) = self.cookie_id() else {
             return Ok(Preferences::default());
         };
@@ -233,6 +259,7 @@ impl VisitorSession {
                 .bind(i64::from(per_page))
                 .bind(&id)
         )?;
+        self.forget_preferences().await;
         self.changed(&id).await?;
         Ok(())
     }
@@ -245,8 +272,17 @@ impl VisitorSession {
             sqlx::query("UPDATE session_state SET notice_dismissed = TRUE WHERE session_id = $1")
                 .bind(&id)
         )?;
+        self.forget_preferences().await;
         self.changed(&id).await?;
         Ok(())
+    }
+
+    /// After a change of preferences: a later read in this request reads
+    /// them again.
+    async fn forget_preferences(&self) {
+        if let Some(memo) = &self.memo {
+            *memo.0.lock().await = None;
+        }
     }
 
     /// The id of this browser's session, with a state row, creating both
@@ -288,6 +324,7 @@ impl VisitorSession {
     pub async fn forget(&self) -> Result<(), AppError> {
         // Deleting the record deletes its state row (ON DELETE CASCADE).
         self.session.flush().await?;
+        self.forget_preferences().await;
         Ok(())
     }
 

@@ -26,7 +26,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use app::{db::Db, shell, App};
+use app::{db::Db, session::PreferencesMemo, shell, App};
 
 use crate::{
     catalog,
@@ -59,6 +59,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     let context = move || {
         provide_context(db.clone());
         provide_context(policy);
+        provide_context(PreferencesMemo::default());
     };
 
     Router::new()
