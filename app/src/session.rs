@@ -114,9 +114,12 @@ impl VisitorSession {
             AppError::Unavailable
         })?;
         let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or_default();
-        let mut visitor = Self::new(session, Db::from_context()?, policy);
-        visitor.memo = leptos::prelude::use_context::<PreferencesMemo>();
-        Ok(visitor)
+        Ok(Self {
+            session,
+            db: Db::from_context()?,
+            policy,
+            memo: leptos::prelude::use_context::<PreferencesMemo>(),
+        })
     }
 
     pub fn new(session: Session, db: Db, policy: SessionPolicy) -> Self {
