@@ -1,9 +1,9 @@
 //! The frame every page sits in: site header, the demo-catalog notice,
 //! sidebar navigation, content; and the pieces lists and errors share.
 
-use leptos::{either::Either, prelude::*};
+use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 
 use crate::{
     api::{get_preferences, DismissNotice, SetPerPage},
@@ -38,31 +38,36 @@ pub const DEMO_NOTICE: &str =
     "This is a demo catalog: its books, authors and copies are made up, and nothing can be borrowed.";
 
 /// Shown on every page until this browser dismisses it. The server renders
-/// it already knowing (no flash before hydration); the dismissal is a form,
-/// so it works without JavaScript too.
+/// it already knowing (no flash); the dismissal is a form, so it works
+/// without JavaScript too.
 #[component]
 fn DemoNotice() -> impl IntoView {
     let preferences = Resource::new(|| (), |_| get_preferences());
-    let dismiss = ServerAction::<DismissNotice>::new();
-    let dismissed_here = move || matches!(dismiss.value().get(), Some(Ok(())));
-
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 // If preferences can't be read, show the notice: it is harmless.
                 let dismissed = preferences.await.map(|p| p.notice_dismissed).unwrap_or(false);
-                (!dismissed).then(|| view! {
-                    <Show when=move || !dismissed_here()>
-                        <aside class="notice" aria-label="Notice">
-                            <p>{DEMO_NOTICE}</p>
-                            <ActionForm action=dismiss>
-                                <button type="submit">"Dismiss"</button>
-                            </ActionForm>
-                        </aside>
-                    </Show>
-                })
+                (!dismissed).then(|| view! { <Notice /> })
             })}
         </Suspense>
+    }
+}
+
+/// The notice itself: hydrated, "Dismiss" hides it in place.
+#[island]
+fn Notice() -> impl IntoView {
+    let dismiss = ServerAction::<DismissNotice>::new();
+    let dismissed_here = move || matches!(dismiss.value().get(), Some(Ok(())));
+    view! {
+        <Show when=move || !dismissed_here()>
+            <aside class="notice" aria-label="Notice">
+                <p>{DEMO_NOTICE}</p>
+                <ActionForm action=dismiss>
+                    <button type="submit">"Dismiss"</button>
+                </ActionForm>
+            </aside>
+        </Show>
     }
 }
 
@@ -150,12 +155,13 @@ pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
     }
 }
 
-/// Results per page, remembered in the session. A plain form, so it works
-/// without JavaScript; with it, `action` lets the list reload in place.
+/// Results per page, remembered in the session: a plain form posted to the
+/// server function, which sends the browser back to the list it came from,
+/// at its first page (navigation.js makes that an update in place).
 #[component]
-pub fn PerPageForm(action: ServerAction<SetPerPage>, current: u32) -> impl IntoView {
+pub fn PerPageForm(current: u32) -> impl IntoView {
     view! {
-        <ActionForm action=action attr:class="per-page">
+        <form method="post" action=SetPerPage::url() class="per-page">
             <label>
                 "Results per page "
                 <select name="per_page">
@@ -167,23 +173,23 @@ pub fn PerPageForm(action: ServerAction<SetPerPage>, current: u32) -> impl IntoV
             </label>
             " "
             <button type="submit">"Apply"</button>
-        </ActionForm>
+        </form>
     }
 }
 
 /// The search box of the book list: a GET form, so the term is in the
-/// address (and survives paging) with or without JavaScript.
+/// address (and survives paging).
 #[component]
 pub fn SearchForm(term: String) -> impl IntoView {
     view! {
-        <Form method="GET" action="/books" attr:class="search" attr:role="search">
+        <form method="get" action="/books" class="search" role="search">
             <label>
                 "Search by title or author "
                 <input type="search" name="q" value=term />
             </label>
             " "
             <button type="submit">"Search"</button>
-        </Form>
+        </form>
     }
 }
 

@@ -1,6 +1,10 @@
 //! Everything the server renders and the browser hydrates: the page shell,
 //! routes, pages, server functions and, behind the `ssr` feature, the
 //! server-only pieces they call (database queries and the typed session).
+//!
+//! Pages are rendered on the server only; the browser hydrates just the
+//! components marked `#[island]`, and moves between pages with a small
+//! script (navigation.js) that fetches the next page and swaps it in.
 
 pub mod api;
 pub mod error;
@@ -47,7 +51,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
+                <script type="module">{NAVIGATION_SCRIPT}</script>
                 <MetaTags />
             </head>
             <body>
@@ -57,10 +62,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Not Leptos' own islands router: it patches the next page into the
+/// current one node by node, guided by markers it adds around every element
+/// (they made the home page's HTML several times larger), and in 0.8 it
+/// leaves islands out of the patch (a navigation to the page you are on kept
+/// its old visit count) and stopped patching after a keyed list. Swapping
+/// the body whole is simpler and always shows what the server rendered.
+const NAVIGATION_SCRIPT: &str = include_str!("navigation.js");
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
 
     view! {
         <Router>
@@ -81,15 +93,4 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
-}
-
-/// Sets `data-hydrated` on `<body>` once the wasm has taken over the page.
-/// Effects never run on the server, so the attribute only appears in a
-/// browser after hydration: end-to-end tests wait for it.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

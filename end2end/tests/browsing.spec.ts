@@ -14,6 +14,14 @@ async function open(context: BrowserContext, url: string, js: boolean): Promise<
   return page;
 }
 
+/** Records the page's document loads from now on; moving around the site
+ *  with JavaScript makes none. */
+function documentLoads(page: Page): string[] {
+  const loads: string[] = [];
+  page.on("request", (r) => r.resourceType() === "document" && loads.push(r.url()));
+  return loads;
+}
+
 async function newContext(browser: Browser, js: boolean) {
   const context = await browser.newContext({ javaScriptEnabled: js });
   const problems: string[] = [];
@@ -27,8 +35,7 @@ for (const js of [true, false]) {
   test(`home → books → a book → its author → back (${mode})`, async ({ browser, site }) => {
     const { context, problems } = await newContext(browser, js);
     const page = await open(context, site.url, js);
-    const documentLoads: string[] = [];
-    page.on("request", (r) => r.resourceType() === "document" && documentLoads.push(r.url()));
+    const loads = documentLoads(page);
 
     await sidebar(page).getByRole("link", { name: "All books" }).click();
     await expect(page.getByRole("heading", { name: "All books" })).toBeVisible();
@@ -48,8 +55,8 @@ for (const js of [true, false]) {
     await page.goBack();
     await expect(page.getByRole("heading", { name: "All books" })).toBeVisible();
 
-    if (js) expect(documentLoads, "client-side navigation only").toEqual([]);
-    else expect(documentLoads.length).toBeGreaterThanOrEqual(3);
+    if (js) expect(loads, "client-side navigation only").toEqual([]);
+    else expect(loads.length).toBeGreaterThanOrEqual(3);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -57,6 +64,7 @@ for (const js of [true, false]) {
   test(`paging and search (${mode})`, async ({ browser, site }) => {
     const { context, problems } = await newContext(browser, js);
     const page = await open(context, `${site.url}/books`, js);
+    const loads = documentLoads(page);
     await expect(listItems(page)).toHaveCount(10);
     await page.getByRole("link", { name: "Next →" }).click();
     await expect(page.getByText("Page 2 of 2")).toBeVisible();
@@ -76,6 +84,10 @@ for (const js of [true, false]) {
     await expect(page.getByText("Page 2 of 2")).toBeVisible();
     await expect(page.getByRole("searchbox")).toHaveValue("o");
     expect(new URL(page.url()).searchParams.get("q")).toBe("o");
+    await page.goBack();
+    await expect(page.getByText("Page 1 of 2")).toBeVisible();
+    await expect(page.getByRole("searchbox")).toHaveValue("o");
+    if (js) expect(loads, "client-side navigation only").toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -83,10 +95,14 @@ for (const js of [true, false]) {
   test(`results per page persist for this browser only (${mode})`, async ({ browser, site }) => {
     const { context, problems } = await newContext(browser, js);
     const page = await open(context, `${site.url}/books?page=2`, js);
+    const loads = documentLoads(page);
     await page.getByLabel("Results per page").selectOption("25");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(page.getByText("Page 1 of 1")).toBeVisible();
     await expect(listItems(page)).toHaveCount(20);
+    // Back at the list's first page, its address without the old page.
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe("/books");
+    if (js) expect(loads, "updated in place").toEqual([]);
 
     await page.reload();
     if (js) await hydrated(page);
@@ -104,9 +120,11 @@ for (const js of [true, false]) {
   test(`the dismissed notice stays dismissed (${mode})`, async ({ browser, site }) => {
     const { context, problems } = await newContext(browser, js);
     const page = await open(context, `${site.url}/authors`, js);
+    const loads = documentLoads(page);
     await expect(notice(page)).toContainText("This is a demo catalog");
     await notice(page).getByRole("button", { name: "Dismiss" }).click();
     await expect(notice(page)).toHaveCount(0);
+    if (js) expect(loads, "dismissed in place").toEqual([]);
 
     for (const path of ["/", "/books", "/authors/3"]) {
       const next = await context.newPage();

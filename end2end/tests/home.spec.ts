@@ -62,6 +62,33 @@ test("navigating back to the home page in the app counts the visit without a pag
   await expect(page.getByText(visits(3))).toBeVisible();
 });
 
+test("the home page's controls work on a home page reached in the app, and Home on Home counts", async ({
+  page,
+  site,
+}) => {
+  await page.goto(`${site.url}/about`);
+  await hydrated(page);
+  const documentLoads: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "document") documentLoads.push(request.url());
+  });
+  const home = page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Home" });
+
+  await home.click();
+  await expect(page.getByText(visits(1))).toBeVisible();
+  await expect(page).toHaveTitle("Local Library Home");
+  // The page came in without a load: its controls must have been hydrated.
+  await page.getByRole("button", { name: "Reset visit count" }).click();
+  await expect(page.getByText(visits(0))).toBeVisible();
+
+  // Home again while on it is another view, and the page shows its count.
+  await home.click();
+  await expect(page.getByText(visits(1))).toBeVisible();
+  await home.click();
+  await expect(page.getByText(visits(2))).toBeVisible();
+  expect(documentLoads).toEqual([]);
+});
+
 test("the count goes on after the server restarts", async ({ page, site }) => {
   await page.goto(site.url);
   await page.reload();

@@ -7,21 +7,15 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{get_author, list_authors, SetPerPage},
+    api::{get_author, list_authors},
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
     model::AuthorDetail,
-    pages::books::back_to_first_page_after,
 };
 
 #[component]
 pub fn AuthorListPage() -> impl IntoView {
     let query = use_query_map();
-    let set_per_page = ServerAction::<SetPerPage>::new();
-    back_to_first_page_after(set_per_page);
-    let authors = Resource::new(
-        move || (query.read().get("page"), set_per_page.version().get()),
-        |(page, _)| list_authors(page),
-    );
+    let authors = Resource::new(move || query.read().get("page"), list_authors);
 
     view! {
         <PageTitle text="All authors" />
@@ -45,7 +39,7 @@ pub fn AuthorListPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                         <Pager list base="/authors".to_string() />
-                        <PerPageForm action=set_per_page current=per_page />
+                        <PerPageForm current=per_page />
                     }
                 })
             })}

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_params_map, use_query_map},
 };
 
 use crate::{
-    api::{get_book, list_books, SetPerPage},
+    api::{get_book, list_books},
     layout::{or_error_page, PageTitle, Pager, PerPageForm, SearchForm},
     model::{BookDetail, BookSummary, ListPage},
 };
@@ -17,11 +17,9 @@ pub fn BookListPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.read().get("page");
     let term = move || query.read().get("q").unwrap_or_default();
-    let set_per_page = ServerAction::<SetPerPage>::new();
-    back_to_first_page_after(set_per_page);
     let books = Resource::new(
-        move || (page(), term(), set_per_page.version().get()),
-        |(page, term, _)| list_books(page, (!term.is_empty()).then_some(term)),
+        move || (page(), term()),
+        |(page, term)| list_books(page, (!term.is_empty()).then_some(term)),
     );
 
     view! {
@@ -32,7 +30,7 @@ pub fn BookListPage() -> impl IntoView {
                 let term = term();
                 or_error_page(books.await, move |list| view! {
                     <SearchForm term=term.clone() />
-                    <BookList list term set_per_page />
+                    <BookList list term />
                 })
             })}
         </Suspense>
@@ -40,11 +38,7 @@ pub fn BookListPage() -> impl IntoView {
 }
 
 #[component]
-fn BookList(
-    list: ListPage<BookSummary>,
-    term: String,
-    set_per_page: ServerAction<SetPerPage>,
-) -> impl IntoView {
+fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
     let base = if term.is_empty() {
         "/books".to_string()
     } else {
@@ -73,32 +67,8 @@ fn BookList(
             }).collect_view()}
         </ul>
         <Pager list base />
-        <PerPageForm action=set_per_page current=per_page />
+        <PerPageForm current=per_page />
     }
-}
-
-/// After a new results-per-page, the page the visitor was on may no longer
-/// exist: go back to the first page of the same list (search kept).
-pub fn back_to_first_page_after(action: ServerAction<SetPerPage>) {
-    let navigate = use_navigate();
-    let query = use_query_map();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(())))
-            && query.read_untracked().get("page").is_some()
-        {
-            let path = leptos_router::hooks::use_location()
-                .pathname
-                .get_untracked();
-            let search = crate::api::without_page_param(&format!(
-                "{path}?{}",
-                query
-                    .read_untracked()
-                    .to_query_string()
-                    .trim_start_matches('?')
-            ));
-            navigate(&search, Default::default());
-        }
-    });
 }
 
 #[component]

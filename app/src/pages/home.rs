@@ -12,9 +12,9 @@ use crate::{
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    // A serialized resource: on a full page load it runs once, on the
-    // server, and the browser reuses its value when hydrating (one count
-    // per view); on a client-side navigation it calls the server function.
+    // Runs on the server, once per rendering of the page: a load, or a
+    // navigation within the site (which fetches the page). One count per
+    // view; the Visits island starts from the value rendered.
     let view_data = Resource::new(|| (), |_| home_view());
 
     view! {
@@ -39,16 +39,33 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn Figures(data: HomeStats) -> impl IntoView {
     let counts = data.counts;
+    view! {
+        <p>"The library has the following record counts:"</p>
+        <ul class="counts">
+            <li><strong>"Books:"</strong> " " <A href="/books">{counts.books}</A></li>
+            <li><strong>"Copies:"</strong> {format!(" {}", counts.copies)}</li>
+            <li><strong>"Copies available:"</strong> {format!(" {}", counts.copies_available)}</li>
+            <li><strong>"Authors:"</strong> " " <A href="/authors">{counts.authors}</A></li>
+        </ul>
+        <Visits visits=data.visits cookie_returned=data.cookie_returned />
+    }
+}
+
+/// This browser's visit count and its controls. The forms post to the
+/// server functions, so they work without JavaScript (the page comes back:
+/// a new view); hydrated, they run in place.
+#[island]
+fn Visits(visits: i64, cookie_returned: bool) -> impl IntoView {
     // None once the session has been deleted ("Forget me").
-    let visits = RwSignal::new(Some(data.visits));
+    let visits = RwSignal::new(Some(visits));
     let cookies_refused = RwSignal::new(false);
     let reset = ServerAction::<ResetVisits>::new();
     let forget = ServerAction::<ForgetMe>::new();
 
-    // In the browser, after a view that came without a session cookie: ask
-    // whether the cookie now comes back. If it does not, the browser refuses
-    // cookies, and "1 time" would be claimed forever.
-    if !data.cookie_returned {
+    // After a view that came without a session cookie: ask whether the
+    // cookie now comes back. If it does not, the browser refuses cookies,
+    // and "1 time" would be claimed forever.
+    if !cookie_returned {
         Effect::new(move |_| {
             leptos::task::spawn_local(async move {
                 if let Ok(false) = cookie_check().await {
@@ -75,13 +92,6 @@ fn Figures(data: HomeStats) -> impl IntoView {
     };
 
     view! {
-        <p>"The library has the following record counts:"</p>
-        <ul class="counts">
-            <li><strong>"Books:"</strong> " " <A href="/books">{counts.books}</A></li>
-            <li><strong>"Copies:"</strong> {format!(" {}", counts.copies)}</li>
-            <li><strong>"Copies available:"</strong> {format!(" {}", counts.copies_available)}</li>
-            <li><strong>"Authors:"</strong> " " <A href="/authors">{counts.authors}</A></li>
-        </ul>
         <p class="visits" aria-live="polite">
             {move || match (cookies_refused.get(), visits.get()) {
                 (true, _) => COOKIES_REFUSED.to_string(),

@@ -1,0 +1,76 @@
+// Moving between pages without a page load: a click on a link to this site,
+// or a form submitted to it, fetches the next page's HTML and swaps its body
+// and title in; the islands in it are then hydrated. Without JavaScript the
+// same links and forms load pages as usual, and whenever the answer is not a
+// page (or there is no answer) the browser is left to do just that.
+(() => {
+  const sameSite = (url) => url.origin === location.origin;
+  let shown = location.pathname + location.search;
+
+  async function go(request, push, fallback) {
+    let response;
+    try {
+      response = await fetch(request);
+    } catch {
+      return fallback();
+    }
+    if (!(response.headers.get("content-type") || "").startsWith("text/html")) return fallback();
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    document.title = next.title;
+    document.body.replaceChildren(...next.body.childNodes);
+    if (push) {
+      history.pushState(null, "", response.url);
+      scrollTo(0, 0);
+      // Where a page load would leave a screen reader: at the new page.
+      const heading = document.querySelector("main h1");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
+    }
+    shown = location.pathname + location.search;
+    // Until the wasm has loaded, its own first pass hydrates what is there.
+    if (document.body.dataset.hydrated === "true") {
+      for (const island of document.body.querySelectorAll("leptos-island")) {
+        window.__hydrateIsland(island, island.dataset.component);
+      }
+    }
+  }
+
+  addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target.closest("a[href]");
+    if (!link || link.target || link.hasAttribute("download")) return;
+    const url = new URL(link.href);
+    if (!sameSite(url)) return;
+    // A jump within this page stays the browser's.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
+    event.preventDefault();
+    go(new Request(url), true, () => location.assign(url));
+  });
+
+  addEventListener("submit", (event) => {
+    if (event.defaultPrevented) return; // a hydrated island's form
+    const form = event.target;
+    const url = new URL(form.action);
+    const method = form.method.toUpperCase();
+    if (!sameSite(url) || form.target) return;
+    const fields = new URLSearchParams(new FormData(form, event.submitter));
+    event.preventDefault();
+    if (method === "GET") {
+      url.search = fields.toString();
+      go(new Request(url), true, () => location.assign(url));
+    } else {
+      // Accept: HTML, as a browser's own form post says: the server answers
+      // with the page to show next.
+      const request = new Request(url, { method, body: fields, headers: { Accept: "text/html" } });
+      go(request, true, () => form.submit());
+    }
+  });
+
+  addEventListener("popstate", () => {
+    const url = location.href;
+    if (location.pathname + location.search !== shown) go(new Request(url), false, () => location.reload());
+  });
+})();
