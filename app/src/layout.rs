@@ -157,7 +157,7 @@ pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
 
 /// Results per page, remembered in the session: a plain form posted to the
 /// server function, which sends the browser back to the list it came from,
-/// at its first page (navigation.js makes that an update in place).
+/// at its first page (public/navigation.js makes that an update in place).
 #[component]
 pub fn PerPageForm(current: u32) -> impl IntoView {
     view! {

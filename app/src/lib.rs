@@ -4,7 +4,7 @@
 //!
 //! Pages are rendered on the server only; the browser hydrates just the
 //! components marked `#[island]`, and moves between pages with a small
-//! script (navigation.js) that fetches the next page and swaps it in.
+//! script (public/navigation.js) that fetches the next page and swaps it in.
 
 pub mod api;
 pub mod error;
@@ -52,7 +52,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
-                <script type="module">{NAVIGATION_SCRIPT}</script>
+                // Navigation without page loads (public/navigation.js). Not
+                // Leptos' own islands router: it patches the next page into
+                // this one node by node, guided by markers it adds around
+                // every element (they made the home page's HTML several
+                // times larger), and in 0.8 it leaves islands out of the
+                // patch (a navigation to the page you are on kept its old
+                // visit count) and stopped patching after a keyed list.
+                // Swapping the body whole always shows what the server
+                // rendered. A file of its own, so browsers cache it.
+                <script type="module" src="/navigation.js"></script>
                 <MetaTags />
             </head>
             <body>
@@ -61,14 +70,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
-
-/// Not Leptos' own islands router: it patches the next page into the
-/// current one node by node, guided by markers it adds around every element
-/// (they made the home page's HTML several times larger), and in 0.8 it
-/// leaves islands out of the patch (a navigation to the page you are on kept
-/// its old visit count) and stopped patching after a keyed list. Swapping
-/// the body whole is simpler and always shows what the server rendered.
-const NAVIGATION_SCRIPT: &str = include_str!("navigation.js");
 
 #[component]
 pub fn App() -> impl IntoView {
