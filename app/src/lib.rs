@@ -60,8 +60,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // patch (a navigation to the page you are on kept its old
                 // visit count) and stopped patching after a keyed list.
                 // Swapping the body whole always shows what the server
-                // rendered. A file of its own, so browsers cache it.
-                <script type="module" src="/navigation.js"></script>
+                // rendered. A file of its own, so browsers cache it; async,
+                // so that fetching it holds up neither the page nor the
+                // islands' hydration.
+                <script type="module" async=true src="/navigation.js"></script>
                 <MetaTags />
             </head>
             <body>
