@@ -37,6 +37,9 @@
     }
   }
 
+  // A page to show next, by address (a link, a GET form).
+  const visit = (url) => go(new Request(url), true, () => location.assign(url));
+
   addEventListener("click", (event) => {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -47,7 +50,7 @@
     // A jump within this page stays the browser's.
     if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
     event.preventDefault();
-    go(new Request(url), true, () => location.assign(url));
+    visit(url);
   });
 
   addEventListener("submit", (event) => {
@@ -60,7 +63,7 @@
     event.preventDefault();
     if (method === "GET") {
       url.search = fields.toString();
-      go(new Request(url), true, () => location.assign(url));
+      visit(url);
     } else {
       // Accept: HTML, as a browser's own form post says: the server answers
       // with the page to show next.
@@ -70,7 +73,7 @@
   });
 
   addEventListener("popstate", () => {
-    const url = location.href;
-    if (location.pathname + location.search !== shown) go(new Request(url), false, () => location.reload());
+    if (location.pathname + location.search === shown) return; // a jump within the page
+    go(new Request(location.href), false, () => location.reload());
   });
 })();
