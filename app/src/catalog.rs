@@ -107,9 +107,12 @@ pub async fn books(
     per_page: u32,
 ) -> Result<ListPage<BookSummary>, AppError> {
     let pattern = search.and_then(search_pattern);
+    // Without a search term the count is the home page's, kept by the
+    // catalog load: counting the matches means reading every book.
     let total: i64 = on_reader!(db, |conn| {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM book WHERE $1 IS NULL OR search_key LIKE $1 ESCAPE '\\'",
+            "SELECT CASE WHEN $1 IS NULL THEN (SELECT books FROM catalog_counts)
+             ELSE (SELECT COUNT(*) FROM book WHERE search_key LIKE $1 ESCAPE '\\') END",
         )
         .bind(&pattern)
         .fetch_one(conn)
