@@ -11,7 +11,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sqlx::{PgPool, SqliteConnection, SqlitePool};
+use deadpool::{
+    unmanaged::{PoolConfig, PoolError},
+    Runtime,
+};
+use sqlx::{PgPool, SqliteConnection};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::AppError;
@@ -25,44 +29,78 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// SQLite: reads go through a pool. Writes go through one connection, taken
-/// in turn: SQLite lets one connection write at a time, and writers on many
-/// connections would spin on the file lock (sleeping in its busy handler,
-/// which is what makes long tails). Waiting for a mutex instead queues them
-/// in arrival order, and a held connection needs no health check on its way
-/// back, which a pool makes on every release (a round trip to the
-/// connection's thread per statement).
+/// SQLite: reads go through a pool of connections. Writes go through one
+/// more connection, taken in turn: SQLite lets one connection write at a
+/// time, and writers on many connections would spin on the file lock
+/// (sleeping in its busy handler, which is what makes long tails). Waiting
+/// for a mutex instead queues them in arrival order.
+///
+/// Neither is sqlx's pool: it pings every connection that comes back to it,
+/// which for SQLite is a round trip to the connection's own thread, as
+/// costly as the statement before it. A connection to a local file does not
+/// go stale, so these hand connections out and take them back as they are.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
-    reader: SqlitePool,
+    readers: Readers,
     writer: Arc<Mutex<SqliteConnection>>,
-    /// How long a write waits for its turn before giving up (a 503).
-    write_wait: Duration,
+    /// How long a statement waits for its connection before giving up (a 503).
+    wait: Duration,
 }
+
+type Readers = deadpool::unmanaged::Pool<SqliteConnection>;
+
+/// A SQLite reader connection, back in the pool when this is dropped.
+pub type Reader = deadpool::unmanaged::Object<SqliteConnection>;
 
 /// The SQLite writer connection, held for as long as this lives.
 pub type Writer<'a> = MutexGuard<'a, SqliteConnection>;
 
 impl SqliteDb {
-    pub fn new(reader: SqlitePool, writer: SqliteConnection, write_wait: Duration) -> Self {
+    pub fn new(readers: Vec<SqliteConnection>, writer: SqliteConnection, wait: Duration) -> Self {
+        let pool = Readers::from_config(&PoolConfig {
+            max_size: readers.len(),
+            timeout: Some(wait),
+            runtime: Some(Runtime::Tokio1),
+        });
+        for reader in readers {
+            // Cannot fail: the pool is open and sized for all of them.
+            let _ = pool.try_add(reader);
+        }
         Self {
-            reader,
+            readers: pool,
             writer: Arc::new(Mutex::new(writer)),
-            write_wait,
+            wait,
         }
     }
 
-    /// For statements that only read.
-    pub fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// A connection for statements that only read.
+    pub async fn reader(&self) -> Result<Reader, sqlx::Error> {
+        self.readers.get().await.map_err(|err| match err {
+            PoolError::Closed => sqlx::Error::PoolClosed,
+            PoolError::Timeout | PoolError::NoRuntimeSpecified => sqlx::Error::PoolTimedOut,
+        })
     }
 
     /// The connection for every statement that writes, and every
     /// transaction, once the writes queued before this one are done.
     pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
-        tokio::time::timeout(self.write_wait, self.writer.lock())
+        tokio::time::timeout(self.wait, self.writer.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)
+    }
+
+    /// Closes each reader once it is back (waiting for it as a statement
+    /// would); the writer closes when the last handle goes.
+    async fn close(&self) {
+        for _ in 0..self.readers.status().size {
+            match self.readers.remove().await {
+                Ok(reader) => {
+                    let _ = sqlx::Connection::close(reader).await;
+                }
+                Err(_) => break,
+            }
+        }
+        self.readers.close();
     }
 }
 
@@ -87,23 +125,27 @@ impl Db {
     /// SQLite writer closes when the last handle goes.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(sqlite) => sqlite.reader.close().await,
+            Db::Sqlite(sqlite) => sqlite.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
     }
 }
 
 /// `on_reader!(db, |conn| body)`: runs `body` with `conn` an executor for
-/// statements that only read. `body` is compiled once per database, so the
+/// statements that only read; `body` must give a `Result` whose error
+/// converts from `sqlx::Error`. `body` is compiled once per database, so the
 /// types it binds and decodes must suit both.
 #[macro_export]
 macro_rules! on_reader {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite(sqlite) => {
-                let $conn = sqlite.reader();
-                $body
-            }
+            $crate::db::Db::Sqlite(sqlite) => match sqlite.reader().await {
+                Ok(mut reader) => {
+                    let $conn = &mut *reader;
+                    $body
+                }
+                Err(err) => Err(err.into()),
+            },
             $crate::db::Db::Postgres(pool) => {
                 let $conn = pool;
                 $body

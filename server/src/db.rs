@@ -10,7 +10,7 @@ use anyhow::Context;
 use app::db::{Db, SqliteDb};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     ConnectOptions, Connection,
 };
 
@@ -87,16 +87,11 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             let options = sqlite_options(options, settings);
             // The writer first: it creates the file and switches it to WAL.
             let writer = options.connect().await.with_context(cannot)?;
-            let reader = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections.max(1))
-                .acquire_timeout(wait)
-                // A connection to a local file does not go stale; testing it
-                // would cost a round trip to its thread on every query.
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await
-                .with_context(cannot)?;
-            Ok(Db::Sqlite(SqliteDb::new(reader, writer, wait)))
+            let mut readers = Vec::new();
+            for _ in 0..settings.max_connections.max(1) {
+                readers.push(options.connect().await.with_context(cannot)?);
+            }
+            Ok(Db::Sqlite(SqliteDb::new(readers, writer, wait)))
         }
         Target::Postgres(options) => {
             // A write waits this long for a row another server holds locked,
