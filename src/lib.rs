@@ -12,9 +12,9 @@ pub fn hydrate() {
 }
 
 /// Sets `data-hydrated` on `<body>` once the page's islands have hydrated:
-/// end-to-end tests and the benchmark wait for it. The loader hydrates the
-/// islands right after this entry returns, in one chain of promise
-/// continuations; a timer's callback runs only after that chain is done.
+/// end-to-end tests and the benchmark wait for it. The loader
+/// (app/src/islands.rs) hydrates the islands right after this entry
+/// returns, in the same task; a timer's callback runs only after that.
 #[cfg(feature = "hydrate")]
 fn mark_hydrated() {
     leptos::prelude::set_timeout(

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod error;
+pub mod islands;
 pub mod layout;
 pub mod model;
 pub mod pages;
@@ -28,6 +29,7 @@ use leptos_router::{
 };
 
 use crate::{
+    islands::IslandScripts,
     layout::Layout,
     pages::{
         about::AboutPage,
@@ -51,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                <IslandScripts options=options.clone() />
                 // Navigation without page loads (public/navigation.js). Not
                 // Leptos' own islands router: it patches the next page into
                 // this one node by node, guided by markers it adds around
