@@ -16,15 +16,22 @@ use crate::{
 /// the count without adding to it: a HEAD is not a visit.
 #[server(endpoint = "home_view")]
 pub async fn home_view() -> Result<HomeStats, AppError> {
-    use crate::{catalog, db::Db, session::VisitorSession};
+    use crate::{
+        catalog,
+        db::Db,
+        session::{PreferencesMemo, VisitorSession},
+    };
 
+    // First, so that any early return lets the notice read for itself.
+    let supplier = PreferencesMemo::take_supplier();
     let db = Db::from_context()?;
     let session = VisitorSession::from_request().await?;
     let (counts, visits, cookie_returned) = if is_head_request() {
         (catalog::counts(&db).await?, session.visits().await?, true)
     } else {
-        // The figures come back with the count: one statement.
-        let visit = session.record_visit().await?;
+        // The figures (and the preferences, for the notice) come back with
+        // the count: one statement.
+        let visit = session.record_visit(supplier).await?;
         (visit.counts, visit.visits, visit.cookie_returned)
     };
     Ok(HomeStats {

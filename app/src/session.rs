@@ -9,9 +9,10 @@
 //! statement. That stays exact under any concurrency and across server
 //! processes sharing the database.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use time::OffsetDateTime;
+use tokio::sync::oneshot;
 use tower_sessions::Session;
 
 use crate::{
@@ -53,9 +54,60 @@ pub struct VisitorSession {
 /// The browser's preferences as this request found them, shared by
 /// everything rendered for the request: a list page needs them twice (the
 /// layout's notice and the page's size), and one read serves both. The
-/// server provides a new one for every request.
+/// server provides a new one for every request ([`PreferencesMemo::for_request`]).
 #[derive(Clone, Debug, Default)]
-pub struct PreferencesMemo(std::sync::Arc<tokio::sync::Mutex<Option<Preferences>>>);
+pub struct PreferencesMemo(Arc<MemoInner>);
+
+#[derive(Debug, Default)]
+struct MemoInner {
+    known: tokio::sync::Mutex<Option<Preferences>>,
+    /// A view of the home page: the statement that counts it returns the
+    /// preferences as well, so the notice waits for them instead of reading
+    /// them in a statement of its own. `coming` is what the first reader
+    /// waits on; the home view takes `supplier` when it starts, so an
+    /// error on its way (or a view that counts nothing) drops it, and the
+    /// reader then reads for itself.
+    coming: std::sync::Mutex<Option<oneshot::Receiver<Preferences>>>,
+    supplier: std::sync::Mutex<Option<oneshot::Sender<Preferences>>>,
+}
+
+impl PreferencesMemo {
+    /// The memo for the request being handled: one the home view supplies
+    /// for a `GET /` (the home page's address; a HEAD counts nothing),
+    /// else one the first reader fills.
+    pub fn for_request() -> Self {
+        let home_view = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.method == http::Method::GET && parts.uri.path() == "/");
+        if !home_view {
+            return Self::default();
+        }
+        let (supplier, coming) = oneshot::channel();
+        Self(Arc::new(MemoInner {
+            known: Default::default(),
+            coming: std::sync::Mutex::new(Some(coming)),
+            supplier: std::sync::Mutex::new(Some(supplier)),
+        }))
+    }
+
+    /// For the home view: where its counting statement's preferences go.
+    /// `None` for any other request (and once taken).
+    pub fn take_supplier() -> Option<PreferencesSupplier> {
+        let memo = leptos::prelude::use_context::<PreferencesMemo>()?;
+        let supplier = memo.0.supplier.lock().ok()?.take()?;
+        Some(PreferencesSupplier(supplier))
+    }
+}
+
+/// Hands the preferences a home view's statement returned to the request's
+/// readers; dropped unused, it lets them read for themselves.
+pub struct PreferencesSupplier(oneshot::Sender<Preferences>);
+
+impl PreferencesSupplier {
+    fn supply(self, preferences: Preferences) {
+        // No reader left is no loss: nothing needed them.
+        let _ = self.0.send(preferences);
+    }
+}
 
 /// How sessions age, as configured; the server puts it in the request context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,16 +189,23 @@ impl VisitorSession {
     /// cookie's session exists and has not expired, and counts the view.
     /// Only a browser without a live session costs more (its session is
     /// created first), and a view that finds a renewal due.
-    pub async fn record_visit(&self) -> Result<Visit, AppError> {
+    ///
+    /// The statement returns the browser's preferences too, for the
+    /// request's `supplier` (the home view's, see [`PreferencesMemo`]).
+    pub async fn record_visit(
+        &self,
+        supplier: Option<PreferencesSupplier>,
+    ) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let now = Now::get();
-            let counted: Option<(i64, i64, i64, i64, i64, i64)> = on_writer!(&self.db, |conn| {
+            type Counted = (i64, i64, Option<i64>, bool, i64, i64, i64, i64);
+            let counted: Option<Counted> = on_writer!(&self.db, |conn| {
                 sqlx::query_as(concat!(
                     "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
                      SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
                      ON CONFLICT (session_id) DO UPDATE
                         SET visits = session_state.visits + 1, confirmed = TRUE",
-                    returning_with_counts!("visits, renewed_at")
+                    returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
                 ))
                 .bind(&id)
                 .bind(now.secs)
@@ -154,7 +213,20 @@ impl VisitorSession {
                 .fetch_optional(conn)
                 .await
             })?;
-            if let Some((visits, renewed_at, books, copies, available, authors)) = counted {
+            if let Some((
+                visits,
+                renewed_at,
+                per_page,
+                dismissed,
+                books,
+                copies,
+                available,
+                authors,
+            )) = counted
+            {
+                if let Some(supplier) = supplier {
+                    supplier.supply(stored_preferences((per_page, dismissed)));
+                }
                 if renewed_at <= self.renewal_cutoff(now.millis) {
                     self.changed(&id).await?;
                 }
@@ -166,7 +238,11 @@ impl VisitorSession {
             }
         }
         // No cookie, or one naming a session the store does not hold (or
-        // no longer): a new session, never the cookie's id.
+        // no longer): a new session, never the cookie's id, and no choices
+        // made yet.
+        if let Some(supplier) = supplier {
+            supplier.supply(Preferences::default());
+        }
         let id = self.create().await?;
         let now = Now::get();
         let (visits, books, copies, available, authors): (i64, i64, i64, i64, i64) = on_writer!(
@@ -215,11 +291,24 @@ impl VisitorSession {
         let Some(memo) = &self.memo else {
             return self.read_preferences().await;
         };
-        let mut known = memo.0.lock().await;
+        let mut known = memo.0.known.lock().await;
         if let Some(preferences) = *known {
             return Ok(preferences);
         }
-        let preferences = self.read_preferences().await?;
+        let coming = memo
+            .0
+            .coming
+            .lock()
+            .ok()
+            .and_then(|mut coming| coming.take());
+        let supplied = match coming {
+            Some(coming) => coming.await.ok(),
+            None => None,
+        };
+        let preferences = match supplied {
+            Some(preferences) => preferences,
+            None => self.read_preferences().await?,
+        };
         *known = Some(preferences);
         Ok(preferences)
     }
@@ -236,16 +325,7 @@ impl VisitorSession {
                 .fetch_optional(conn)
                 .await
         })?;
-        let defaults = Preferences::default();
-        Ok(
-            row.map_or(defaults, |(per_page, notice_dismissed)| Preferences {
-                per_page: per_page
-                    .and_then(|n| u32::try_from(n).ok())
-                    .filter(|n| PER_PAGE_CHOICES.contains(n))
-                    .unwrap_or(defaults.per_page),
-                notice_dismissed,
-            }),
-        )
+        Ok(row.map_or_else(Preferences::default, stored_preferences))
     }
 
     /// Remembers how many results a page of a list shows for this browser.
@@ -284,7 +364,7 @@ impl VisitorSession {
     /// them again.
     async fn forget_preferences(&self) {
         if let Some(memo) = &self.memo {
-            *memo.0.lock().await = None;
+            *memo.0.known.lock().await = None;
         }
     }
 
@@ -461,6 +541,19 @@ impl VisitorSession {
             tracing::error!("session has no id after being saved");
             AppError::Unavailable
         })
+    }
+}
+
+/// Preferences from their columns in `session_state`; a stored page size
+/// that is no longer offered falls back to the default.
+fn stored_preferences((per_page, notice_dismissed): (Option<i64>, bool)) -> Preferences {
+    let defaults = Preferences::default();
+    Preferences {
+        per_page: per_page
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| PER_PAGE_CHOICES.contains(n))
+            .unwrap_or(defaults.per_page),
+        notice_dismissed,
     }
 }
 

@@ -59,7 +59,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     let context = move || {
         provide_context(db.clone());
         provide_context(policy);
-        provide_context(PreferencesMemo::default());
+        provide_context(PreferencesMemo::for_request());
     };
 
     Router::new()
