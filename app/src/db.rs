@@ -43,6 +43,9 @@ pub enum Db {
 pub struct SqliteDb {
     readers: Readers,
     writer: Arc<Mutex<SqliteConnection>>,
+    /// For checkpoints of the write-ahead log only: a connection whose busy
+    /// timeout is zero (see `server::db::checkpoint`).
+    checkpointer: Arc<Mutex<SqliteConnection>>,
     /// How long a statement waits for its connection before giving up (a 503).
     wait: Duration,
 }
@@ -56,7 +59,12 @@ pub type Reader = deadpool::unmanaged::Object<SqliteConnection>;
 pub type Writer<'a> = MutexGuard<'a, SqliteConnection>;
 
 impl SqliteDb {
-    pub fn new(readers: Vec<SqliteConnection>, writer: SqliteConnection, wait: Duration) -> Self {
+    pub fn new(
+        readers: Vec<SqliteConnection>,
+        writer: SqliteConnection,
+        checkpointer: SqliteConnection,
+        wait: Duration,
+    ) -> Self {
         let pool = Readers::from_config(&PoolConfig {
             max_size: readers.len(),
             timeout: Some(wait),
@@ -69,6 +77,7 @@ impl SqliteDb {
         Self {
             readers: pool,
             writer: Arc::new(Mutex::new(writer)),
+            checkpointer: Arc::new(Mutex::new(checkpointer)),
             wait,
         }
     }
@@ -85,6 +94,13 @@ impl SqliteDb {
     /// transaction, once the writes queued before this one are done.
     pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
         tokio::time::timeout(self.wait, self.writer.lock())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)
+    }
+
+    /// The connection for checkpoints; it never waits for a lock.
+    pub async fn checkpointer(&self) -> Result<MutexGuard<'_, SqliteConnection>, sqlx::Error> {
+        tokio::time::timeout(self.wait, self.checkpointer.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)
     }

@@ -1,5 +1,9 @@
 //! SQLite's write-ahead log.
 
+use std::time::Duration;
+
+use sqlx::{Connection, SqliteConnection};
+
 use crate::support::{browser, spawn_app_on, Backend, TestDatabase};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,4 +17,44 @@ async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
     let wal = app.dir().join("test.sqlite3-wal");
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
     assert_eq!(app.home(&client).await.visits(), 21, "nothing lost");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
+    let app = spawn_app_on(TestDatabase::on(Backend::Sqlite).await, |_| {}).await;
+    let client = browser();
+    for _ in 0..20 {
+        app.home(&client).await;
+    }
+    // A reader in the middle of a transaction, then a view it cannot see:
+    // until the reader is done, the log can be neither copied nor emptied.
+    let file = app.dir().join("test.sqlite3");
+    let mut reader = SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let mut reading = reader.begin().await.unwrap();
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_state")
+        .fetch_one(&mut *reading)
+        .await
+        .unwrap();
+    app.home(&client).await;
+
+    // Waiting for the reader would hold every write back, up to the busy
+    // timeout (5 s): the checkpoint gives up at once instead.
+    let db = app.db().await;
+    tokio::time::timeout(Duration::from_secs(2), server::db::checkpoint(&db))
+        .await
+        .expect("the checkpoint waited for the reader")
+        .unwrap();
+    let wal = app.dir().join("test.sqlite3-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the log is in use"
+    );
+    assert_eq!(app.home(&client).await.visits(), 22, "views go on");
+
+    reading.rollback().await.unwrap();
+    server::db::checkpoint(&db).await.unwrap();
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+    assert_eq!(app.home(&client).await.visits(), 23, "nothing lost");
 }
