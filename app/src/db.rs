@@ -98,11 +98,10 @@ impl SqliteDb {
             .map_err(|_| sqlx::Error::PoolTimedOut)
     }
 
-    /// The connection for checkpoints; it never waits for a lock.
-    pub async fn checkpointer(&self) -> Result<MutexGuard<'_, SqliteConnection>, sqlx::Error> {
-        tokio::time::timeout(self.wait, self.checkpointer.lock())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)
+    /// The connection for checkpoints; it never waits for a lock. Taken
+    /// with the writer's turn, so never waited for itself.
+    pub async fn checkpointer(&self) -> MutexGuard<'_, SqliteConnection> {
+        self.checkpointer.lock().await
     }
 
     /// Closes each reader once it is back (waiting for it as a statement

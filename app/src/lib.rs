@@ -53,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <IslandScripts options=options.clone() />
+                <IslandScripts options />
                 // Navigation without page loads (public/navigation.js). Not
                 // Leptos' own islands router: it patches the next page into
                 // this one node by node, guided by markers it adds around

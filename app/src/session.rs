@@ -76,8 +76,11 @@ impl PreferencesMemo {
     /// for a `GET /` (the home page's address; a HEAD counts nothing),
     /// else one the first reader fills.
     pub fn for_request() -> Self {
-        let home_view = leptos::prelude::use_context::<http::request::Parts>()
-            .is_some_and(|parts| parts.method == http::Method::GET && parts.uri.path() == "/");
+        // Every request comes here: look at the request without cloning it.
+        let home_view = leptos::prelude::with_context(|parts: &http::request::Parts| {
+            parts.method == http::Method::GET && parts.uri.path() == "/"
+        })
+        .unwrap_or(false);
         if !home_view {
             return Self::default();
         }

@@ -205,7 +205,7 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
             // order, rather than in SQLite's busy handler.
             let _writes = sqlite.writer().await?;
             sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut *sqlite.checkpointer().await?)
+                .fetch_one(&mut *sqlite.checkpointer().await)
                 .await?
         };
         copied_total = copied_total.max(copied);

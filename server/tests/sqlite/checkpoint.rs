@@ -4,15 +4,23 @@ use std::time::Duration;
 
 use sqlx::{Connection, SqliteConnection};
 
-use crate::support::{browser, spawn_app_on, Backend, TestDatabase};
+use reqwest::Client;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
+use crate::support::{browser, spawn_app_on, Backend, TestApp, TestDatabase};
+
+/// A site on a SQLite file, and a browser that has viewed its home page 20 times.
+async fn app_after_twenty_views() -> (TestApp, Client) {
     let app = spawn_app_on(TestDatabase::on(Backend::Sqlite).await, |_| {}).await;
     let client = browser();
     for _ in 0..20 {
         app.home(&client).await;
     }
+    (app, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
+    let (app, client) = app_after_twenty_views().await;
     server::db::checkpoint(&app.db().await).await.unwrap();
     let wal = app.dir().join("test.sqlite3-wal");
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
@@ -21,11 +29,7 @@ async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
-    let app = spawn_app_on(TestDatabase::on(Backend::Sqlite).await, |_| {}).await;
-    let client = browser();
-    for _ in 0..20 {
-        app.home(&client).await;
-    }
+    let (app, client) = app_after_twenty_views().await;
     // A reader in the middle of a transaction, then a view it cannot see:
     // until the reader is done, the log can be neither copied nor emptied.
     let file = app.dir().join("test.sqlite3");
