@@ -31,27 +31,32 @@ async fn database_at_version(url: &str, last: i64) -> SqliteConnection {
     conn
 }
 
+/// Stores a session as an earlier version did: `statements`, each with `$1`
+/// the session's id.
+async fn store_session(conn: &mut SqliteConnection, id: &str, statements: &[&str]) {
+    for sql in statements {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_written_before_the_store_change_live_on() {
     let database = TestDatabase::on(Backend::Sqlite).await;
     // Version 3 was the last whose sessions tower-sessions' own store wrote.
     let mut old = database_at_version(&database.url, 3).await;
-    sqlx::query(&format!(
-        "INSERT INTO tower_sessions (id, data, expiry_date)
-         VALUES ($1, {OLD_RECORD}, '2099-12-09T21:03:51.692175662Z')"
-    ))
-    .bind(OLD_ID)
-    .execute(&mut old)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO session_state (session_id, visits, confirmed, created_at)
-         VALUES ($1, 41, 1, 1764000000)",
+    store_session(
+        &mut old,
+        OLD_ID,
+        &[
+            &format!(
+                "INSERT INTO tower_sessions (id, data, expiry_date)
+                 VALUES ($1, {OLD_RECORD}, '2099-12-09T21:03:51.692175662Z')"
+            ),
+            "INSERT INTO session_state (session_id, visits, confirmed, created_at)
+             VALUES ($1, 41, 1, 1764000000)",
+        ],
     )
-    .bind(OLD_ID)
-    .execute(&mut old)
-    .await
-    .unwrap();
+    .await;
     drop(old);
 
     // The server migrates the database as it starts.
@@ -79,23 +84,20 @@ async fn sessions_live_on_when_their_records_lose_the_rowid() {
     // Version 7 kept session records in a table with a rowid.
     let mut old = database_at_version(&database.url, 7).await;
     for (id, visits) in [(OLD_ID, 41), (SECOND_ID, 7)] {
-        sqlx::query(
-            "INSERT INTO tower_sessions (id, data, expiry_date)
-             VALUES ($1, CAST('{\"started_at\":1764000000}' AS BLOB), 4100000000000)",
+        store_session(
+            &mut old,
+            id,
+            &[
+                "INSERT INTO tower_sessions (id, data, expiry_date)
+                 VALUES ($1, CAST('{\"started_at\":1764000000}' AS BLOB), 4100000000000)",
+                &format!(
+                    "INSERT INTO session_state
+                        (session_id, visits, confirmed, created_at, renewed_at, per_page)
+                     VALUES ($1, {visits}, 1, 1764000000, 4000000000000, 50)"
+                ),
+            ],
         )
-        .bind(id)
-        .execute(&mut old)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at, per_page)
-             VALUES ($1, $2, 1, 1764000000, 4000000000000, 50)",
-        )
-        .bind(id)
-        .bind(visits)
-        .execute(&mut old)
-        .await
-        .unwrap();
+        .await;
     }
     drop(old);
 
