@@ -198,7 +198,9 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
     let Db::Sqlite(sqlite) = db else {
         return Ok(0);
     };
-    let mut copied_total = 0;
+    // Each try reports the frames copied from the log as it stands, those
+    // of earlier tries included: the last (largest) figure is the answer.
+    let mut copied_frames = 0;
     for attempt in 1..=CHECKPOINT_ATTEMPTS {
         let (busy, _log, copied): (i64, i64, i64) = {
             // The writer's turn: writes queue behind the checkpoint in
@@ -208,13 +210,13 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
                 .fetch_one(&mut *sqlite.checkpointer().await)
                 .await?
         };
-        copied_total = copied_total.max(copied);
+        copied_frames = copied_frames.max(copied);
         if busy == 0 || attempt == CHECKPOINT_ATTEMPTS {
             break;
         }
         tokio::time::sleep(CHECKPOINT_RETRY).await;
     }
-    Ok(copied_total)
+    Ok(copied_frames)
 }
 
 /// Checkpoints every [`CHECKPOINT_INTERVAL`] for as long as the server runs
