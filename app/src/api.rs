@@ -31,7 +31,10 @@ pub async fn home_view() -> Result<HomeStats, AppError> {
     } else {
         // The figures (and the preferences, for the notice) come back with
         // the count: one statement.
-        let visit = session.record_visit(supplier).await?;
+        let visit = session.record_visit().await?;
+        if let Some(supplier) = supplier {
+            supplier.supply(visit.preferences);
+        }
         (visit.counts, visit.visits, visit.cookie_returned)
     };
     Ok(HomeStats {

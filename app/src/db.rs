@@ -16,7 +16,7 @@ use deadpool::{
     Runtime,
 };
 use sqlx::{PgPool, SqliteConnection};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::error::AppError;
 
@@ -42,12 +42,20 @@ pub enum Db {
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     readers: Readers,
-    writer: Arc<Mutex<SqliteConnection>>,
+    writer: Arc<Mutex<WriterConnections>>,
     /// For checkpoints of the write-ahead log only: a connection whose busy
     /// timeout is zero (see `server::db::checkpoint`).
     checkpointer: Arc<Mutex<SqliteConnection>>,
     /// How long a statement waits for its connection before giving up (a 503).
     wait: Duration,
+}
+
+/// The writer's turn holds two connections to the file, used one at a time.
+#[derive(Debug)]
+struct WriterConnections {
+    sqlx: SqliteConnection,
+    /// For the one statement of every home view (see [`DirectWriter`]).
+    direct: rusqlite::Connection,
 }
 
 type Readers = deadpool::unmanaged::Pool<SqliteConnection>;
@@ -56,12 +64,25 @@ type Readers = deadpool::unmanaged::Pool<SqliteConnection>;
 pub type Reader = deadpool::unmanaged::Object<SqliteConnection>;
 
 /// The SQLite writer connection, held for as long as this lives.
-pub type Writer<'a> = MutexGuard<'a, SqliteConnection>;
+pub type Writer<'a> = MappedMutexGuard<'a, SqliteConnection>;
+
+/// The writer's turn, on a connection whose statements run on the calling
+/// thread. sqlx runs each SQLite connection on a thread of its own and hands
+/// every statement to it and back; for a statement that takes microseconds
+/// the hand-off (two thread wake-ups) costs more than the statement, and
+/// with several such threads on few cores it is what makes the latency
+/// tail. The home view's statement, the site's most frequent by far, runs
+/// here. Its busy timeout is zero: a runtime thread must never sleep
+/// waiting for another process's write lock, so a busy database is an
+/// error the caller answers by taking the usual way ([`SqliteDb::writer`]),
+/// whose connection waits on its own thread.
+pub type DirectWriter<'a> = MappedMutexGuard<'a, rusqlite::Connection>;
 
 impl SqliteDb {
     pub fn new(
         readers: Vec<SqliteConnection>,
         writer: SqliteConnection,
+        direct_writer: rusqlite::Connection,
         checkpointer: SqliteConnection,
         wait: Duration,
     ) -> Self {
@@ -76,7 +97,10 @@ impl SqliteDb {
         }
         Self {
             readers: pool,
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Arc::new(Mutex::new(WriterConnections {
+                sqlx: writer,
+                direct: direct_writer,
+            })),
             checkpointer: Arc::new(Mutex::new(checkpointer)),
             wait,
         }
@@ -93,6 +117,20 @@ impl SqliteDb {
     /// The connection for every statement that writes, and every
     /// transaction, once the writes queued before this one are done.
     pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
+        Ok(MutexGuard::map(self.writers().await?, |turn| {
+            &mut turn.sqlx
+        }))
+    }
+
+    /// The writer's turn, as [`SqliteDb::writer`], on the connection whose
+    /// statements run on the calling thread ([`DirectWriter`]).
+    pub async fn direct_writer(&self) -> Result<DirectWriter<'_>, sqlx::Error> {
+        Ok(MutexGuard::map(self.writers().await?, |turn| {
+            &mut turn.direct
+        }))
+    }
+
+    async fn writers(&self) -> Result<MutexGuard<'_, WriterConnections>, sqlx::Error> {
         tokio::time::timeout(self.wait, self.writer.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)

@@ -71,6 +71,13 @@ mod server {
         }
     }
 
+    impl From<rusqlite::Error> for AppError {
+        fn from(err: rusqlite::Error) -> Self {
+            tracing::error!(error = %err, "database error");
+            AppError::Unavailable
+        }
+    }
+
     impl From<tower_sessions::session::Error> for AppError {
         fn from(err: tower_sessions::session::Error) -> Self {
             tracing::error!(error = %err, "session store error");

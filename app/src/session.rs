@@ -11,6 +11,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use rusqlite::OptionalExtension;
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tower_sessions::Session;
@@ -106,7 +107,7 @@ impl PreferencesMemo {
 pub struct PreferencesSupplier(oneshot::Sender<Preferences>);
 
 impl PreferencesSupplier {
-    fn supply(self, preferences: Preferences) {
+    pub fn supply(self, preferences: Preferences) {
         // No reader left is no loss: nothing needed them.
         let _ = self.0.send(preferences);
     }
@@ -133,6 +134,10 @@ impl Default for SessionPolicy {
     }
 }
 
+/// What the statement that counts a returning view gives: visits,
+/// renewed_at, per_page, notice_dismissed, then the catalog's figures.
+type CountedView = (i64, i64, Option<i64>, bool, i64, i64, i64, i64);
+
 /// A counted view of the home page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Visit {
@@ -143,6 +148,8 @@ pub struct Visit {
     pub cookie_returned: bool,
     /// The catalog's figures, which the home page shows beside the count.
     pub counts: CatalogCounts,
+    /// The browser's preferences, as the statement that counted found them.
+    pub preferences: Preferences,
 }
 
 /// `RETURNING` columns that add the catalog's figures to a statement that
@@ -193,29 +200,11 @@ impl VisitorSession {
     /// Only a browser without a live session costs more (its session is
     /// created first), and a view that finds a renewal due.
     ///
-    /// The statement returns the browser's preferences too, for the
-    /// request's `supplier` (the home view's, see [`PreferencesMemo`]).
-    pub async fn record_visit(
-        &self,
-        supplier: Option<PreferencesSupplier>,
-    ) -> Result<Visit, AppError> {
+    /// The statement returns the browser's preferences too, so that the
+    /// page's notice needs no statement of its own (see [`PreferencesMemo`]).
+    pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let now = Now::get();
-            type Counted = (i64, i64, Option<i64>, bool, i64, i64, i64, i64);
-            let counted: Option<Counted> = on_writer!(&self.db, |conn| {
-                sqlx::query_as(concat!(
-                    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                     SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
-                     ON CONFLICT (session_id) DO UPDATE
-                        SET visits = session_state.visits + 1, confirmed = TRUE",
-                    returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
-                ))
-                .bind(&id)
-                .bind(now.secs)
-                .bind(now.millis)
-                .fetch_optional(conn)
-                .await
-            })?;
             if let Some((
                 visits,
                 renewed_at,
@@ -225,11 +214,8 @@ impl VisitorSession {
                 copies,
                 available,
                 authors,
-            )) = counted
+            )) = self.count_returning_view(&id, &now).await?
             {
-                if let Some(supplier) = supplier {
-                    supplier.supply(stored_preferences((per_page, dismissed)));
-                }
                 if renewed_at <= self.renewal_cutoff(now.millis) {
                     self.changed(&id).await?;
                 }
@@ -237,15 +223,13 @@ impl VisitorSession {
                     visits,
                     cookie_returned: true,
                     counts: figures((books, copies, available, authors)),
+                    preferences: stored_preferences((per_page, dismissed)),
                 });
             }
         }
         // No cookie, or one naming a session the store does not hold (or
         // no longer): a new session, never the cookie's id, and no choices
         // made yet.
-        if let Some(supplier) = supplier {
-            supplier.supply(Preferences::default());
-        }
         let id = self.create().await?;
         let now = Now::get();
         let (visits, books, copies, available, authors): (i64, i64, i64, i64, i64) = on_writer!(
@@ -267,7 +251,64 @@ impl VisitorSession {
             visits,
             cookie_returned: false,
             counts: figures((books, copies, available, authors)),
+            preferences: Preferences::default(),
         })
+    }
+
+    /// Counts a view in the session `id` if it is live, in one statement,
+    /// and returns the count, when the session was last renewed, the
+    /// preferences' columns and the catalog's figures; `None` when the
+    /// session is not live.
+    async fn count_returning_view(
+        &self,
+        id: &str,
+        now: &Now,
+    ) -> Result<Option<CountedView>, AppError> {
+        const COUNT_VIEW: &str = concat!(
+            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+             SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
+             ON CONFLICT (session_id) DO UPDATE
+                SET visits = session_state.visits + 1, confirmed = TRUE",
+            returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
+        );
+        if let Db::Sqlite(sqlite) = &self.db {
+            let writer = sqlite.direct_writer().await?;
+            let counted = writer.prepare_cached(COUNT_VIEW).and_then(|mut statement| {
+                statement
+                    .query_row(
+                        rusqlite::named_params! { "$1": id, "$2": now.secs, "$3": now.millis },
+                        |row| {
+                            Ok((
+                                row.get(0)?,
+                                row.get(1)?,
+                                row.get(2)?,
+                                row.get(3)?,
+                                row.get(4)?,
+                                row.get(5)?,
+                                row.get(6)?,
+                                row.get(7)?,
+                            ))
+                        },
+                    )
+                    .optional()
+            });
+            match counted {
+                Ok(counted) => return Ok(counted),
+                // Another process (a catalog load) holds the write lock: the
+                // statement did nothing. Wait for the lock the usual way, on
+                // sqlx's connection thread, not on this one.
+                Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(on_writer!(&self.db, |conn| {
+            sqlx::query_as(COUNT_VIEW)
+                .bind(id)
+                .bind(now.secs)
+                .bind(now.millis)
+                .fetch_optional(conn)
+                .await
+        })?)
     }
 
     /// The number of views counted so far, without counting this request.

@@ -11,7 +11,7 @@ use app::db::{Db, SqliteDb};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, Connection,
+    ConnectOptions, Connection, SqliteConnection,
 };
 
 use tokio::task::JoinHandle;
@@ -92,6 +92,7 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             let options = sqlite_options(options, settings);
             // The writer first: it creates the file and switches it to WAL.
             let writer = options.connect().await.with_context(cannot)?;
+            let direct_writer = direct_connection(&options).with_context(cannot)?;
             let mut readers = Vec::new();
             for _ in 0..settings.max_connections.max(1) {
                 readers.push(options.connect().await.with_context(cannot)?);
@@ -104,6 +105,7 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             Ok(Db::Sqlite(SqliteDb::new(
                 readers,
                 writer,
+                direct_writer,
                 checkpointer,
                 wait,
             )))
@@ -155,6 +157,26 @@ fn sqlite_options(
         .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
 }
 
+/// A connection to the file the writer opened, with the same settings but
+/// a busy timeout of zero (see [`app::db::DirectWriter`]). The writer has
+/// already created the file and put it in WAL mode, which the file keeps.
+fn direct_connection(options: &SqliteConnectOptions) -> anyhow::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let connection = rusqlite::Connection::open_with_flags(
+        options.get_filename(),
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(Duration::ZERO)?;
+    // No automatic checkpoints after its commits: one would copy the log
+    // into the file and flush it to disk on a runtime thread, holding up
+    // every request that thread serves. The checkpoint task does it on
+    // a connection of its own ([`checkpoint`]).
+    connection.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;",
+    )?;
+    Ok(connection)
+}
+
 /// The URL without its password, for messages.
 fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
@@ -198,6 +220,13 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
     let Db::Sqlite(sqlite) = db else {
         return Ok(0);
     };
+    // First the copying (and the flush to disk), while writes go on: a
+    // passive checkpoint neither waits nor holds anyone up. What the
+    // truncating tries below then have to copy is only what was written
+    // meanwhile, so the writes queued behind them wait less.
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&mut *sqlite.checkpointer().await)
+        .await?;
     // Each try reports the frames copied from the log as it stands, those
     // of earlier tries included: the last (largest) figure is the answer.
     let mut copied_frames = 0;
@@ -206,9 +235,14 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
             // The writer's turn: writes queue behind the checkpoint in
             // order, rather than in SQLite's busy handler.
             let _writes = sqlite.writer().await?;
-            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut *sqlite.checkpointer().await)
-                .await?
+            let mut checkpointer = sqlite.checkpointer().await;
+            let outcome: (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut *checkpointer)
+                .await?;
+            if outcome.0 == 0 {
+                start_log(&mut checkpointer).await;
+            }
+            outcome
         };
         copied_frames = copied_frames.max(copied);
         if busy == 0 || attempt == CHECKPOINT_ATTEMPTS {
@@ -217,6 +251,27 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
         tokio::time::sleep(CHECKPOINT_RETRY).await;
     }
     Ok(copied_frames)
+}
+
+/// Writes the first frame of an emptied log, here rather than in the next
+/// page view. The write that starts a log also flushes the log's header to
+/// disk (with `synchronous = NORMAL`, the one flush a commit can make), and
+/// the page view's statement runs on a runtime thread, where a flush holds
+/// up every request the thread serves, for milliseconds under load. The
+/// write rewrites a header field with its own value: it changes nothing.
+async fn start_log(checkpointer: &mut SqliteConnection) {
+    let rewritten = async {
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&mut *checkpointer)
+            .await?;
+        sqlx::query(&format!("PRAGMA user_version = {version}"))
+            .execute(&mut *checkpointer)
+            .await
+    };
+    // Another process writing now has started the log itself.
+    if let Err(err) = rewritten.await {
+        tracing::debug!(error = %err, "could not start the emptied log");
+    }
 }
 
 /// Checkpoints every [`CHECKPOINT_INTERVAL`] for as long as the server runs

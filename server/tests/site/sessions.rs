@@ -305,6 +305,25 @@ async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_waits_for_another_process_write_then_counts_once() {
+    let app = spawn_app().await;
+    let client = browser();
+    assert_eq!(app.home(&client).await.visits(), 1);
+
+    // Another process writes for a moment, well within the busy timeout.
+    let lock = app.hold_write_lock().await;
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        lock.release().await;
+    };
+    let (page, ()) = tokio::join!(app.home(&client), release);
+
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.visits(), 2);
+    assert_eq!(app.home(&client).await.visits(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     let app = spawn_app_with(|s| s.database.busy_timeout_ms = 200).await;
     let client = browser();

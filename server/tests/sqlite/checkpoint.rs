@@ -18,12 +18,21 @@ async fn app_after_twenty_views() -> (TestApp, Client) {
     (app, client)
 }
 
+/// How many frames (changed pages) the site's write-ahead log holds: after
+/// its 32-byte header, each is a 24-byte header and a page.
+async fn frames_in_log(app: &TestApp) -> u64 {
+    let page_size: i64 = app.scalar("PRAGMA page_size").await;
+    let wal = app.dir().join("test.sqlite3-wal");
+    let length = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    length.saturating_sub(32) / (24 + page_size as u64)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
     let (app, client) = app_after_twenty_views().await;
     server::db::checkpoint(&app.db().await).await.unwrap();
-    let wal = app.dir().join("test.sqlite3-wal");
-    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+    // At most the one frame that starts the next log.
+    assert!(frames_in_log(&app).await <= 1);
     assert_eq!(app.home(&client).await.visits(), 21, "nothing lost");
 }
 
@@ -50,15 +59,11 @@ async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
         .await
         .expect("the checkpoint waited for the reader")
         .unwrap();
-    let wal = app.dir().join("test.sqlite3-wal");
-    assert!(
-        std::fs::metadata(&wal).unwrap().len() > 0,
-        "the log is in use"
-    );
+    assert!(frames_in_log(&app).await > 1, "the log is in use");
     assert_eq!(app.home(&client).await.visits(), 22, "views go on");
 
     reading.rollback().await.unwrap();
     server::db::checkpoint(&db).await.unwrap();
-    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+    assert!(frames_in_log(&app).await <= 1);
     assert_eq!(app.home(&client).await.visits(), 23, "nothing lost");
 }
