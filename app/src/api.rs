@@ -19,7 +19,7 @@ pub async fn home_view() -> Result<HomeStats, AppError> {
     use crate::{
         catalog,
         db::Db,
-        session::{PreferencesMemo, VisitorSession},
+        session::{CountedHomeView, PreferencesMemo, VisitorSession},
     };
 
     // First, so that any early return lets the notice read for itself.
@@ -31,7 +31,10 @@ pub async fn home_view() -> Result<HomeStats, AppError> {
     } else {
         // The figures (and the preferences, for the notice) come back with
         // the count: one statement.
-        let visit = session.record_visit().await?;
+        let visit = match CountedHomeView::of_request() {
+            Some(counted) => counted?,
+            None => session.record_visit().await?,
+        };
         if let Some(supplier) = supplier {
             supplier.supply(visit.preferences);
         }

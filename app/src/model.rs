@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The home page's "Dynamic content" figures.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CatalogCounts {
     pub books: i64,
     pub copies: i64,

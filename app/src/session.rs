@@ -134,6 +134,27 @@ impl Default for SessionPolicy {
     }
 }
 
+/// A view of the home page that the server counted before rendering the
+/// page (its page cache needs the count first: see the server's
+/// `home_page`). The page shows this instead of counting again: the
+/// outcome, error included, so that a failure is shown rather than retried
+/// (the statement that failed may have counted).
+#[derive(Clone, Debug)]
+pub struct CountedHomeView(pub Result<Visit, AppError>);
+
+impl CountedHomeView {
+    /// The view counted for the request being rendered, if it was.
+    pub fn of_request() -> Option<Result<Visit, AppError>> {
+        leptos::prelude::with_context(|parts: &http::request::Parts| {
+            parts
+                .extensions
+                .get::<CountedHomeView>()
+                .map(|view| view.0.clone())
+        })
+        .flatten()
+    }
+}
+
 /// What the statement that counts a returning view gives: visits,
 /// renewed_at, per_page, notice_dismissed, then the catalog's figures.
 type CountedView = (i64, i64, Option<i64>, bool, i64, i64, i64, i64);

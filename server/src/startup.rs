@@ -31,7 +31,9 @@ use app::{db::Db, session::PreferencesMemo, shell, App};
 use crate::{
     catalog,
     config::{SessionSettings, Settings},
-    db, origin, routes, sessions,
+    db,
+    home_page::{self, HomePages},
+    origin, routes, sessions,
 };
 
 /// What every handler can reach.
@@ -54,6 +56,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     };
+    let home_pages = HomePages::new(db.clone(), policy);
 
     // What server functions and pages find in their context.
     let context = move || {
@@ -74,6 +77,8 @@ pub fn app(settings: &Settings, db: Db) -> Router {
             AppState,
             _,
         >(context, shell))
+        // Inside the session layer: it counts the view in the session.
+        .layer(middleware::from_fn_with_state(home_pages, home_page::serve))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .layer(sessions::layer(&state.db, &settings.session))
         .layer(middleware::from_fn(origin::reject_cross_origin))

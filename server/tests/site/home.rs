@@ -1,4 +1,9 @@
-use crate::support::{browser, small_catalog_without_last_books, spawn_app};
+use reqwest::Client;
+use scraper::{Html, Selector};
+
+use crate::support::{
+    browser, main_text, small_catalog_without_last_books, spawn_app, HomePage, TestApp,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_site_shows_the_small_catalogs_counts() {
@@ -124,5 +129,89 @@ async fn server_functions_take_posts_only_and_survive_garbage() {
             "{content_type}: {}",
             response.status()
         );
+    }
+}
+
+/// A home view as the browser gets it: the page, the count its Visits
+/// island starts from (its props), and the nonces on its scripts.
+struct HomeView {
+    page: HomePage,
+    island_visits: u64,
+    nonces: Vec<String>,
+    notice: bool,
+}
+
+async fn home_view(app: &TestApp, client: &Client) -> HomeView {
+    let response = client.get(app.url("/")).send().await.unwrap();
+    let status = response.status();
+    let html = response.text().await.unwrap();
+    assert_eq!(status, 200, "{html}");
+    let document = Html::parse_document(&html);
+    let island = Selector::parse(r#"leptos-island[data-component^="Visits"]"#).unwrap();
+    let props = document
+        .select(&island)
+        .next()
+        .and_then(|island| island.value().attr("data-props"))
+        .unwrap_or_else(|| panic!("no Visits island with props: {html}"));
+    let props: serde_json::Value = serde_json::from_str(props).unwrap();
+    let scripts = Selector::parse("script[nonce]").unwrap();
+    HomeView {
+        island_visits: props["visits"].as_u64().unwrap(),
+        nonces: document
+            .select(&scripts)
+            .map(|script| script.value().attr("nonce").unwrap().to_string())
+            .collect(),
+        notice: html.contains("This is a demo catalog"),
+        page: HomePage {
+            status,
+            set_cookie: Vec::new(),
+            text: main_text(&html),
+        },
+    }
+}
+
+/// The server renders the home page once for views that differ only in
+/// their count (see `server::home_page`): each browser must still get its
+/// own count, in the text and in the island's props, its own notice, and a
+/// nonce no other response had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_alike_but_for_their_count_each_show_their_own() {
+    let app = spawn_app().await;
+    let (alice, bob) = (browser(), browser());
+    let mut nonces = std::collections::HashSet::new();
+    let mut seen = |view: &HomeView| {
+        let first = view.nonces.first().expect("scripts with a nonce").clone();
+        assert!(
+            view.nonces.iter().all(|nonce| *nonce == first),
+            "one per page"
+        );
+        assert!(nonces.insert(first), "never one of an earlier page");
+    };
+
+    for expected in 1..=3 {
+        let view = home_view(&app, &alice).await;
+        assert_eq!(view.page.visits(), expected);
+        assert_eq!(view.island_visits, expected);
+        assert!(view.notice);
+        seen(&view);
+    }
+    let view = home_view(&app, &bob).await;
+    assert_eq!((view.page.visits(), view.island_visits), (1, 1));
+    seen(&view);
+    let dismissed = bob
+        .post(app.url("/api/dismiss_notice"))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dismissed.status(), 200);
+
+    for (client, expected, notice) in [(&bob, 2, false), (&alice, 4, true), (&bob, 3, false)] {
+        let view = home_view(&app, client).await;
+        assert_eq!(view.page.visits(), expected);
+        assert_eq!(view.island_visits, expected);
+        assert_eq!(view.notice, notice);
+        assert_eq!(view.page.count("Books"), 20);
+        seen(&view);
     }
 }
