@@ -174,6 +174,27 @@ impl Db {
         }
     }
 
+    /// Runs `statement` on SQLite's direct writer ([`DirectWriter`]) and
+    /// gives its result; `None` when it must go the usual way instead: on
+    /// PostgreSQL, or when another process holds SQLite's write lock (the
+    /// statement then did nothing).
+    pub async fn try_direct<T>(
+        &self,
+        statement: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, AppError> {
+        let Db::Sqlite(sqlite) = self else {
+            return Ok(None);
+        };
+        let writer = sqlite.direct_writer().await?;
+        match statement(&writer) {
+            Ok(done) => Ok(Some(done)),
+            Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                Ok(None)
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
     /// Closes the pools, waiting for connections in use to be returned; the
     /// SQLite writer closes when the last handle goes.
     pub async fn close(&self) {

@@ -253,21 +253,32 @@ impl VisitorSession {
         // made yet.
         let id = self.create().await?;
         let now = Now::get();
-        let (visits, books, copies, available, authors): (i64, i64, i64, i64, i64) = on_writer!(
-            &self.db,
-            |conn| {
-                sqlx::query_as(concat!(
-                    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-                     VALUES ($1, 1, FALSE, $2, $3)",
-                    returning_with_counts!("visits")
-                ))
-                .bind(&id)
-                .bind(now.secs)
-                .bind(now.millis)
-                .fetch_one(conn)
-                .await
-            }
-        )?;
+        const FIRST_VIEW: &str = concat!(
+            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+             VALUES ($1, 1, FALSE, $2, $3)",
+            returning_with_counts!("visits")
+        );
+        type Counted = (i64, i64, i64, i64, i64);
+        let counted = self
+            .db
+            .try_direct(|conn| {
+                conn.prepare_cached(FIRST_VIEW)?.query_row(
+                    rusqlite::named_params! { "$1": id, "$2": now.secs, "$3": now.millis },
+                    |row| Counted::try_from(row),
+                )
+            })
+            .await?;
+        let (visits, books, copies, available, authors) = match counted {
+            Some(counted) => counted,
+            None => on_writer!(&self.db, |conn| {
+                sqlx::query_as(FIRST_VIEW)
+                    .bind(&id)
+                    .bind(now.secs)
+                    .bind(now.millis)
+                    .fetch_one(conn)
+                    .await
+            })?,
+        };
         Ok(Visit {
             visits,
             cookie_returned: false,
@@ -292,35 +303,19 @@ impl VisitorSession {
                 SET visits = session_state.visits + 1, confirmed = TRUE",
             returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
         );
-        if let Db::Sqlite(sqlite) = &self.db {
-            let writer = sqlite.direct_writer().await?;
-            let counted = writer.prepare_cached(COUNT_VIEW).and_then(|mut statement| {
-                statement
+        let counted = self
+            .db
+            .try_direct(|conn| {
+                conn.prepare_cached(COUNT_VIEW)?
                     .query_row(
                         rusqlite::named_params! { "$1": id, "$2": now.secs, "$3": now.millis },
-                        |row| {
-                            Ok((
-                                row.get(0)?,
-                                row.get(1)?,
-                                row.get(2)?,
-                                row.get(3)?,
-                                row.get(4)?,
-                                row.get(5)?,
-                                row.get(6)?,
-                                row.get(7)?,
-                            ))
-                        },
+                        |row| CountedView::try_from(row),
                     )
                     .optional()
-            });
-            match counted {
-                Ok(counted) => return Ok(counted),
-                // Another process (a catalog load) holds the write lock: the
-                // statement did nothing. Wait for the lock the usual way, on
-                // sqlx's connection thread, not on this one.
-                Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {}
-                Err(err) => return Err(err.into()),
-            }
+            })
+            .await?;
+        if let Some(counted) = counted {
+            return Ok(counted);
         }
         Ok(on_writer!(&self.db, |conn| {
             sqlx::query_as(COUNT_VIEW)

@@ -94,21 +94,29 @@ impl SessionStore for Store {
     /// unlikely) event that the id is taken: a new session never takes over
     /// an existing one.
     async fn create(&self, record: &mut Record) -> Result<()> {
+        const INSERT: &str =
+            "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO NOTHING";
         let data = encode(record)?;
         loop {
             let id = record.id.to_string();
             let expiry = unix_millis(record.expiry_date);
-            let inserted = execute!(
-                &self.db,
-                sqlx::query(
-                    "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-                     ON CONFLICT (id) DO NOTHING",
+            let direct = self
+                .db
+                .try_direct(|conn| {
+                    conn.prepare_cached(INSERT)?
+                        .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
+                })
+                .await
+                .map_err(|err| Error::Backend(err.to_string()))?;
+            let inserted = match direct {
+                Some(inserted) => inserted as u64,
+                None => execute!(
+                    &self.db,
+                    sqlx::query(INSERT).bind(&id).bind(&data).bind(expiry)
                 )
-                .bind(&id)
-                .bind(&data)
-                .bind(expiry)
-            )
-            .map_err(backend)?;
+                .map_err(backend)?,
+            };
             if inserted == 1 {
                 self.remember((id, data, expiry));
                 return Ok(());

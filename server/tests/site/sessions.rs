@@ -307,8 +307,8 @@ async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_waits_for_another_process_write_then_counts_once() {
     let app = spawn_app().await;
-    let client = browser();
-    assert_eq!(app.home(&client).await.visits(), 1);
+    let (returning, new) = (browser(), browser());
+    assert_eq!(app.home(&returning).await.visits(), 1);
 
     // Another process writes for a moment, well within the busy timeout.
     let lock = app.hold_write_lock().await;
@@ -316,11 +316,14 @@ async fn a_view_waits_for_another_process_write_then_counts_once() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         lock.release().await;
     };
-    let (page, ()) = tokio::join!(app.home(&client), release);
+    let (returned, first, ()) = tokio::join!(app.home(&returning), app.home(&new), release);
 
-    assert_eq!(page.status, 200, "{}", page.text);
-    assert_eq!(page.visits(), 2);
-    assert_eq!(app.home(&client).await.visits(), 3);
+    for (page, visits) in [(&returned, 2), (&first, 1)] {
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(page.visits(), visits);
+    }
+    assert_eq!(app.home(&returning).await.visits(), 3);
+    assert_eq!(app.home(&new).await.visits(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
