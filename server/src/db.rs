@@ -202,50 +202,51 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     .context("cannot apply database migrations")
 }
 
-/// SQLite: copies the write-ahead log into the database file and empties
-/// it; returns how many log frames it copied (0 on PostgreSQL, which keeps
+/// SQLite: copies the write-ahead log into the database file and starts it
+/// over; returns how many log frames it copied (0 on PostgreSQL, which keeps
 /// its own log).
 ///
 /// SQLite does the copying by itself after commits, but it can only start
 /// the log over when no reader is using it, and under steady load some
 /// reader always is: the log then grows without end (about 36 MB every five
 /// seconds of home views, measured here), and every read searches a longer
-/// log. Emptying it needs a moment when no reader is in the log. Waiting
-/// for one inside SQLite (its busy handler, which sleeps 1, 2, 5, 10 … ms)
-/// would hold every write back for as long, so the checkpoint runs on a
-/// connection that never waits ([`SqliteDb::checkpointer`]): when readers
-/// are in the way it still copies what it can, and tries again a few
-/// milliseconds later, letting the writes queued meanwhile go first.
+/// log. Starting over needs the whole log copied, with no write adding to
+/// it, and no reader in it. Waiting for readers inside SQLite (its busy
+/// handler, which sleeps 1, 2, 5, 10 … ms) would hold every write back for
+/// as long, so the checkpoint runs on a connection that never waits
+/// ([`SqliteDb::checkpointer`]): when readers are in the way it still
+/// copies what it can, and tries again a few milliseconds later, letting
+/// the writes queued meanwhile go first.
+///
+/// A log started over is written from the beginning of its file, which
+/// keeps its length (as long as the most written between two checkpoints):
+/// truncating the file, a wait on the disk, would hold the writes back too.
 pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
     let Db::Sqlite(sqlite) = db else {
         return Ok(0);
     };
-    // First the copying (and the flush to disk), while writes go on: a
-    // passive checkpoint neither waits nor holds anyone up. What the
-    // truncating tries below then have to copy is only what was written
-    // meanwhile, so the writes queued behind them wait less.
-    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-        .execute(&mut *sqlite.checkpointer().await)
-        .await?;
+    // First the bulk of the copying, and the flushes to disk, while writes
+    // go on: a passive checkpoint neither waits nor holds anyone up.
+    passive_checkpoint(&mut *sqlite.checkpointer().await).await?;
     // Each try reports the frames copied from the log as it stands, those
     // of earlier tries included: the last (largest) figure is the answer.
     let mut copied_frames = 0;
     for attempt in 1..=CHECKPOINT_ATTEMPTS {
-        let (busy, _log, copied): (i64, i64, i64) = {
+        let complete = {
             // The writer's turn: writes queue behind the checkpoint in
-            // order, rather than in SQLite's busy handler.
+            // order, rather than in SQLite's busy handler, and while it
+            // lasts the log does not grow: what is left to copy is what was
+            // written since the copying above.
             let _writes = sqlite.writer().await?;
             let mut checkpointer = sqlite.checkpointer().await;
-            let outcome: (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut *checkpointer)
-                .await?;
-            if outcome.0 == 0 {
+            let (complete, copied) = passive_checkpoint(&mut checkpointer).await?;
+            copied_frames = copied_frames.max(copied);
+            if complete {
                 start_log(&mut checkpointer).await;
             }
-            outcome
+            complete
         };
-        copied_frames = copied_frames.max(copied);
-        if busy == 0 || attempt == CHECKPOINT_ATTEMPTS {
+        if complete || attempt == CHECKPOINT_ATTEMPTS {
             break;
         }
         tokio::time::sleep(CHECKPOINT_RETRY).await;
@@ -253,12 +254,24 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
     Ok(copied_frames)
 }
 
-/// Writes the first frame of an emptied log, here rather than in the next
-/// page view. The write that starts a log also flushes the log's header to
-/// disk (with `synchronous = NORMAL`, the one flush a commit can make), and
-/// the page view's statement runs on a runtime thread, where a flush holds
-/// up every request the thread serves, for milliseconds under load. The
-/// write rewrites a header field with its own value: it changes nothing.
+/// Copies what it can of the log into the database file; gives whether
+/// that was the whole log, and how many of its frames have been copied.
+async fn passive_checkpoint(
+    checkpointer: &mut SqliteConnection,
+) -> Result<(bool, i64), sqlx::Error> {
+    let (busy, log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(checkpointer)
+        .await?;
+    Ok((busy == 0 && copied == log, copied))
+}
+
+/// Starts the log over, here rather than in the next page view: the first
+/// write after a complete checkpoint writes from the log's beginning, and
+/// also flushes the log's header to disk (with `synchronous = NORMAL`, the
+/// one flush a commit can make). The page view's statement runs on a
+/// runtime thread, where a flush holds up every request the thread serves,
+/// for milliseconds under load. The write rewrites a header field with its
+/// own value: it changes nothing.
 async fn start_log(checkpointer: &mut SqliteConnection) {
     let rewritten = async {
         let version: i64 = sqlx::query_scalar("PRAGMA user_version")
@@ -270,7 +283,7 @@ async fn start_log(checkpointer: &mut SqliteConnection) {
     };
     // Another process writing now has started the log itself.
     if let Err(err) = rewritten.await {
-        tracing::debug!(error = %err, "could not start the emptied log");
+        tracing::debug!(error = %err, "could not start the log over");
     }
 }
 
