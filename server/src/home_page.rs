@@ -41,12 +41,14 @@ const STAND_IN: i64 = 7_316_498_255_180_934_627;
 /// (a load in progress): start over rather than grow.
 const MAX_PAGES: usize = 64;
 
-/// Kept pages, and what counting a view needs.
+/// Kept pages, and what counting a view needs; cloned for every request.
 #[derive(Clone)]
-pub struct HomePages {
+pub struct HomePages(Arc<Shared>);
+
+struct Shared {
     db: Db,
     policy: SessionPolicy,
-    pages: Arc<RwLock<HashMap<Kind, Arc<Page>>>>,
+    pages: RwLock<HashMap<Kind, Arc<Page>>>,
 }
 
 /// Everything a home view's page depends on besides its count.
@@ -73,19 +75,19 @@ impl Kind {
 
 impl HomePages {
     pub fn new(db: Db, policy: SessionPolicy) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             db,
             policy,
             pages: Default::default(),
-        }
+        }))
     }
 
     fn kept(&self, kind: &Kind) -> Option<Arc<Page>> {
-        self.pages.read().ok()?.get(kind).cloned()
+        self.0.pages.read().ok()?.get(kind).cloned()
     }
 
     fn keep(&self, kind: Kind, page: Arc<Page>) {
-        if let Ok(mut pages) = self.pages.write() {
+        if let Ok(mut pages) = self.0.pages.write() {
             if pages.len() >= MAX_PAGES {
                 pages.clear();
             }
@@ -106,7 +108,7 @@ pub async fn serve(State(pages): State<HomePages>, mut request: Request, next: N
         return next.run(request).await;
     };
 
-    let visit = VisitorSession::new(session, pages.db.clone(), pages.policy)
+    let visit = VisitorSession::new(session, pages.0.db.clone(), pages.0.policy)
         .record_visit()
         .await;
     let Ok(visit) = visit else {

@@ -4,8 +4,9 @@
 use std::{
     future::Future,
     net::SocketAddr,
+    ops::Deref,
     path::{Path, PathBuf},
-    sync::OnceLock,
+    sync::{Arc, OnceLock},
 };
 
 use anyhow::Context;
@@ -36,11 +37,30 @@ use crate::{
     origin, routes, sessions,
 };
 
-/// What every handler can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler can reach. Shared rather than copied: each request
+/// gets a clone of its route's service, state included, and the Leptos
+/// options are many strings (their copying showed in the profile of a
+/// home view, which does not even read them).
+#[derive(Clone)]
+pub struct AppState(Arc<SharedState>);
+
+pub struct SharedState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+}
+
+impl Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
 
 /// The whole site as one router: pages, server functions, static files,
@@ -52,10 +72,10 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     let routes = route_list();
     let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
     let pkg_dir = Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
-    let state = AppState {
+    let state = AppState(Arc::new(SharedState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
-    };
+    }));
     let home_pages = HomePages::new(db.clone(), policy);
 
     // What server functions and pages find in their context.
