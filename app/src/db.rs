@@ -29,11 +29,12 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// SQLite: reads go through a pool of connections. Writes go through one
-/// more connection, taken in turn: SQLite lets one connection write at a
-/// time, and writers on many connections would spin on the file lock
-/// (sleeping in its busy handler, which is what makes long tails). Waiting
-/// for a mutex instead queues them in arrival order.
+/// SQLite: reads go through a pool of connections. Writes take a turn (two
+/// more connections, one of them used at a time: see [`DirectWriter`]):
+/// SQLite lets one connection write at a time, and writers on many
+/// connections would spin on the file lock (sleeping in its busy handler,
+/// which is what makes long tails). Waiting for a mutex instead queues them
+/// in arrival order.
 ///
 /// Neither is sqlx's pool: it pings every connection that comes back to it,
 /// which for SQLite is a round trip to the connection's own thread, as
