@@ -10,6 +10,11 @@ use crate::{
     model::HomeStats,
 };
 
+/// The server renders this page once for each kind of view and then only
+/// writes each view's count in (`server::home_page`): everything it shows,
+/// layout included, must come from the counted view (its count, figures,
+/// preferences, whether the cookie came back), not from the clock or
+/// anything else of the request.
 #[component]
 pub fn HomePage() -> impl IntoView {
     // Runs on the server, once per rendering of the page: a load, or a
