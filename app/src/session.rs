@@ -259,11 +259,12 @@ impl VisitorSession {
             returning_with_counts!("visits")
         );
         type Counted = (i64, i64, i64, i64, i64);
+        let (key, secs, millis) = (id.clone(), now.secs, now.millis);
         let counted = self
             .db
-            .try_direct(|conn| {
+            .try_direct(move |conn| {
                 conn.prepare_cached(FIRST_VIEW)?.query_row(
-                    rusqlite::named_params! { "$1": id, "$2": now.secs, "$3": now.millis },
+                    rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },
                     |row| Counted::try_from(row),
                 )
             })
@@ -303,12 +304,13 @@ impl VisitorSession {
                 SET visits = session_state.visits + 1, confirmed = TRUE",
             returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
         );
+        let (key, secs, millis) = (id.to_owned(), now.secs, now.millis);
         let counted = self
             .db
-            .try_direct(|conn| {
+            .try_direct(move |conn| {
                 conn.prepare_cached(COUNT_VIEW)?
                     .query_row(
-                        rusqlite::named_params! { "$1": id, "$2": now.secs, "$3": now.millis },
+                        rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },
                         |row| CountedView::try_from(row),
                     )
                     .optional()

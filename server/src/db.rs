@@ -158,7 +158,7 @@ fn sqlite_options(
 }
 
 /// A connection to the file the writer opened, with the same settings but
-/// a busy timeout of zero (see [`app::db::DirectWriter`]). The writer has
+/// a busy timeout of zero (see [`app::db::Db::try_direct`]). The writer has
 /// already created the file and put it in WAL mode, which the file keeps.
 fn direct_connection(options: &SqliteConnectOptions) -> anyhow::Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;

@@ -101,9 +101,11 @@ impl SessionStore for Store {
         loop {
             let id = record.id.to_string();
             let expiry = unix_millis(record.expiry_date);
+            let row = (id.clone(), data.clone());
             let direct = self
                 .db
-                .try_direct(|conn| {
+                .try_direct(move |conn| {
+                    let (id, data) = row;
                     conn.prepare_cached(INSERT)?
                         .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
                 })

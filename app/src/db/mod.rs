@@ -20,6 +20,10 @@ use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::error::AppError;
 
+use self::batch::{Outcome, Queue};
+
+mod batch;
+
 /// The site's one database: catalog and sessions live side by side.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -30,7 +34,7 @@ pub enum Db {
 }
 
 /// SQLite: reads go through a pool of connections. Writes take a turn (two
-/// more connections, one of them used at a time: see [`DirectWriter`]):
+/// more connections, one of them used at a time: see [`Db::try_direct`]):
 /// SQLite lets one connection write at a time, and writers on many
 /// connections would spin on the file lock (sleeping in its busy handler,
 /// which is what makes long tails). Waiting for a mutex instead queues them
@@ -47,6 +51,8 @@ pub struct SqliteDb {
     /// For checkpoints of the write-ahead log only: a connection whose busy
     /// timeout is zero (see `server::db::checkpoint`).
     checkpointer: Arc<Mutex<SqliteConnection>>,
+    /// Statements waiting for the direct writer (see [`Db::try_direct`]).
+    queue: Arc<Queue>,
     /// How long a statement waits for its connection before giving up (a 503).
     wait: Duration,
 }
@@ -55,7 +61,15 @@ pub struct SqliteDb {
 #[derive(Debug)]
 struct WriterConnections {
     sqlx: SqliteConnection,
-    /// For the one statement of every home view (see [`DirectWriter`]).
+    /// For the statements of page views, run on the calling thread. sqlx
+    /// runs each SQLite connection on a thread of its own and hands every
+    /// statement to it and back; for a statement that takes microseconds the
+    /// hand-off (two thread wake-ups) costs more than the statement, and with
+    /// several such threads on few cores it is what makes the latency tail.
+    /// Its busy timeout is zero: a runtime thread must never sleep waiting
+    /// for another process's write lock, so a busy database sends the
+    /// statement the usual way ([`SqliteDb::writer`]), whose connection waits
+    /// on its own thread.
     direct: rusqlite::Connection,
 }
 
@@ -66,18 +80,6 @@ pub type Reader = deadpool::unmanaged::Object<SqliteConnection>;
 
 /// The SQLite writer connection, held for as long as this lives.
 pub type Writer<'a> = MappedMutexGuard<'a, SqliteConnection>;
-
-/// The writer's turn, on a connection whose statements run on the calling
-/// thread. sqlx runs each SQLite connection on a thread of its own and hands
-/// every statement to it and back; for a statement that takes microseconds
-/// the hand-off (two thread wake-ups) costs more than the statement, and
-/// with several such threads on few cores it is what makes the latency
-/// tail. The home view's statement, the site's most frequent by far, runs
-/// here. Its busy timeout is zero: a runtime thread must never sleep
-/// waiting for another process's write lock, so a busy database is an
-/// error the caller answers by taking the usual way ([`SqliteDb::writer`]),
-/// whose connection waits on its own thread.
-pub type DirectWriter<'a> = MappedMutexGuard<'a, rusqlite::Connection>;
 
 impl SqliteDb {
     pub fn new(
@@ -103,6 +105,7 @@ impl SqliteDb {
                 direct: direct_writer,
             })),
             checkpointer: Arc::new(Mutex::new(checkpointer)),
+            queue: Arc::default(),
             wait,
         }
     }
@@ -123,12 +126,27 @@ impl SqliteDb {
         }))
     }
 
-    /// The writer's turn, as [`SqliteDb::writer`], on the connection whose
-    /// statements run on the calling thread ([`DirectWriter`]).
-    pub async fn direct_writer(&self) -> Result<DirectWriter<'_>, sqlx::Error> {
-        Ok(MutexGuard::map(self.writers().await?, |turn| {
-            &mut turn.direct
-        }))
+    /// Runs `statement` on the direct writer when the writers' turn comes,
+    /// together with the statements queued by then (see [`batch`]).
+    async fn run_direct<T, F>(&self, statement: F) -> Result<Outcome<T>, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let mut ticket = self.queue.push(statement);
+        match self.writers().await {
+            Ok(turn) => {
+                // Whoever held the turn before ran everything queued then.
+                if let Some(outcome) = ticket.ready() {
+                    return Ok(outcome);
+                }
+                self.queue.run_all(&turn.direct);
+            }
+            Err(timeout) if ticket.withdraw() => return Err(timeout),
+            // The turn's holder took it: it is running now.
+            Err(_) => {}
+        }
+        Ok(ticket.outcome().await)
     }
 
     async fn writers(&self) -> Result<MutexGuard<'_, WriterConnections>, sqlx::Error> {
@@ -175,24 +193,23 @@ impl Db {
         }
     }
 
-    /// Runs `statement` on SQLite's direct writer ([`DirectWriter`]) and
-    /// gives its result; `None` when it must go the usual way instead: on
-    /// PostgreSQL, or when another process holds SQLite's write lock (the
-    /// statement then did nothing).
-    pub async fn try_direct<T>(
-        &self,
-        statement: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>, AppError> {
+    /// Runs `statement` on SQLite's direct writer, in a transaction with
+    /// the others queued meanwhile, and gives its result once committed;
+    /// `None` when it must go the usual way instead: on PostgreSQL, or when
+    /// another process holds SQLite's write lock (the statement then did
+    /// nothing).
+    pub async fn try_direct<T, F>(&self, statement: F) -> Result<Option<T>, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
         let Db::Sqlite(sqlite) = self else {
             return Ok(None);
         };
-        let writer = sqlite.direct_writer().await?;
-        match statement(&writer) {
-            Ok(done) => Ok(Some(done)),
-            Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                Ok(None)
-            }
-            Err(err) => Err(err.into()),
+        match sqlite.run_direct(statement).await? {
+            Outcome::Done(done) => Ok(Some(done)),
+            Outcome::Busy => Ok(None),
+            Outcome::Failed => Err(AppError::Unavailable),
         }
     }
 
