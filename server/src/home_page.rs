@@ -103,8 +103,11 @@ pub async fn serve(State(pages): State<HomePages>, mut request: Request, next: N
     let is_home_view = request.method() == Method::GET
         && request.uri().path() == "/"
         && request.uri().query().is_none();
-    let session = request.extensions().get::<Session>().cloned();
-    let (true, Some(session)) = (is_home_view, session) else {
+    // Every other request passes straight through, its session untouched.
+    let session = is_home_view
+        .then(|| request.extensions().get::<Session>().cloned())
+        .flatten();
+    let Some(session) = session else {
         return next.run(request).await;
     };
 
