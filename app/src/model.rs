@@ -152,7 +152,7 @@ pub struct AuthorDetail {
 }
 
 /// What a browser has chosen, kept in its session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Preferences {
     pub per_page: u32,
     pub notice_dismissed: bool,

@@ -78,10 +78,20 @@ impl PreferencesMemo {
     /// else one the first reader fills.
     pub fn for_request() -> Self {
         // Every request comes here: look at the request without cloning it.
-        let home_view = leptos::prelude::with_context(|parts: &http::request::Parts| {
-            parts.method == http::Method::GET && parts.uri.path() == "/"
+        let (home_view, read) = leptos::prelude::with_context(|parts: &http::request::Parts| {
+            let home_view = parts.method == http::Method::GET && parts.uri.path() == "/";
+            (
+                home_view,
+                parts.extensions.get::<PreferencesRead>().copied(),
+            )
         })
-        .unwrap_or(false);
+        .unwrap_or((false, None));
+        if let Some(PreferencesRead(preferences)) = read {
+            return Self(Arc::new(MemoInner {
+                known: tokio::sync::Mutex::new(Some(preferences)),
+                ..Default::default()
+            }));
+        }
         if !home_view {
             return Self::default();
         }
@@ -100,6 +110,24 @@ impl PreferencesMemo {
         let supplier = memo.0.supplier.lock().ok()?.take()?;
         Some(PreferencesSupplier(supplier))
     }
+}
+
+/// Preferences the server read before it had the page rendered (it keeps
+/// rendered catalog pages by them: see [`PageBasis`]), put in the request's
+/// extensions. The page is rendered with these rather than reading them
+/// again, so that it shows what it is kept for even if the browser changes
+/// its choices meanwhile.
+#[derive(Clone, Copy, Debug)]
+pub struct PreferencesRead(pub Preferences);
+
+/// What a catalog page (a list, a book's or an author's page) is rendered
+/// from besides its address: the catalog as it stands and the browser's
+/// choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PageBasis {
+    /// Raised by every catalog load (migration 0009).
+    pub catalog_version: i64,
+    pub preferences: Preferences,
 }
 
 /// Hands the preferences a home view's statement returned to the request's
@@ -373,6 +401,45 @@ impl VisitorSession {
         };
         *known = Some(preferences);
         Ok(preferences)
+    }
+
+    /// The catalog's version and this browser's preferences, in one
+    /// statement that only reads (the preferences are the defaults without
+    /// a live session). Asked before every catalog page, so it runs on a
+    /// direct reader where it can.
+    pub async fn page_basis(&self) -> Result<PageBasis, AppError> {
+        const BASIS: &str = concat!(
+            "SELECT catalog.version, live.per_page, live.notice_dismissed
+             FROM catalog_counts catalog LEFT JOIN (",
+            live_state!("state.per_page, state.notice_dismissed"),
+            ") live ON TRUE"
+        );
+        type Basis = (i64, Option<i64>, Option<bool>);
+        let id = self.cookie_id();
+        let now = unix_millis(OffsetDateTime::now_utc());
+        let read = self.db.try_read_direct(|conn| {
+            conn.prepare_cached(BASIS)?
+                .query_row(rusqlite::named_params! { "$1": id, "$2": now }, |row| {
+                    Basis::try_from(row)
+                })
+        })?;
+        let (catalog_version, per_page, dismissed) = match read {
+            Some(read) => read,
+            None => on_reader!(&self.db, |conn| {
+                sqlx::query_as(BASIS)
+                    .bind(&id)
+                    .bind(now)
+                    .fetch_one(conn)
+                    .await
+            })?,
+        };
+        let preferences = dismissed.map_or_else(Preferences::default, |dismissed| {
+            stored_preferences((per_page, dismissed))
+        });
+        Ok(PageBasis {
+            catalog_version,
+            preferences,
+        })
     }
 
     async fn read_preferences(&self) -> Result<Preferences, AppError> {

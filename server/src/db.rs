@@ -97,6 +97,12 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             for _ in 0..settings.max_connections.max(1) {
                 readers.push(options.connect().await.with_context(cannot)?);
             }
+            // One for each thread that can be running a request at once.
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            let direct_readers = (0..threads.min(settings.max_connections.max(1) as usize))
+                .map(|_| direct_connection(&options))
+                .collect::<anyhow::Result<_>>()
+                .with_context(cannot)?;
             let checkpointer = options
                 .busy_timeout(Duration::ZERO)
                 .connect()
@@ -106,6 +112,7 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
                 readers,
                 writer,
                 direct_writer,
+                direct_readers,
                 checkpointer,
                 wait,
             )))
@@ -158,7 +165,8 @@ fn sqlite_options(
 }
 
 /// A connection to the file the writer opened, with the same settings but
-/// a busy timeout of zero (see [`app::db::Db::try_direct`]). The writer has
+/// a busy timeout of zero (see [`app::db::Db::try_direct`] and
+/// [`app::db::Db::try_read_direct`]). The writer has
 /// already created the file and put it in WAL mode, which the file keeps.
 fn direct_connection(options: &SqliteConnectOptions) -> anyhow::Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;

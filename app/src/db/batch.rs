@@ -202,10 +202,15 @@ fn in_savepoint(
     ran
 }
 
+/// Whether `err` says another connection holds a lock this one needed.
+pub(super) fn is_busy(err: &rusqlite::Error) -> bool {
+    err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+}
+
 /// How a batch ends when `err` stopped it: busy (another process holds
 /// the write lock) or failed (logged).
 fn failed(err: &rusqlite::Error) -> Ending {
-    if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+    if is_busy(err) {
         Ending::Busy
     } else {
         tracing::error!(error = %err, "database error");

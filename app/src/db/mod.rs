@@ -33,7 +33,8 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// SQLite: reads go through a pool of connections. Writes take a turn (two
+/// SQLite: reads go through a pool of connections (and a few, see
+/// [`Db::try_read_direct`], on the calling thread). Writes take a turn (two
 /// more connections, one of them used at a time: see [`Db::try_direct`]):
 /// SQLite lets one connection write at a time, and writers on many
 /// connections would spin on the file lock (sleeping in its busy handler,
@@ -47,6 +48,10 @@ pub enum Db {
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     readers: Readers,
+    /// Idle connections for reads on the calling thread: as the direct
+    /// writer, for statements that take microseconds, where sqlx's hand-off
+    /// to a connection thread and back would cost more than the statement.
+    direct_readers: Arc<std::sync::Mutex<Vec<rusqlite::Connection>>>,
     writer: Arc<Mutex<WriterConnections>>,
     /// For checkpoints of the write-ahead log only: a connection whose busy
     /// timeout is zero (see `server::db::checkpoint`).
@@ -86,6 +91,7 @@ impl SqliteDb {
         readers: Vec<SqliteConnection>,
         writer: SqliteConnection,
         direct_writer: rusqlite::Connection,
+        direct_readers: Vec<rusqlite::Connection>,
         checkpointer: SqliteConnection,
         wait: Duration,
     ) -> Self {
@@ -100,6 +106,7 @@ impl SqliteDb {
         }
         Self {
             readers: pool,
+            direct_readers: Arc::new(std::sync::Mutex::new(direct_readers)),
             writer: Arc::new(Mutex::new(WriterConnections {
                 sqlx: writer,
                 direct: direct_writer,
@@ -210,6 +217,42 @@ impl Db {
             Outcome::Done(done) => Ok(Some(done)),
             Outcome::Busy => Ok(None),
             Outcome::Failed => Err(AppError::Unavailable),
+        }
+    }
+
+    /// Runs `statement`, which only reads, at once on this thread on one of
+    /// SQLite's direct readers; `None` when it must go the usual way
+    /// ([`on_reader!`](crate::on_reader)) instead: on PostgreSQL, when every
+    /// direct reader is in use, or when the file is busy (a reader of the
+    /// write-ahead log can be, for a moment, while the log is started over;
+    /// its busy timeout is zero, as the direct writer's, so it never sleeps
+    /// on a runtime thread). For short statements only: the thread serves
+    /// nothing else meanwhile.
+    pub fn try_read_direct<T>(
+        &self,
+        statement: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, AppError> {
+        let Db::Sqlite(sqlite) = self else {
+            return Ok(None);
+        };
+        let idle = |readers: &mut Vec<rusqlite::Connection>| readers.pop();
+        let Some(reader) = sqlite
+            .direct_readers
+            .lock()
+            .ok()
+            .as_deref_mut()
+            .and_then(idle)
+        else {
+            return Ok(None);
+        };
+        let read = statement(&reader);
+        if let Ok(mut readers) = sqlite.direct_readers.lock() {
+            readers.push(reader);
+        }
+        match read {
+            Ok(done) => Ok(Some(done)),
+            Err(err) if batch::is_busy(&err) => Ok(None),
+            Err(err) => Err(err.into()),
         }
     }
 

@@ -167,9 +167,11 @@ async fn load(
             progress.inc(1);
         }
 
-        // The home page reads its figures from here (migration 0005).
+        // The home page reads its figures from here (migration 0005); a new
+        // version retires every kept catalog page (migration 0009).
         sqlx::query(
             "UPDATE catalog_counts SET
+                version          = version + 1,
                 books            = (SELECT COUNT(*) FROM book),
                 copies           = (SELECT COUNT(*) FROM book_instance),
                 copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
