@@ -5,7 +5,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
-pub mod home_page;
+pub mod kept_pages;
 pub mod origin;
 pub mod routes;
 pub mod sessions;

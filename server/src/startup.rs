@@ -33,7 +33,7 @@ use crate::{
     catalog,
     config::{SessionSettings, Settings},
     db,
-    home_page::{self, HomePages},
+    kept_pages::{self, KeptPages},
     origin, routes, sessions,
 };
 
@@ -76,7 +76,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     }));
-    let home_pages = HomePages::new(db.clone(), policy);
+    let kept_pages = KeptPages::new(db.clone(), policy);
 
     // What server functions and pages find in their context.
     let context = move || {
@@ -97,8 +97,12 @@ pub fn app(settings: &Settings, db: Db) -> Router {
             AppState,
             _,
         >(context, shell))
-        // Inside the session layer: it counts the view in the session.
-        .layer(middleware::from_fn_with_state(home_pages, home_page::serve))
+        // Inside the session layer: it counts home views in the session, and
+        // reads the preferences that pages are kept by.
+        .layer(middleware::from_fn_with_state(
+            kept_pages,
+            kept_pages::serve,
+        ))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .layer(sessions::layer(&state.db, &settings.session))
         .layer(middleware::from_fn(origin::reject_cross_origin))

@@ -1,7 +1,9 @@
 use reqwest::Client;
 use scraper::{Html, Selector};
 
-use crate::support::{bare_client, browser, main_text, spawn_app, TestApp};
+use crate::support::{
+    bare_client, browser, main_text, small_catalog_without_last_books, spawn_app, TestApp,
+};
 
 /// A page as a visitor sees it: status, the text of `<main>`, the list items
 /// of `<main>`, and the raw HTML.
@@ -10,6 +12,31 @@ struct Page {
     text: String,
     items: Vec<String>,
     html: String,
+}
+
+impl Page {
+    /// The nonce on the page's scripts: there must be one, the same on each.
+    fn nonce(&self) -> String {
+        let document = Html::parse_document(&self.html);
+        let nonces: Vec<String> = document
+            .select(&Selector::parse("script[nonce]").unwrap())
+            .map(|script| script.value().attr("nonce").unwrap().to_string())
+            .collect();
+        let first = nonces.first().expect("scripts with a nonce").clone();
+        assert!(nonces.iter().all(|nonce| *nonce == first), "{nonces:?}");
+        first
+    }
+}
+
+async fn post(app: &TestApp, client: &Client, function: &str, form: &[(&str, &str)]) {
+    let response = client
+        .post(app.url(&format!("/api/{function}")))
+        .header("origin", &app.address)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{function}");
 }
 
 async fn get(app: &TestApp, client: &Client, path: &str) -> Page {
@@ -354,4 +381,78 @@ async fn markup_in_catalog_text_is_never_markup_on_the_page() {
             "{path}: shown as text"
         );
     }
+}
+
+/// Catalog pages are rendered once and then served from memory (see
+/// `server::kept_pages`): browsers with different choices, taking turns on
+/// the same addresses, must each still get the page their choices make,
+/// each response with a nonce of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_taking_turns_each_get_the_page_their_choices_make() {
+    let app = spawn_app().await;
+    let notice = "This is a demo catalog";
+    let (alice, bob, carol) = (browser(), browser(), bare_client());
+    post(&app, &alice, "set_per_page", &[("per_page", "25")]).await;
+    post(&app, &alice, "dismiss_notice", &[]).await;
+    post(&app, &bob, "set_per_page", &[("per_page", "10")]).await;
+
+    let mut nonces = std::collections::HashSet::new();
+    for round in 0..3 {
+        for (who, client, per_page, items, noticed) in [
+            ("alice", &alice, 25, 20, false),
+            ("bob", &bob, 10, 10, true),
+            ("carol", &carol, 10, 10, true),
+        ] {
+            let books = get(&app, client, "/books").await;
+            assert_eq!(books.status, 200);
+            assert_eq!(books.items.len(), items, "{who}, round {round}");
+            let selected = format!(r#"<option value="{per_page}" selected"#);
+            assert!(books.html.contains(&selected), "{who}: {}", books.html);
+            for page in [books, get(&app, client, "/about").await] {
+                assert_eq!(page.html.contains(notice), noticed, "{who}, round {round}");
+                assert!(nonces.insert(page.nonce()), "a nonce never given before");
+            }
+        }
+    }
+
+    // A change of choice is on the next page.
+    post(&app, &alice, "set_per_page", &[("per_page", "10")]).await;
+    assert_eq!(get(&app, &alice, "/books").await.items.len(), 10);
+    assert_eq!(get(&app, &bob, "/books").await.items.len(), 10);
+}
+
+/// A catalog load is on the next page, whichever page it is, though each
+/// was served from memory before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_catalog_is_on_the_next_page_of_every_kind() {
+    let app = spawn_app().await;
+    let client = browser();
+    let paths = [
+        "/books?page=2",
+        "/books/1",
+        "/books/20",
+        "/authors",
+        "/books?q=soledad",
+    ];
+    for _ in 0..2 {
+        for path in paths {
+            assert_eq!(get(&app, &client, path).await.status, 200, "{path}");
+        }
+    }
+    assert_eq!(get(&app, &client, "/books?page=2").await.items.len(), 10);
+
+    let mut catalog = small_catalog_without_last_books(5);
+    catalog["books"][0]["title"] = "Cien años de soledad (renamed)".into();
+    let output = app.load_catalog_json("smaller.json", &catalog.to_string());
+    assert!(output.status.success(), "{output:?}");
+
+    assert_eq!(get(&app, &client, "/books?page=2").await.items.len(), 5);
+    assert!(get(&app, &client, "/books/1")
+        .await
+        .text
+        .contains("(renamed)"));
+    assert_eq!(get(&app, &client, "/books/20").await.status, 404);
+    let found = get(&app, &client, "/books?q=soledad").await;
+    assert_eq!(found.items.len(), 1);
+    assert!(found.items[0].contains("(renamed)"), "{:?}", found.items);
 }
