@@ -85,7 +85,8 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         provide_context(PreferencesMemo::for_request());
     };
 
-    Router::new()
+    let sessions = sessions::layer(&state.db, &settings.session);
+    let site = Router::new()
         .route("/health", get(routes::health))
         .nest_service(&pkg_route, bundle(pkg_dir))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -97,20 +98,27 @@ pub fn app(settings: &Settings, db: Db) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(routes::server_fn_error_status))
+        .with_state(state);
+
+    // The layers go around the whole site, once: `Router::layer` wraps each
+    // route's service, and a request clones its route's service, layers
+    // included, before the layers run (a kept page's request would clone a
+    // page's handler, the Leptos options in it, only to not call it).
+    Router::new()
+        .fallback_service(site)
         // Inside the session layer: it counts home views in the session, and
         // reads the preferences that pages are kept by.
         .layer(middleware::from_fn_with_state(
             kept_pages,
             kept_pages::serve,
         ))
-        .layer(middleware::from_fn(routes::server_fn_error_status))
-        .layer(sessions::layer(&state.db, &settings.session))
+        .layer(sessions)
         .layer(middleware::from_fn(origin::reject_cross_origin))
         .layer(CompressionLayer::new())
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// The wasm, JS and CSS. A release build ships each file with brotli and
