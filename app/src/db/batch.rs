@@ -232,6 +232,12 @@ impl<T> Ticket<'_, T> {
 
     /// The outcome, once the statement has been run.
     pub async fn outcome(mut self) -> Outcome<T> {
+        self.wait().await
+    }
+
+    /// The outcome, once the statement has been run; for a `select!`, the
+    /// ticket kept.
+    pub async fn wait(&mut self) -> Outcome<T> {
         (&mut self.outcome).await.unwrap_or(Outcome::Failed)
     }
 }

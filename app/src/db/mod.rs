@@ -141,12 +141,23 @@ impl SqliteDb {
         F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let mut ticket = self.queue.push(statement);
-        match self.writers().await {
+        // The statement may be run by a turn before this one; its outcome
+        // then comes straight from there, rather than by way of the turn
+        // being passed from one waiting view to the next.
+        let turn = tokio::select! {
+            biased;
+            outcome = ticket.wait() => return Ok(outcome),
+            turn = self.writers() => turn,
+        };
+        match turn {
             Ok(turn) => {
                 // Whoever held the turn before ran everything queued then.
                 if let Some(outcome) = ticket.ready() {
                     return Ok(outcome);
                 }
+                // The requests this thread has ready meanwhile get to queue
+                // their statements first, to share this commit.
+                tokio::task::yield_now().await;
                 self.queue.run_all(&turn.direct);
             }
             Err(timeout) if ticket.withdraw() => return Err(timeout),
