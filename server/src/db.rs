@@ -26,6 +26,11 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 const CHECKPOINT_ATTEMPTS: u32 = 5;
 const CHECKPOINT_RETRY: Duration = Duration::from_millis(5);
 
+/// Copying outside the writers' turn goes on while a pass still found more
+/// than this many frames (4 KiB pages) to copy, for at most so many passes.
+const SMALL_COPY_FRAMES: i64 = 256;
+const MAX_OUTSIDE_PASSES: u32 = 4;
+
 /// The longest pause between two attempts to reach the database at start-up.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
 
@@ -234,8 +239,20 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
         return Ok(0);
     };
     // First the bulk of the copying, and the flushes to disk, while writes
-    // go on: a passive checkpoint neither waits nor holds anyone up.
-    passive_checkpoint(&mut *sqlite.checkpointer().await).await?;
+    // go on: a passive checkpoint neither waits nor holds anyone up. Each
+    // pass copies what was written during the one before; under a load of
+    // new sessions (inserts all over two tables) a pass can take long
+    // enough for the next to have much to copy, and what is left when the
+    // turn is taken is copied while every write waits.
+    let mut copied_before = 0;
+    for _ in 0..MAX_OUTSIDE_PASSES {
+        let (_, copied) = passive_checkpoint(&mut *sqlite.checkpointer().await).await?;
+        let fresh = copied - copied_before;
+        copied_before = copied;
+        if fresh <= SMALL_COPY_FRAMES {
+            break;
+        }
+    }
     // Each try reports the frames copied from the log as it stands, those
     // of earlier tries included: the last (largest) figure is the answer.
     let mut copied_frames = 0;
