@@ -30,7 +30,12 @@ pub(super) fn is_page(request: &Request) -> bool {
             || path.starts_with("/authors/"))
 }
 
-pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -> Response {
+pub(super) async fn serve(
+    pages: &KeptPages,
+    mut request: Request,
+    next: Next,
+    gzip: bool,
+) -> Response {
     let Some(session) = session_of(&request) else {
         return next.run(request).await;
     };
@@ -47,7 +52,7 @@ pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -
         basis,
     };
     if let Some(page) = pages.0.catalog.get(&key) {
-        return page.response();
+        return page.response(gzip);
     }
 
     // Rendered with the preferences it is kept for, even if the browser
@@ -63,5 +68,5 @@ pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -
     if page.is_for_anyone() {
         pages.0.catalog.keep(key, Arc::clone(&page));
     }
-    page.response()
+    page.response(gzip)
 }

@@ -56,7 +56,12 @@ pub(super) fn is_view(request: &Request) -> bool {
 }
 
 /// Counts the view, then serves the page for its kind.
-pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -> Response {
+pub(super) async fn serve(
+    pages: &KeptPages,
+    mut request: Request,
+    next: Next,
+    gzip: bool,
+) -> Response {
     let Some(session) = session_of(&request) else {
         return next.run(request).await;
     };
@@ -68,7 +73,7 @@ pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -
     };
     let kind = Kind::of(&visit);
     if let Some(page) = pages.0.home.get(&kind) {
-        return page.with_count(visit.visits);
+        return page.with_count(visit.visits, gzip);
     }
 
     let shown = if kind.first { visit.visits } else { STAND_IN };
@@ -87,5 +92,5 @@ pub(super) async fn serve(pages: &KeptPages, mut request: Request, next: Next) -
     if page.is_for_anyone() && (kind.first || page.has_count()) {
         pages.0.home.keep(kind, std::sync::Arc::clone(&page));
     }
-    page.with_count(visit.visits)
+    page.with_count(visit.visits, gzip)
 }

@@ -18,13 +18,13 @@
 use std::{
     collections::HashMap,
     hash::Hash,
-    sync::{Arc, RwLock},
+    sync::{Arc, OnceLock, RwLock},
 };
 
 use axum::{
     body::{to_bytes, Body, Bytes},
     extract::{Request, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -36,6 +36,7 @@ use app::{
 };
 
 mod catalog;
+mod gzip;
 mod home;
 
 /// Kept pages, and what finding the right one needs; cloned for every
@@ -73,10 +74,15 @@ impl KeptPages {
 /// [`catalog`]); any other request goes on to the app untouched, its
 /// session too.
 pub async fn serve(State(pages): State<KeptPages>, request: Request, next: Next) -> Response {
+    let gzip = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(gzip::accepted);
     if home::is_view(&request) {
-        home::serve(&pages, request, next).await
+        home::serve(&pages, request, next, gzip).await
     } else if catalog::is_page(&request) {
-        catalog::serve(&pages, request, next).await
+        catalog::serve(&pages, request, next, gzip).await
     } else {
         next.run(request).await
     }
@@ -137,6 +143,9 @@ struct Page {
     status: StatusCode,
     headers: HeaderMap,
     pieces: Vec<Piece>,
+    /// Each piece's text compressed ([`gzip::deflate`]; empty for a hole),
+    /// made for the first response that asks for gzip.
+    deflated: OnceLock<Vec<Vec<u8>>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -172,6 +181,7 @@ impl Page {
             status,
             headers,
             pieces: cut(body, &holes),
+            deflated: OnceLock::new(),
         }
     }
 
@@ -186,33 +196,77 @@ impl Page {
         self.status == StatusCode::OK && !self.headers.contains_key(header::SET_COOKIE)
     }
 
-    /// The page as a response, with `count` in the count's places.
-    fn with_count(&self, count: i64) -> Response {
-        let count = count.to_string();
-        let nonce = leptos::nonce::Nonce::new().to_string();
-        let length = self
-            .pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Text(text) => text.len(),
-                Piece::Hole(Hole::Count) => count.len(),
-                Piece::Hole(Hole::Nonce) => nonce.len(),
-            })
-            .sum();
-        let mut body = Vec::with_capacity(length);
-        for piece in &self.pieces {
-            body.extend_from_slice(match piece {
-                Piece::Text(text) => text,
-                Piece::Hole(Hole::Count) => count.as_bytes(),
-                Piece::Hole(Hole::Nonce) => nonce.as_bytes(),
-            });
+    /// The page as a response, with `count` in the count's places;
+    /// gzip-compressed if `gzip`.
+    fn with_count(&self, count: i64, gzip: bool) -> Response {
+        let (count, nonce) = (count.to_string(), leptos::nonce::Nonce::new().to_string());
+        let fill = |hole: Hole| match hole {
+            Hole::Count => count.as_bytes(),
+            Hole::Nonce => nonce.as_bytes(),
+        };
+        let body = if gzip {
+            self.gzipped(fill)
+        } else {
+            self.plain(fill)
+        };
+        let mut headers = self.headers.clone();
+        // The same address has two encodings: caches must tell them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if gzip {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
-        (self.status, self.headers.clone(), Body::from(body)).into_response()
+        (self.status, headers, Body::from(body)).into_response()
     }
 
     /// The page as a response, for a page without a count.
-    fn response(&self) -> Response {
-        self.with_count(0)
+    fn response(&self, gzip: bool) -> Response {
+        self.with_count(0, gzip)
+    }
+
+    fn length<'a>(&self, fill: impl Fn(Hole) -> &'a [u8]) -> usize {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.len(),
+                Piece::Hole(hole) => fill(*hole).len(),
+            })
+            .sum()
+    }
+
+    fn plain<'a>(&self, fill: impl Fn(Hole) -> &'a [u8]) -> Vec<u8> {
+        let mut body = Vec::with_capacity(self.length(&fill));
+        for piece in &self.pieces {
+            body.extend_from_slice(match piece {
+                Piece::Text(text) => text,
+                Piece::Hole(hole) => fill(*hole),
+            });
+        }
+        body
+    }
+
+    fn gzipped<'a>(&self, fill: impl Fn(Hole) -> &'a [u8]) -> Vec<u8> {
+        let deflated = self.deflated.get_or_init(|| {
+            let deflate = |piece: &Piece| match piece {
+                Piece::Text(text) => gzip::deflate(text),
+                Piece::Hole(_) => Vec::new(),
+            };
+            self.pieces.iter().map(deflate).collect()
+        });
+        // Each hole a stored block: five bytes of header, then its bytes.
+        let stored = |piece: &Piece| match piece {
+            Piece::Text(_) => 0,
+            Piece::Hole(hole) => 5 + fill(*hole).len(),
+        };
+        let capacity = deflated.iter().map(Vec::len).sum::<usize>()
+            + self.pieces.iter().map(stored).sum::<usize>();
+        let mut member = gzip::Member::new(capacity);
+        for (piece, blocks) in self.pieces.iter().zip(deflated) {
+            match piece {
+                Piece::Text(text) => member.deflated(blocks, text),
+                Piece::Hole(hole) => member.stored(fill(*hole)),
+            }
+        }
+        member.finish()
     }
 }
 
@@ -260,7 +314,7 @@ mod tests {
     use super::{home::STAND_IN, *};
 
     async fn body(page: &Page, visits: i64) -> String {
-        let response = page.with_count(visits);
+        let response = page.with_count(visits, false);
         let bytes = to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("an in-memory body");
@@ -324,5 +378,36 @@ mod tests {
         assert!(!missing.is_for_anyone());
         headers.insert(header::SET_COOKIE, "id=1".parse().unwrap());
         assert!(!Page::new(StatusCode::OK, headers, b"page", None).is_for_anyone());
+    }
+
+    #[tokio::test]
+    async fn a_gzip_response_is_the_same_page_compressed() {
+        let html = format!(
+            r#"<script nonce="abc123">a</script><p>{STAND_IN} times, {STAND_IN}</p>{}"#,
+            "<li>a book</li>".repeat(100)
+        );
+        let page = Page::new(
+            StatusCode::OK,
+            HeaderMap::new(),
+            html.as_bytes(),
+            Some(STAND_IN),
+        );
+        let response = page.with_count(42, true);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let compressed = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert!(compressed.len() < html.len() / 4, "{}", compressed.len());
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&compressed[..]),
+            &mut text,
+        )
+        .expect("valid gzip");
+        let nonce = std::str::from_utf8(nonce_in(text.as_bytes()).unwrap()).unwrap();
+        assert_ne!(nonce, "abc123");
+        let expected = html
+            .replace("abc123", nonce)
+            .replace(&STAND_IN.to_string(), "42");
+        assert_eq!(text, expected);
     }
 }

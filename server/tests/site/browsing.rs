@@ -2,7 +2,7 @@ use reqwest::Client;
 use scraper::{Html, Selector};
 
 use crate::support::{
-    bare_client, browser, main_text, small_catalog_without_last_books, spawn_app, TestApp,
+    bare_client, browser, main_text, small_catalog_without_last_books, spawn_app, HomePage, TestApp,
 };
 
 /// A page as a visitor sees it: status, the text of `<main>`, the list items
@@ -455,4 +455,68 @@ async fn a_new_catalog_is_on_the_next_page_of_every_kind() {
     let found = get(&app, &client, "/books?q=soledad").await;
     assert_eq!(found.items.len(), 1);
     assert!(found.items[0].contains("(renamed)"), "{:?}", found.items);
+}
+
+/// A page as a browser asking for compression gets it, decompressed.
+async fn get_gzipped(app: &TestApp, client: &Client, path: &str) -> Page {
+    use std::io::Read;
+
+    let response = client
+        .get(app.url(path))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(response.headers()["content-encoding"], "gzip", "{path}");
+    assert_eq!(response.headers()["vary"], "accept-encoding", "{path}");
+    let compressed = response.bytes().await.unwrap();
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut html)
+        .unwrap_or_else(|err| panic!("{path}: not gzip: {err}"));
+    assert!(
+        compressed.len() < html.len() * 3 / 4,
+        "{path}: compressed {} of {}",
+        compressed.len(),
+        html.len()
+    );
+    Page {
+        status,
+        text: main_text(&html),
+        items: Vec::new(),
+        html,
+    }
+}
+
+/// A browser asks for compressed pages; a kept page is sent gzipped,
+/// compressed piece by piece once (see `server::kept_pages::gzip`): it must
+/// be the same page as uncompressed, with its own count and nonce.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_asking_for_compression_gets_the_same_pages_gzipped() {
+    let app = spawn_app().await;
+    let client = browser();
+    for path in ["/books?page=2", "/books/1", "/about", "/books?page=2"] {
+        let plain = get(&app, &client, path).await;
+        let gzipped = get_gzipped(&app, &client, path).await;
+        assert_eq!(gzipped.status, 200, "{path}");
+        assert_eq!(gzipped.text, plain.text, "{path}");
+        assert_ne!(gzipped.nonce(), plain.nonce(), "{path}: a nonce of its own");
+    }
+    let visits = |page: &Page| {
+        HomePage {
+            status: reqwest::StatusCode::OK,
+            set_cookie: Vec::new(),
+            text: page.text.clone(),
+        }
+        .visits()
+    };
+    for expected in 1..=4 {
+        let page = if expected % 2 == 0 {
+            get_gzipped(&app, &client, "/").await
+        } else {
+            get(&app, &client, "/").await
+        };
+        assert_eq!(visits(&page), expected, "each view counted once, in order");
+    }
 }
