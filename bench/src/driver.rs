@@ -19,7 +19,7 @@ use crate::{
     locallibrary::Build,
     machine,
     postgres::PgDatabase,
-    report::{DjangoSetup, Measurement, Report, Server, Setup},
+    report::{DjangoSetup, Measurement, Report, Server, Setup, BROWSER_ACCEPT_ENCODING},
     servers::{PeakRss, ServerProcess},
     sizes,
     wrk::{self, LoadShape},
@@ -180,10 +180,17 @@ impl Runs {
             .cookie(LOCALLIBRARY_COOKIE)?;
         // Returning visitors first: the cookieless runs leave many sessions
         // behind, which must not weigh on the other runs.
-        let plan = [("/", true), ("/books", true), ("/", false)];
-        for (path, with_cookie) in plan {
+        let plan = [
+            ("/", true, false),
+            ("/", true, true),
+            ("/books", true, false),
+            ("/books", true, true),
+            ("/", false, false),
+        ];
+        for (path, with_cookie, compressed) in plan {
             let cookie = with_cookie.then_some(session_cookie.as_str());
-            self.load(&mut server, Server::LocalLibrary, path, cookie)
+            let request = Request { cookie, compressed };
+            self.load(&mut server, Server::LocalLibrary, path, request)
                 .await?;
         }
 
@@ -252,7 +259,8 @@ impl Runs {
         let cookie = http::get_ok(&self.client, &home, None)
             .await?
             .cookie(LOCALLIBRARY_COOKIE)?;
-        self.load(&mut server, name, "/", Some(&cookie)).await?;
+        self.load(&mut server, name, "/", Request::with_cookie(&cookie))
+            .await?;
         self.memory.push((name, server.peak_rss()?));
         server.stop();
         let setup = database.describe().await?;
@@ -274,7 +282,8 @@ impl Runs {
         let body = work.join("home.html");
         std::fs::write(&body, home_page).context("cannot save the home page")?;
         let mut server = ceiling::start(&body).await?;
-        self.load(&mut server, Server::Ceiling, "/", Some(session_cookie))
+        let request = Request::with_cookie(session_cookie);
+        self.load(&mut server, Server::Ceiling, "/", request)
             .await?;
         self.memory.push((Server::Ceiling, server.peak_rss()?));
         server.stop();
@@ -297,9 +306,15 @@ impl Runs {
         let cookie = http::get_ok(&self.client, &page, None)
             .await?
             .cookie(django::COOKIE_NAME)?;
-        self.load(&mut server, name, django::PATH, Some(&cookie))
+        self.load(
+            &mut server,
+            name,
+            django::PATH,
+            Request::with_cookie(&cookie),
+        )
+        .await?;
+        self.load(&mut server, name, django::PATH, Request::default())
             .await?;
-        self.load(&mut server, name, django::PATH, None).await?;
         // Read while the server still runs: the same settings, the same file.
         let settings = instance.sqlite_settings().await?;
         println!(
@@ -317,23 +332,29 @@ impl Runs {
         server: &mut ServerProcess,
         name: Server,
         path: &str,
-        cookie: Option<&str>,
+        request: Request<'_>,
     ) -> anyhow::Result<()> {
         let url = format!("{}{path}", server.url());
+        let cookie = request.cookie;
+        let mut headers: Vec<String> = cookie.map(|c| format!("Cookie: {c}")).into_iter().collect();
+        if request.compressed {
+            headers.push(format!("Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"));
+        }
         for connections in self.connections.clone() {
             server.check_running()?;
             let load_before = machine::load_average();
-            let result = wrk::measure(&url, connections, cookie, self.shape)
+            let result = wrk::measure(&url, connections, &headers, self.shape)
                 .await
                 .with_context(|| format!("loading {} {url}", server.name()))?;
             // A server that died under load would only show up as errors;
             // say so plainly instead.
             server.check_running()?;
             println!(
-                "  {:<22} {:<9} {:<6} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+                "  {:<22} {:<9} {:<6} {:<7} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
                 name.label(),
                 path,
                 if cookie.is_some() { "cookie" } else { "none" },
+                if request.compressed { "browser" } else { "" },
                 connections,
                 result.requests_per_sec,
                 result.p50_ms,
@@ -344,12 +365,31 @@ impl Runs {
                 server: name,
                 path: path.to_string(),
                 cookie: cookie.is_some(),
+                compressed: request.compressed,
                 connections,
                 load_before,
                 result,
             });
         }
         Ok(())
+    }
+}
+
+/// What each request of a load run sends besides the request line.
+#[derive(Clone, Copy, Default)]
+struct Request<'a> {
+    /// A session cookie (a returning visitor), or none.
+    cookie: Option<&'a str>,
+    /// A browser's `Accept-Encoding` ([`BROWSER_ACCEPT_ENCODING`]), or none.
+    compressed: bool,
+}
+
+impl<'a> Request<'a> {
+    fn with_cookie(cookie: &'a str) -> Self {
+        Self {
+            cookie: Some(cookie),
+            compressed: false,
+        }
     }
 }
 

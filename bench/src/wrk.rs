@@ -51,15 +51,15 @@ impl WrkResult {
 pub async fn measure(
     url: &str,
     connections: u32,
-    cookie: Option<&str>,
+    headers: &[String],
     shape: LoadShape,
 ) -> anyhow::Result<WrkResult> {
     if !shape.warmup.is_zero() {
-        run(url, connections, cookie, shape.threads, shape.warmup)
+        run(url, connections, headers, shape.threads, shape.warmup)
             .await
             .context("wrk warm-up run")?;
     }
-    let output = run(url, connections, cookie, shape.threads, shape.duration).await?;
+    let output = run(url, connections, headers, shape.threads, shape.duration).await?;
     parse(&output).with_context(|| format!("cannot read wrk's report:\n{output}"))
 }
 
@@ -67,7 +67,7 @@ pub async fn measure(
 async fn run(
     url: &str,
     connections: u32,
-    cookie: Option<&str>,
+    headers: &[String],
     threads: u32,
     duration: Duration,
 ) -> anyhow::Result<String> {
@@ -78,8 +78,8 @@ async fn run(
         // wrk takes whole seconds; a zero duration would run for its default.
         .arg(format!("-d{}s", duration.as_secs().max(1)))
         .arg("--latency");
-    if let Some(cookie) = cookie {
-        command.arg("-H").arg(format!("Cookie: {cookie}"));
+    for header in headers {
+        command.arg("-H").arg(header);
     }
     command
         .arg(url)
