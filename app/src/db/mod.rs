@@ -246,13 +246,11 @@ impl Db {
         let Db::Sqlite(sqlite) = self else {
             return Ok(None);
         };
-        let idle = |readers: &mut Vec<rusqlite::Connection>| readers.pop();
         let Some(reader) = sqlite
             .direct_readers
             .lock()
             .ok()
-            .as_deref_mut()
-            .and_then(idle)
+            .and_then(|mut idle| idle.pop())
         else {
             return Ok(None);
         };

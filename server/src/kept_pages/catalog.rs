@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use axum::{extract::Request, http::Method, middleware::Next, response::Response};
 
-use app::session::{PageBasis, PreferencesRead};
+use app::session::{PageBasis, PreferencesRead, VisitorSession};
 
-use super::{render, session_of, KeptPages, Page};
+use super::{render, KeptPages, Page};
 
 /// What a catalog page is rendered from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -32,15 +32,13 @@ pub(super) fn is_page(request: &Request) -> bool {
 
 pub(super) async fn serve(
     pages: &KeptPages,
+    visitor: VisitorSession,
     mut request: Request,
     next: Next,
     gzip: bool,
 ) -> Response {
-    let Some(session) = session_of(&request) else {
-        return next.run(request).await;
-    };
     // On an error the app renders the page, which meets it and says so.
-    let Ok(basis) = pages.session(session).page_basis().await else {
+    let Ok(basis) = visitor.page_basis().await else {
         return next.run(request).await;
     };
     let address = request

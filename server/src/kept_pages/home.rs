@@ -16,10 +16,10 @@ use axum::{extract::Request, http::Method, middleware::Next, response::Response}
 
 use app::{
     model::CatalogCounts,
-    session::{CountedHomeView, Visit},
+    session::{CountedHomeView, Visit, VisitorSession},
 };
 
-use super::{render, session_of, KeptPages, Page};
+use super::{render, KeptPages, Page};
 
 /// The count a page is rendered with before it is kept: a number no page
 /// shows otherwise, so that wherever it appears is where the count goes.
@@ -58,14 +58,12 @@ pub(super) fn is_view(request: &Request) -> bool {
 /// Counts the view, then serves the page for its kind.
 pub(super) async fn serve(
     pages: &KeptPages,
+    visitor: VisitorSession,
     mut request: Request,
     next: Next,
     gzip: bool,
 ) -> Response {
-    let Some(session) = session_of(&request) else {
-        return next.run(request).await;
-    };
-    let visit = pages.session(session).record_visit().await;
+    let visit = visitor.record_visit().await;
     let Ok(visit) = visit else {
         // The page shows the error as it would have met it.
         request.extensions_mut().insert(CountedHomeView(visit));

@@ -74,23 +74,24 @@ impl KeptPages {
 /// [`catalog`]); any other request goes on to the app untouched, its
 /// session too.
 pub async fn serve(State(pages): State<KeptPages>, request: Request, next: Next) -> Response {
+    let home_view = home::is_view(&request);
+    let session = (home_view || catalog::is_page(&request))
+        .then(|| request.extensions().get::<Session>().cloned())
+        .flatten();
+    let Some(session) = session else {
+        return next.run(request).await;
+    };
+    let visitor = pages.session(session);
     let gzip = request
         .headers()
         .get(header::ACCEPT_ENCODING)
         .and_then(|value| value.to_str().ok())
         .is_some_and(gzip::accepted);
-    if home::is_view(&request) {
-        home::serve(&pages, request, next, gzip).await
-    } else if catalog::is_page(&request) {
-        catalog::serve(&pages, request, next, gzip).await
+    if home_view {
+        home::serve(&pages, visitor, request, next, gzip).await
     } else {
-        next.run(request).await
+        catalog::serve(&pages, visitor, request, next, gzip).await
     }
-}
-
-/// The session the layer outside gave this request.
-fn session_of(request: &Request) -> Option<Session> {
-    request.extensions().get::<Session>().cloned()
 }
 
 /// Kept pages by what they were rendered from: at most `capacity`, making
