@@ -20,6 +20,8 @@ pub mod catalog;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod session_id;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};

@@ -18,7 +18,7 @@ use tower_sessions::{
     SessionStore,
 };
 
-use app::{db::Db, execute, on_reader, session::unix_millis};
+use app::{db::Db, execute, on_reader, session::unix_millis, session_id::new_session_id};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -92,13 +92,16 @@ fn encode(record: &Record) -> Result<Vec<u8>> {
 impl SessionStore for Store {
     /// Inserts under a fresh id, drawing again in the (astronomically
     /// unlikely) event that the id is taken: a new session never takes over
-    /// an existing one.
+    /// an existing one. The id is the site's own, not the one tower-sessions
+    /// drew: one in the order the tables are stored in (see
+    /// [`app::session_id`]).
     async fn create(&self, record: &mut Record) -> Result<()> {
         const INSERT: &str =
             "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO NOTHING";
         let data = encode(record)?;
         loop {
+            record.id = new_session_id();
             let id = record.id.to_string();
             let expiry = unix_millis(record.expiry_date);
             let row = (id.clone(), data.clone());
@@ -123,7 +126,6 @@ impl SessionStore for Store {
                 self.remember((id, data, expiry));
                 return Ok(());
             }
-            record.id = Id::default();
         }
     }
 

@@ -352,3 +352,31 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     );
     assert_eq!(app.home(&browser()).await.visits(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_sessions_are_stored_in_the_order_they_began() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let id = app
+            .home(&bare_client())
+            .await
+            .session_id()
+            .expect("a cookie");
+        ids.push(id);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "each id sorts after the ones before it");
+    let stored: i64 = app
+        .scalar(
+            "SELECT COUNT(*) FROM tower_sessions record
+             JOIN session_state state ON state.session_id = record.id",
+        )
+        .await;
+    assert_eq!(
+        stored, 5,
+        "each stored under its cookie's id, with its count"
+    );
+}
