@@ -316,8 +316,8 @@ impl VisitorSession {
         })
     }
 
-    /// Counts a view in the session `id` if it is live, in one statement,
-    /// and returns the count, when the session was last renewed, the
+    /// Counts a view in the session `id` if it is live, atomically, and
+    /// returns the count, when the session was last renewed, the
     /// preferences' columns and the catalog's figures; `None` when the
     /// session is not live.
     async fn count_returning_view(
@@ -332,10 +332,36 @@ impl VisitorSession {
                 SET visits = session_state.visits + 1, confirmed = TRUE",
             returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
         );
+        // On SQLite's direct writer, the usual case (a live session with a
+        // state row) in two plain statements: an update, then a read of the
+        // row and the figures. They take half the time of the statement
+        // above (measured: it inserts first, and its RETURNING collects its
+        // row, and four subqueries, in a temporary table), and they run
+        // while every other view waits for the writers' turn. The batch runs
+        // them as one: both or neither.
+        const COUNT_LIVE: &str = "UPDATE session_state SET visits = visits + 1, confirmed = TRUE
+             WHERE session_id = $1
+               AND EXISTS (SELECT 1 FROM tower_sessions WHERE id = $1 AND expiry_date > $2)";
+        const COUNTED: &str = "SELECT state.visits, state.renewed_at, state.per_page,
+                    state.notice_dismissed, catalog.books, catalog.copies,
+                    catalog.copies_available, catalog.authors
+             FROM session_state state, catalog_counts catalog WHERE state.session_id = $1";
         let (key, secs, millis) = (id.to_owned(), now.secs, now.millis);
         let counted = self
             .db
             .try_direct(move |conn| {
+                let live = conn
+                    .prepare_cached(COUNT_LIVE)?
+                    .execute(rusqlite::named_params! { "$1": key, "$2": millis })?;
+                if live == 1 {
+                    return conn
+                        .prepare_cached(COUNTED)?
+                        .query_row(rusqlite::named_params! { "$1": key }, |row| {
+                            CountedView::try_from(row)
+                        })
+                        .map(Some);
+                }
+                // No state row yet, or no live session: the statement for all.
                 conn.prepare_cached(COUNT_VIEW)?
                     .query_row(
                         rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },

@@ -119,31 +119,17 @@ impl Queue {
         }
     }
 
-    /// Runs every queued statement, on `conn`, holding the writers' turn:
-    /// one alone as it is, several in one transaction.
+    /// Runs every queued statement, on `conn`, holding the writers' turn,
+    /// in one transaction (even one alone: a statement may be several, and
+    /// they take effect together or not at all). Each runs within a
+    /// savepoint of its own: one that fails is undone alone, and only its
+    /// caller is told so.
     pub fn run_all(&self, conn: &Connection) {
         let batch = std::mem::take(&mut *self.lock());
-        match batch.len() {
-            0 => {}
-            1 => Self::run_alone(conn, batch),
-            _ => Self::run_together(conn, batch),
+        if batch.is_empty() {
+            return;
         }
-    }
-
-    fn run_alone(conn: &Connection, mut batch: Vec<(u64, Box<dyn Queued>)>) {
-        for (_, mut statement) in batch.drain(..) {
-            let ending = match statement.run(conn) {
-                Ok(()) => Ending::Committed,
-                Err(err) => failed(&err),
-            };
-            statement.finish(ending);
-        }
-    }
-
-    /// Each statement within a savepoint of its own: one that fails is
-    /// undone alone, and only its caller is told so.
-    fn run_together(conn: &Connection, batch: Vec<(u64, Box<dyn Queued>)>) {
-        if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(err) = run_cached(conn, "BEGIN IMMEDIATE") {
             let ending = failed(&err);
             for (_, statement) in batch {
                 statement.finish(ending);
@@ -151,22 +137,40 @@ impl Queue {
             return;
         }
         let mut ran = Vec::with_capacity(batch.len());
+        let mut lost = false;
         for (_, mut statement) in batch {
-            let outcome = in_savepoint(conn, |conn| statement.run(conn));
-            ran.push((statement, outcome));
+            // Some errors (a full disk, an I/O error) roll the whole
+            // transaction back: what would run after them would run
+            // outside it, so nothing more does.
+            let ending = if lost {
+                Ending::Failed
+            } else {
+                match in_savepoint(conn, |conn| statement.run(conn)) {
+                    Ok(()) => Ending::Committed,
+                    Err(err) => {
+                        lost = conn.is_autocommit();
+                        failed(&err)
+                    }
+                }
+            };
+            ran.push((statement, ending));
         }
-        let committed = match conn.execute_batch("COMMIT") {
-            Ok(()) => Ending::Committed,
-            Err(err) => {
-                // Nothing of the batch stays: each caller is told it failed.
-                let _ = conn.execute_batch("ROLLBACK");
-                failed(&err)
+        let committed = if lost {
+            Ending::Failed
+        } else {
+            match run_cached(conn, "COMMIT") {
+                Ok(()) => Ending::Committed,
+                Err(err) => {
+                    // Nothing of the batch stays: each caller is told it failed.
+                    let _ = run_cached(conn, "ROLLBACK");
+                    failed(&err)
+                }
             }
         };
-        for (statement, outcome) in ran {
-            statement.finish(match outcome {
-                Ok(()) => committed,
-                Err(err) => failed(&err),
+        for (statement, ending) in ran {
+            statement.finish(match ending {
+                Ending::Committed => committed,
+                not_run => not_run,
             });
         }
     }
@@ -186,6 +190,12 @@ impl Queue {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Runs a statement without parameters, prepared once per connection as
+/// every other statement of the writers' turn is.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 /// Runs `run` within a savepoint, undone if `run` fails.
@@ -318,6 +328,22 @@ mod tests {
         assert_eq!(done(after.outcome().await), Some(11));
         assert_eq!(total(&conn), 11);
         assert!(conn.is_autocommit(), "no transaction left open");
+    }
+
+    #[tokio::test]
+    async fn a_statement_alone_in_its_turn_is_undone_whole_when_a_part_fails() {
+        let (conn, queue) = (counter(), Queue::default());
+        let bad = queue.push(|conn: &Connection| {
+            conn.execute("UPDATE counter SET n = n + 1000", [])?;
+            conn.execute("UPDATE nowhere SET n = 1", [])
+        });
+        queue.run_all(&conn);
+        assert!(matches!(bad.outcome().await, Outcome::Failed));
+        assert_eq!(total(&conn), 0);
+        assert!(conn.is_autocommit(), "no transaction left open");
+        let good = queue.push(add(5));
+        queue.run_all(&conn);
+        assert_eq!(done(good.outcome().await), Some(5));
     }
 
     #[tokio::test]
