@@ -14,7 +14,7 @@ use std::{sync::Arc, time::Duration};
 use rusqlite::OptionalExtension;
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
-use tower_sessions::Session;
+use tower_sessions::{session::Id, Session};
 
 use crate::{
     catalog::figures,
@@ -23,6 +23,7 @@ use crate::{
     execute, in_transaction,
     model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
     on_reader, on_writer,
+    session_id::new_session_id,
 };
 
 /// Key of the record field that marks a session as started; it is what makes
@@ -216,6 +217,48 @@ macro_rules! returning_with_counts {
     };
 }
 
+/// Stores a session record, unless its id is taken (then nothing).
+pub const INSERT_RECORD: &str =
+    "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO NOTHING";
+
+/// Counts a new session's first view in its new state row.
+const FIRST_VIEW: &str = concat!(
+    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+     VALUES ($1, 1, FALSE, $2, $3)",
+    returning_with_counts!("visits")
+);
+
+/// What [`FIRST_VIEW`] gives: visits, then the catalog's figures.
+type FirstViewCounted = (i64, i64, i64, i64, i64);
+
+tokio::task_local! {
+    /// A session record the site stored itself, while tower-sessions
+    /// saves the session it belongs to.
+    static STORED_RECORD: StoredRecord;
+}
+
+/// A new session's record, stored by [`VisitorSession`] together with the
+/// session's first view (its id, data as JSON, expiry in Unix
+/// milliseconds). tower-sessions gives a session its id when it first
+/// saves it, by way of the store's `create`; the store asks for this
+/// record there ([`StoredRecord::being_saved`]) and takes its id, rather
+/// than storing the record again under an id of its own.
+#[derive(Clone, Debug)]
+pub struct StoredRecord {
+    pub id: Id,
+    pub data: Vec<u8>,
+    pub expiry: i64,
+}
+
+impl StoredRecord {
+    /// The record already stored for the session this task is saving, if
+    /// the site stored it.
+    pub fn being_saved() -> Option<StoredRecord> {
+        STORED_RECORD.try_with(StoredRecord::clone).ok()
+    }
+}
+
 impl VisitorSession {
     /// The session of the request being handled (a page render or a server
     /// function call).
@@ -279,34 +322,20 @@ impl VisitorSession {
         // No cookie, or one naming a session the store does not hold (or
         // no longer): a new session, never the cookie's id, and no choices
         // made yet.
-        let id = self.create().await?;
-        let now = Now::get();
-        const FIRST_VIEW: &str = concat!(
-            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-             VALUES ($1, 1, FALSE, $2, $3)",
-            returning_with_counts!("visits")
-        );
-        type Counted = (i64, i64, i64, i64, i64);
-        let (key, secs, millis) = (id.clone(), now.secs, now.millis);
-        let counted = self
-            .db
-            .try_direct(move |conn| {
-                conn.prepare_cached(FIRST_VIEW)?.query_row(
-                    rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },
-                    |row| Counted::try_from(row),
-                )
-            })
-            .await?;
-        let (visits, books, copies, available, authors) = match counted {
+        let (visits, books, copies, available, authors) = match self.start_counted().await? {
             Some(counted) => counted,
-            None => on_writer!(&self.db, |conn| {
-                sqlx::query_as(FIRST_VIEW)
-                    .bind(&id)
-                    .bind(now.secs)
-                    .bind(now.millis)
-                    .fetch_one(conn)
-                    .await
-            })?,
+            None => {
+                let id = self.create().await?;
+                let now = Now::get();
+                on_writer!(&self.db, |conn| {
+                    sqlx::query_as(FIRST_VIEW)
+                        .bind(&id)
+                        .bind(now.secs)
+                        .bind(now.millis)
+                        .fetch_one(conn)
+                        .await
+                })?
+            }
         };
         Ok(Visit {
             visits,
@@ -314,6 +343,61 @@ impl VisitorSession {
             counts: figures((books, copies, available, authors)),
             preferences: Preferences::default(),
         })
+    }
+
+    /// Starts a session with its first view counted, on SQLite's direct
+    /// writer: the record and the state row in one statement of the batch,
+    /// so one commit to wait for where creating the session (for its id)
+    /// and then counting would be two, on every view by a browser without a
+    /// session. tower-sessions then saves the session, and the store gives
+    /// it the id it was stored under (see [`StoredRecord`]). `None` when it
+    /// must go the usual way: on PostgreSQL, or while another process holds
+    /// SQLite's write lock.
+    async fn start_counted(&self) -> Result<Option<FirstViewCounted>, AppError> {
+        if !matches!(self.db, Db::Sqlite(_)) {
+            return Ok(None);
+        }
+        let started_at = OffsetDateTime::now_utc().unix_timestamp();
+        self.session.insert(STARTED_AT, started_at).await?;
+        // The record as the store would write it: its data as JSON, its
+        // expiry in milliseconds.
+        let data = serde_json::to_vec(&std::collections::HashMap::from([(STARTED_AT, started_at)]))
+            .map_err(|err| {
+                tracing::error!(error = %err, "cannot encode a session record");
+                AppError::Unavailable
+            })?;
+        let expiry = unix_millis(self.session.expiry_date());
+        let now = Now::get();
+        let (record, secs, millis) = (data.clone(), now.secs, now.millis);
+        let stored = self
+            .db
+            .try_direct(move |conn| loop {
+                // A new id until one is free: never another session's.
+                let id = new_session_id();
+                let key = id.to_string();
+                let inserted = conn
+                    .prepare_cached(INSERT_RECORD)?
+                    .execute(rusqlite::named_params! { "$1": key, "$2": record, "$3": expiry })?;
+                if inserted == 1 {
+                    let counted = conn.prepare_cached(FIRST_VIEW)?.query_row(
+                        rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },
+                        |row| FirstViewCounted::try_from(row),
+                    )?;
+                    return Ok((id, counted));
+                }
+            })
+            .await?;
+        let Some((id, counted)) = stored else {
+            return Ok(None);
+        };
+        STORED_RECORD
+            .scope(StoredRecord { id, data, expiry }, self.session.save())
+            .await?;
+        if self.session.id() != Some(id) {
+            tracing::error!("a new session was saved under another id than it was stored under");
+            return Err(AppError::Unavailable);
+        }
+        Ok(Some(counted))
     }
 
     /// Counts a view in the session `id` if it is live, atomically, and

@@ -18,7 +18,12 @@ use tower_sessions::{
     SessionStore,
 };
 
-use app::{db::Db, execute, on_reader, session::unix_millis, session_id::new_session_id};
+use app::{
+    db::Db,
+    execute, on_reader,
+    session::{unix_millis, StoredRecord, INSERT_RECORD},
+    session_id::new_session_id,
+};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -96,10 +101,21 @@ impl SessionStore for Store {
     /// drew: one in the order the tables are stored in (see
     /// [`app::session_id`]).
     async fn create(&self, record: &mut Record) -> Result<()> {
-        const INSERT: &str =
-            "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO NOTHING";
         let data = encode(record)?;
+        if let Some(stored) = StoredRecord::being_saved() {
+            // Stored by the site already, with the session's first view.
+            record.id = stored.id;
+            let expiry = unix_millis(record.expiry_date);
+            let (id, data) = (stored.id.to_string(), data);
+            if data == stored.data
+                && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(expiry - stored.expiry))
+            {
+                self.remember((id, stored.data, stored.expiry));
+                return Ok(());
+            }
+            // Not what was stored: this record replaces it.
+            return self.save(record).await;
+        }
         loop {
             record.id = new_session_id();
             let id = record.id.to_string();
@@ -109,7 +125,7 @@ impl SessionStore for Store {
                 .db
                 .try_direct(move |conn| {
                     let (id, data) = row;
-                    conn.prepare_cached(INSERT)?
+                    conn.prepare_cached(INSERT_RECORD)?
                         .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
                 })
                 .await
@@ -118,7 +134,10 @@ impl SessionStore for Store {
                 Some(inserted) => inserted as u64,
                 None => execute!(
                     &self.db,
-                    sqlx::query(INSERT).bind(&id).bind(&data).bind(expiry)
+                    sqlx::query(INSERT_RECORD)
+                        .bind(&id)
+                        .bind(&data)
+                        .bind(expiry)
                 )
                 .map_err(backend)?,
             };
