@@ -36,9 +36,19 @@ async fn frames_in_log(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
     let (app, client) = app_after_twenty_views().await;
-    server::db::checkpoint(&app.db().await).await.unwrap();
+    // A checkpoint that finds a reader in the way leaves starting over to
+    // a later one (the site's own run ten times a second, alongside).
+    let db = app.db().await;
+    let mut frames = i64::MAX;
+    for _ in 0..3 {
+        server::db::checkpoint(&db).await.unwrap();
+        frames = frames_in_log(&app).await;
+        if frames <= 1 {
+            break;
+        }
+    }
     // At most the one frame that starts the next log.
-    assert!(frames_in_log(&app).await <= 1);
+    assert!(frames <= 1, "{frames} frames");
     assert_eq!(app.home(&client).await.visits(), 21, "nothing lost");
 }
 
@@ -72,4 +82,31 @@ async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
     server::db::checkpoint(&db).await.unwrap();
     assert!(frames_in_log(&app).await <= 1);
     assert_eq!(app.home(&client).await.visits(), 23, "nothing lost");
+}
+
+/// The first salt of the log's header: SQLite adds one to it each time the
+/// log is started over.
+fn log_restarts(app: &TestApp) -> u32 {
+    let log = std::fs::read(app.dir().join("test.sqlite3-wal")).unwrap();
+    u32::from_be_bytes(log[16..20].try_into().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_site_does_not_start_its_log_over_again_and_again() {
+    let (app, client) = app_after_twenty_views().await;
+    let db = app.db().await;
+    server::db::checkpoint(&db).await.unwrap();
+    let started_over = log_restarts(&app);
+    for _ in 0..3 {
+        server::db::checkpoint(&db).await.unwrap();
+    }
+    assert_eq!(
+        log_restarts(&app),
+        started_over,
+        "nothing was written since"
+    );
+    app.home(&client).await;
+    server::db::checkpoint(&db).await.unwrap();
+    assert_eq!(log_restarts(&app), started_over + 1, "a view was");
+    assert_eq!(app.home(&client).await.visits(), 22, "nothing lost");
 }
