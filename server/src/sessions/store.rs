@@ -70,12 +70,7 @@ impl Store {
     /// same record (the session's lifetime counts from its creation).
     fn just_inserted(&self, row: &Row) -> bool {
         let mut inserted = self.inserted.lock().unwrap_or_else(|err| err.into_inner());
-        let same = |known: &Row| {
-            known.0 == row.0
-                && known.1 == row.1
-                && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(row.2 - known.2))
-        };
-        match inserted.iter().position(same) {
+        match inserted.iter().position(|known| same_record(known, row)) {
             Some(at) => {
                 inserted.remove(at);
                 true
@@ -83,6 +78,13 @@ impl Store {
             None => false,
         }
     }
+}
+
+/// Whether `row` stores what `known` does: the same id and data, and an
+/// expiry at most [`SAME_EXPIRY_WITHIN_MS`] later (counted again from a
+/// later "now" by whoever saves it).
+fn same_record(known: &Row, row: &Row) -> bool {
+    known.0 == row.0 && known.1 == row.1 && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(row.2 - known.2))
 }
 
 fn backend(err: sqlx::Error) -> Error {
@@ -105,12 +107,12 @@ impl SessionStore for Store {
         if let Some(stored) = StoredRecord::being_saved() {
             // Stored by the site already, with the session's first view.
             record.id = stored.id;
-            let expiry = unix_millis(record.expiry_date);
-            let (id, data) = (stored.id.to_string(), data);
-            if data == stored.data
-                && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(expiry - stored.expiry))
-            {
-                self.remember((id, stored.data, stored.expiry));
+            let known = (stored.id.to_string(), stored.data, stored.expiry);
+            if same_record(
+                &known,
+                &(known.0.clone(), data, unix_millis(record.expiry_date)),
+            ) {
+                self.remember(known);
                 return Ok(());
             }
             // Not what was stored: this record replaces it.
