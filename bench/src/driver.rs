@@ -1,6 +1,9 @@
 //! One benchmark run, in order: everything prepared first, then each
 //! server started, loaded and stopped in turn, so that only one is ever
-//! under load on a machine that has few cores to share.
+//! under load on a machine that has few cores to share. The ceiling takes
+//! turns with LocalLibrary's returning visitor, the pair whose ratio is a
+//! target: measured minutes apart, each would meet whatever else the shared
+//! machine was doing by then.
 
 use std::{
     path::{Path, PathBuf},
@@ -93,8 +96,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         Some(server) => Some(runs.locallibrary_postgres(&build, &catalog, server).await?),
         None => None,
     };
-    runs.ceiling(&ours.home_page, &ours.session_cookie, work.path())
-        .await?;
     let mut django_settings = Vec::new();
     for durability in [django::DEFAULTS, django::EQUAL_DURABILITY] {
         let settings = runs.django(&peer, durability, work.path()).await?;
@@ -150,19 +151,18 @@ struct Runs {
     memory: Vec<(Server, PeakRss)>,
 }
 
-/// What LocalLibrary's phase leaves for the report and the ceiling.
+/// What LocalLibrary's phase leaves for the report.
 struct LocalLibraryOutcome {
     loaded: String,
-    session_cookie: String,
     exactness: Exactness,
-    /// The home page as a returning visitor gets it.
+    /// The home page as a returning visitor gets it (the ceiling's answer).
     home_page: String,
     hydration: Result<Hydration, String>,
 }
 
 impl Runs {
-    /// LocalLibrary: its load runs, then the exact count, the page the
-    /// ceiling will serve, the hydration timing and its peak memory.
+    /// LocalLibrary: its load runs (the ceiling's among them), then the
+    /// exact count, the hydration timing and its peak memory.
     async fn locallibrary(
         &mut self,
         build: &Build,
@@ -178,11 +178,14 @@ impl Runs {
         let session_cookie = http::get_ok(&self.client, &home, None)
             .await?
             .cookie(LOCALLIBRARY_COOKIE)?;
+        let home_page = http::get_ok(&self.client, &home, Some(&session_cookie))
+            .await?
+            .body;
         // Returning visitors first: the cookieless runs leave many sessions
         // behind, which must not weigh on the other runs.
+        self.beside_ceiling(&mut server, &home_page, &session_cookie, work)
+            .await?;
         let plan = [
-            ("/", true, false),
-            ("/", true, true),
             ("/books", true, false),
             ("/books", true, true),
             ("/", false, false),
@@ -215,9 +218,6 @@ impl Runs {
             exactness.failed,
             exactness.after
         );
-        let home_page = http::get_ok(&self.client, &home, Some(&session_cookie))
-            .await?
-            .body;
 
         step("LocalLibrary: hydration in Chromium");
         // A failure here is a finding about the site, not about the run:
@@ -234,7 +234,6 @@ impl Runs {
         server.stop();
         Ok(LocalLibraryOutcome {
             loaded,
-            session_cookie,
             exactness,
             home_page,
             hydration,
@@ -269,24 +268,28 @@ impl Runs {
         Ok(setup)
     }
 
-    /// The ceiling, serving `home_page`, given the very requests of
-    /// LocalLibrary's returning-visitor runs, cookie included (it ignores
-    /// it), so that only the server differs.
-    async fn ceiling(
+    /// LocalLibrary's `/` for a returning visitor and the ceiling serving
+    /// `home_page`, in turns at each connection count, given the very same
+    /// requests, cookie included (the ceiling ignores it), so that only the
+    /// server differs.
+    async fn beside_ceiling(
         &mut self,
+        ours: &mut ServerProcess,
         home_page: &str,
         session_cookie: &str,
         work: &Path,
     ) -> anyhow::Result<()> {
-        step("ceiling");
         let body = work.join("home.html");
         std::fs::write(&body, home_page).context("cannot save the home page")?;
-        let mut server = ceiling::start(&body).await?;
-        let request = Request::with_cookie(session_cookie);
-        self.load(&mut server, Server::Ceiling, "/", request)
+        let mut ceiling = ceiling::start(&body).await?;
+        let mut servers = [
+            (ours, Server::LocalLibrary),
+            (&mut ceiling, Server::Ceiling),
+        ];
+        self.load_in_turns(&mut servers, "/", Request::with_cookie(session_cookie))
             .await?;
-        self.memory.push((Server::Ceiling, server.peak_rss()?));
-        server.stop();
+        self.memory.push((Server::Ceiling, ceiling.peak_rss()?));
+        ceiling.stop();
         Ok(())
     }
 
@@ -334,43 +337,74 @@ impl Runs {
         path: &str,
         request: Request<'_>,
     ) -> anyhow::Result<()> {
-        let url = format!("{}{path}", server.url());
+        self.load_in_turns(&mut [(server, name)], path, request)
+            .await
+    }
+
+    /// As [`Runs::load`], for each of `servers` in turn at each connection
+    /// count.
+    async fn load_in_turns(
+        &mut self,
+        servers: &mut [(&mut ServerProcess, Server)],
+        path: &str,
+        request: Request<'_>,
+    ) -> anyhow::Result<()> {
         let cookie = request.cookie;
         let mut headers: Vec<String> = cookie.map(|c| format!("Cookie: {c}")).into_iter().collect();
         if request.compressed {
             headers.push(format!("Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"));
         }
         for connections in self.connections.clone() {
-            server.check_running()?;
-            let load_before = machine::load_average();
-            let result = wrk::measure(&url, connections, &headers, self.shape)
-                .await
-                .with_context(|| format!("loading {} {url}", server.name()))?;
-            // A server that died under load would only show up as errors;
-            // say so plainly instead.
-            server.check_running()?;
-            println!(
-                "  {:<22} {:<9} {:<6} {:<7} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
-                name.label(),
-                path,
-                if cookie.is_some() { "cookie" } else { "none" },
-                if request.compressed { "browser" } else { "" },
-                connections,
-                result.requests_per_sec,
-                result.p50_ms,
-                result.p99_ms,
-                result.errors()
-            );
-            self.measurements.push(Measurement {
-                server: name,
-                path: path.to_string(),
-                cookie: cookie.is_some(),
-                compressed: request.compressed,
-                connections,
-                load_before,
-                result,
-            });
+            for (server, name) in servers.iter_mut() {
+                let name = *name;
+                self.measure(server, name, path, request, &headers, connections)
+                    .await?;
+            }
         }
+        Ok(())
+    }
+
+    /// A warm-up and a measured wrk run of `path` at `connections`.
+    async fn measure(
+        &mut self,
+        server: &mut ServerProcess,
+        name: Server,
+        path: &str,
+        request: Request<'_>,
+        headers: &[String],
+        connections: u32,
+    ) -> anyhow::Result<()> {
+        let url = format!("{}{path}", server.url());
+        let cookie = request.cookie;
+        server.check_running()?;
+        let load_before = machine::load_average();
+        let result = wrk::measure(&url, connections, headers, self.shape)
+            .await
+            .with_context(|| format!("loading {} {url}", server.name()))?;
+        // A server that died under load would only show up as errors;
+        // say so plainly instead.
+        server.check_running()?;
+        println!(
+            "  {:<22} {:<9} {:<6} {:<7} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+            name.label(),
+            path,
+            if cookie.is_some() { "cookie" } else { "none" },
+            if request.compressed { "browser" } else { "" },
+            connections,
+            result.requests_per_sec,
+            result.p50_ms,
+            result.p99_ms,
+            result.errors()
+        );
+        self.measurements.push(Measurement {
+            server: name,
+            path: path.to_string(),
+            cookie: cookie.is_some(),
+            compressed: request.compressed,
+            connections,
+            load_before,
+            result,
+        });
         Ok(())
     }
 }

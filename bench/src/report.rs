@@ -336,8 +336,10 @@ impl Report {
         writeln!(
             out,
             "- **Load:** `wrk -t{} -c{{{}}} -d{}s --latency` per server and page, each after a \
-             discarded {} s warm-up run of the same shape; one server running at a time, in the \
-             order of the table below. *With cookie*: every request sends the one session cookie \
+             discarded {} s warm-up run of the same shape; one server under load at a time, in the \
+             order of the table below, where the ceiling takes turns with LocalLibrary's `/` \
+             with a cookie at each connection count, so that the two whose ratio is a target \
+             meet the same conditions of the shared machine. *With cookie*: every request sends the one session cookie \
              a first GET was given (a returning visitor). *Without cookie*: none, so every \
              request starts a new session. *Accept-Encoding browser's*: the run also sends Chromium's \
              `Accept-Encoding: {BROWSER_ACCEPT_ENCODING}`, as a browser does; the other runs send \
