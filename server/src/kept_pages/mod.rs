@@ -125,8 +125,14 @@ impl<K: Hash + Eq + Clone> Shelf<K> {
     }
 }
 
-/// Renders the request with the app and reads the whole page.
-async fn render(request: Request, next: Next) -> Result<(StatusCode, HeaderMap, Bytes), Response> {
+/// Renders the request with the app and reads the whole page, as text:
+/// it is kept cut where its count and nonce go, and compressed (or not)
+/// for each response.
+async fn render(
+    mut request: Request,
+    next: Next,
+) -> Result<(StatusCode, HeaderMap, Bytes), Response> {
+    request.headers_mut().remove(header::ACCEPT_ENCODING);
     let (parts, body) = next.run(request).await.into_parts();
     match to_bytes(body, usize::MAX).await {
         Ok(body) => Ok((parts.status, parts.headers, body)),
