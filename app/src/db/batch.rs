@@ -7,8 +7,8 @@
 //! statement queued instead, and whoever takes the turn runs every
 //! statement queued so far in one transaction. The others find theirs done
 //! when their turn comes, and pass it on at once. A view is answered only
-//! once its transaction has committed, and each statement has a savepoint
-//! of its own: one that fails is undone alone, and fails only its view.
+//! once its transaction has committed, and a statement that fails is undone
+//! alone (see [`Undo`]), and fails only its view.
 
 use std::sync::{
     atomic::{AtomicU64, Ordering},
@@ -28,6 +28,20 @@ pub enum Outcome<T> {
     Failed,
 }
 
+/// How a statement that fails is undone, leaving the rest of its batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undo {
+    /// By a savepoint of its own: for a statement that may write and then
+    /// fail (by writing again, or by reading what it wrote).
+    Savepoint,
+    /// By SQLite: for a statement whose one write, a single SQL statement
+    /// with the default conflict resolution (ABORT), is the last thing it
+    /// does that can fail. SQLite undoes such an SQL statement when it
+    /// fails, and the transaction goes on. A savepoint would cost two more
+    /// statements, and a copy of each page the write changes, every time.
+    BySqlite,
+}
+
 /// Statements waiting for the writers' turn, each with its caller's id.
 #[derive(Default)]
 pub struct Queue {
@@ -43,8 +57,10 @@ impl std::fmt::Debug for Queue {
 
 /// A statement in the queue, and the caller waiting for its outcome.
 trait Queued: Send {
-    /// Runs the statement (in the batch's transaction, if there is one).
+    /// Runs the statement (in the batch's transaction).
     fn run(&mut self, conn: &Connection) -> rusqlite::Result<()>;
+    /// How it is undone if it fails.
+    fn undo(&self) -> Undo;
     /// Tells the caller how it ended.
     fn finish(self: Box<Self>, ending: Ending);
 }
@@ -58,6 +74,7 @@ enum Ending {
 
 struct Statement<T, F> {
     statement: Option<F>,
+    undo: Undo,
     result: Option<T>,
     reply: oneshot::Sender<Outcome<T>>,
 }
@@ -72,6 +89,10 @@ where
             self.result = Some(statement(conn)?);
         }
         Ok(())
+    }
+
+    fn undo(&self) -> Undo {
+        self.undo
     }
 
     fn finish(self: Box<Self>, ending: Ending) {
@@ -95,9 +116,9 @@ pub struct Ticket<'a, T> {
 }
 
 impl Queue {
-    /// Queues `statement`; run it (and the rest) with [`Queue::run_all`]
-    /// once the writers' turn is taken.
-    pub fn push<T, F>(&self, statement: F) -> Ticket<'_, T>
+    /// Queues `statement`, undone if it fails as `undo` says; run it (and
+    /// the rest) with [`Queue::run_all`] once the writers' turn is taken.
+    pub fn push<T, F>(&self, undo: Undo, statement: F) -> Ticket<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -108,6 +129,7 @@ impl Queue {
             id,
             Box::new(Statement {
                 statement: Some(statement),
+                undo,
                 result: None,
                 reply,
             }),
@@ -121,9 +143,8 @@ impl Queue {
 
     /// Runs every queued statement, on `conn`, holding the writers' turn,
     /// in one transaction (even one alone: a statement may be several, and
-    /// they take effect together or not at all). Each runs within a
-    /// savepoint of its own: one that fails is undone alone, and only its
-    /// caller is told so.
+    /// they take effect together or not at all). One that fails is undone
+    /// alone ([`Undo`]), and only its caller is told so.
     pub fn run_all(&self, conn: &Connection) {
         let batch = std::mem::take(&mut *self.lock());
         if batch.is_empty() {
@@ -145,7 +166,11 @@ impl Queue {
             let ending = if lost {
                 Ending::Failed
             } else {
-                match in_savepoint(conn, |conn| statement.run(conn)) {
+                let ran = match statement.undo() {
+                    Undo::Savepoint => in_savepoint(conn, |conn| statement.run(conn)),
+                    Undo::BySqlite => statement.run(conn),
+                };
+                match ran {
                     Ok(()) => Ending::Committed,
                     Err(err) => {
                         lost = conn.is_autocommit();
@@ -298,9 +323,9 @@ mod tests {
     async fn one_turn_runs_everything_queued_each_with_its_own_result() {
         let (conn, queue) = (counter(), Queue::default());
         let tickets = [
-            queue.push(add(1)),
-            queue.push(add(10)),
-            queue.push(add(100)),
+            queue.push(Undo::Savepoint, add(1)),
+            queue.push(Undo::Savepoint, add(10)),
+            queue.push(Undo::Savepoint, add(100)),
         ];
         queue.run_all(&conn);
         let mut results = Vec::new();
@@ -315,13 +340,13 @@ mod tests {
     #[tokio::test]
     async fn a_failed_statement_is_undone_alone() {
         let (conn, queue) = (counter(), Queue::default());
-        let before = queue.push(add(1));
+        let before = queue.push(Undo::Savepoint, add(1));
         // Changes the counter, then fails: its change must not stay.
-        let bad = queue.push(|conn: &Connection| {
+        let bad = queue.push(Undo::Savepoint, |conn: &Connection| {
             conn.execute("UPDATE counter SET n = n + 1000", [])?;
             conn.execute("UPDATE nowhere SET n = 1", [])
         });
-        let after = queue.push(add(10));
+        let after = queue.push(Undo::Savepoint, add(10));
         queue.run_all(&conn);
         assert_eq!(done(before.outcome().await), Some(1));
         assert!(matches!(bad.outcome().await, Outcome::Failed));
@@ -333,7 +358,7 @@ mod tests {
     #[tokio::test]
     async fn a_statement_alone_in_its_turn_is_undone_whole_when_a_part_fails() {
         let (conn, queue) = (counter(), Queue::default());
-        let bad = queue.push(|conn: &Connection| {
+        let bad = queue.push(Undo::Savepoint, |conn: &Connection| {
             conn.execute("UPDATE counter SET n = n + 1000", [])?;
             conn.execute("UPDATE nowhere SET n = 1", [])
         });
@@ -341,18 +366,42 @@ mod tests {
         assert!(matches!(bad.outcome().await, Outcome::Failed));
         assert_eq!(total(&conn), 0);
         assert!(conn.is_autocommit(), "no transaction left open");
-        let good = queue.push(add(5));
+        let good = queue.push(Undo::Savepoint, add(5));
         queue.run_all(&conn);
         assert_eq!(done(good.outcome().await), Some(5));
     }
 
     #[tokio::test]
+    async fn sqlite_undoes_alone_a_failed_statement_without_a_savepoint() {
+        let (conn, queue) = (counter(), Queue::default());
+        conn.execute_batch("CREATE TABLE small (n INTEGER NOT NULL CHECK (n < 10))")
+            .unwrap();
+        let before = queue.push(Undo::Savepoint, add(1));
+        // One SQL statement that writes a row, then fails on the next: the
+        // first row must not stay, nor the changes before and after it go.
+        let bad = queue.push(Undo::BySqlite, |conn: &Connection| {
+            conn.execute("INSERT INTO small (n) VALUES (1), (100)", [])
+        });
+        let after = queue.push(Undo::BySqlite, add(10));
+        queue.run_all(&conn);
+        assert_eq!(done(before.outcome().await), Some(1));
+        assert!(matches!(bad.outcome().await, Outcome::Failed));
+        assert_eq!(done(after.outcome().await), Some(11));
+        assert_eq!(total(&conn), 11);
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM small", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
+        assert!(conn.is_autocommit(), "no transaction left open");
+    }
+
+    #[tokio::test]
     async fn a_statement_taken_back_or_dropped_is_never_run() {
         let (conn, queue) = (counter(), Queue::default());
-        let taken_back = queue.push(add(1));
+        let taken_back = queue.push(Undo::Savepoint, add(1));
         assert!(taken_back.withdraw());
-        drop(queue.push(add(10)));
-        let kept = queue.push(add(100));
+        drop(queue.push(Undo::Savepoint, add(10)));
+        let kept = queue.push(Undo::Savepoint, add(100));
         queue.run_all(&conn);
         assert_eq!(done(kept.outcome().await), Some(100));
         assert_eq!(total(&conn), 100);
@@ -374,8 +423,11 @@ mod tests {
 
         let queue = Queue::default();
         for batch in [
-            vec![queue.push(add(1))],
-            vec![queue.push(add(1)), queue.push(add(1))],
+            vec![queue.push(Undo::Savepoint, add(1))],
+            vec![
+                queue.push(Undo::Savepoint, add(1)),
+                queue.push(Undo::Savepoint, add(1)),
+            ],
         ] {
             queue.run_all(&conn);
             for ticket in batch {

@@ -20,6 +20,7 @@ use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::error::AppError;
 
+pub use self::batch::Undo;
 use self::batch::{Outcome, Queue};
 
 mod batch;
@@ -135,12 +136,12 @@ impl SqliteDb {
 
     /// Runs `statement` on the direct writer when the writers' turn comes,
     /// together with the statements queued by then (see [`batch`]).
-    async fn run_direct<T, F>(&self, statement: F) -> Result<Outcome<T>, sqlx::Error>
+    async fn run_direct<T, F>(&self, undo: Undo, statement: F) -> Result<Outcome<T>, sqlx::Error>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let mut ticket = self.queue.push(statement);
+        let mut ticket = self.queue.push(undo, statement);
         // The statement may be run by a turn before this one; its outcome
         // then comes straight from there, rather than by way of the turn
         // being passed from one waiting view to the next.
@@ -215,8 +216,8 @@ impl Db {
     /// the others queued meanwhile, and gives its result once committed;
     /// `None` when it must go the usual way instead: on PostgreSQL, or when
     /// another process holds SQLite's write lock (the statement then did
-    /// nothing).
-    pub async fn try_direct<T, F>(&self, statement: F) -> Result<Option<T>, AppError>
+    /// nothing). If it fails, it is undone as `undo` says.
+    pub async fn try_direct<T, F>(&self, undo: Undo, statement: F) -> Result<Option<T>, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -224,7 +225,7 @@ impl Db {
         let Db::Sqlite(sqlite) = self else {
             return Ok(None);
         };
-        match sqlite.run_direct(statement).await? {
+        match sqlite.run_direct(undo, statement).await? {
             Outcome::Done(done) => Ok(Some(done)),
             Outcome::Busy => Ok(None),
             Outcome::Failed => Err(AppError::Unavailable),

@@ -19,7 +19,7 @@ use tower_sessions::{
 };
 
 use app::{
-    db::Db,
+    db::{Db, Undo},
     execute, on_reader,
     session::{unix_millis, StoredRecord, INSERT_RECORD},
     session_id::new_session_id,
@@ -125,7 +125,8 @@ impl SessionStore for Store {
             let row = (id.clone(), data.clone());
             let direct = self
                 .db
-                .try_direct(move |conn| {
+                // One insert, the statement's only write.
+                .try_direct(Undo::BySqlite, move |conn| {
                     let (id, data) = row;
                     conn.prepare_cached(INSERT_RECORD)?
                         .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
