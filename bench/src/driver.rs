@@ -186,6 +186,7 @@ impl Runs {
         self.beside_ceiling(&mut server, &home_page, &session_cookie, work)
             .await?;
         let plan = [
+            ("/", true, true),
             ("/books", true, false),
             ("/books", true, true),
             ("/", false, false),
