@@ -15,10 +15,17 @@ pub enum AppError {
     /// choice that is not offered).
     #[error("{0}")]
     BadRequest(String),
-    /// The database could not be reached or answered with an error. Details
-    /// go to the server log, never to the visitor.
+    /// An outage: the database cannot be reached, stayed locked past its
+    /// busy timeout, or had no free connection in time. It passes by
+    /// itself: a 503, and the visitor may try again. Details go to the
+    /// server log, never to the visitor.
     #[error("The library catalog is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
+    /// A bug: anything else that went wrong on the server (a statement the
+    /// database rejects, a value that does not decode, a layer missing).
+    /// Trying again will not help: a 500, logged once with its cause.
+    #[error("Something went wrong on our side. It has been logged, and trying again will not help until it is fixed.")]
+    Internal,
     /// Transport-level failures of the server function itself.
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
@@ -31,7 +38,7 @@ impl AppError {
             AppError::NotFound(_) => "Not found",
             AppError::BadRequest(_) => "Bad request",
             AppError::Unavailable => "Temporarily unavailable",
-            AppError::ServerFn(_) => "Something went wrong",
+            AppError::Internal | AppError::ServerFn(_) => "Something went wrong",
         }
     }
 
@@ -41,6 +48,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::Unavailable => 503,
+            AppError::Internal => 500,
             // The request's arguments could not be read: the client's mistake.
             AppError::ServerFn(
                 ServerFnErrorErr::Args(_)
@@ -64,24 +72,113 @@ impl FromServerFnError for AppError {
 mod server {
     use super::AppError;
 
+    impl AppError {
+        /// A bug found on the server: logged here, once, with its cause.
+        pub fn bug(cause: impl std::fmt::Display) -> AppError {
+            tracing::error!(error = %cause, "internal error");
+            AppError::Internal
+        }
+
+        /// A database error, as an outage (503) or a bug (500), logged
+        /// here, once, with its cause.
+        pub fn database(err: &sqlx::Error) -> AppError {
+            if is_outage(err) {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable
+            } else {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal
+            }
+        }
+    }
+
+    /// Whether `err` says the database is down, busy or out of connections
+    /// for now (it passes by itself), rather than that a statement is wrong.
+    pub fn is_outage(err: &sqlx::Error) -> bool {
+        match err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| outage_code(&code)),
+            _ => false,
+        }
+    }
+
+    /// SQLite's result codes (primary code in the low byte) and
+    /// PostgreSQL's SQLSTATEs that mean "not now" rather than "wrong".
+    fn outage_code(code: &str) -> bool {
+        if let Ok(sqlite) = code.parse::<i32>() {
+            // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL,
+            // SQLITE_CANTOPEN, SQLITE_PROTOCOL.
+            return matches!(sqlite & 0xff, 5 | 6 | 10 | 13 | 14 | 15);
+        }
+        // Class 08: connection exceptions; 53: insufficient resources (too
+        // many connections, disk full); 57P0x: the server shutting down or
+        // starting; 55P03: lock_timeout; 40001, 40P01: serialization
+        // failures and deadlocks, which a retry resolves.
+        code.starts_with("08")
+            || code.starts_with("53")
+            || code.starts_with("57P0")
+            || matches!(code, "55P03" | "40001" | "40P01")
+    }
+
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
-            tracing::error!(error = %err, "database error");
-            AppError::Unavailable
+            AppError::database(&err)
         }
     }
 
     impl From<rusqlite::Error> for AppError {
         fn from(err: rusqlite::Error) -> Self {
-            tracing::error!(error = %err, "database error");
-            AppError::Unavailable
+            let busy = matches!(
+                err.sqlite_error_code(),
+                Some(
+                    rusqlite::ErrorCode::DatabaseBusy
+                        | rusqlite::ErrorCode::DatabaseLocked
+                        | rusqlite::ErrorCode::SystemIoFailure
+                        | rusqlite::ErrorCode::DiskFull
+                        | rusqlite::ErrorCode::CannotOpen
+                )
+            );
+            if busy {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable
+            } else {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal
+            }
         }
     }
 
     impl From<tower_sessions::session::Error> for AppError {
+        /// The site's store says which it was ([`SESSION_STORE_UNAVAILABLE`]);
+        /// it has logged the cause.
         fn from(err: tower_sessions::session::Error) -> Self {
-            tracing::error!(error = %err, "session store error");
-            AppError::Unavailable
+            use tower_sessions::{session::Error, session_store::Error as Store};
+            match err {
+                Error::Store(Store::Backend(message)) if message == SESSION_STORE_UNAVAILABLE => {
+                    AppError::Unavailable
+                }
+                Error::Store(Store::Backend(message)) if message == SESSION_STORE_FAILED => {
+                    AppError::Internal
+                }
+                other => AppError::bug(format!("session store: {other}")),
+            }
         }
     }
+
+    /// What the site's session store reports for an outage of the database
+    /// (already logged): tower-sessions passes store errors on as text.
+    pub const SESSION_STORE_UNAVAILABLE: &str = "database unavailable";
+    /// What it reports for any other database error (already logged).
+    pub const SESSION_STORE_FAILED: &str = "database error";
 }
+
+/// How long an outage's 503 asks a client to wait before trying again
+/// (`Retry-After`, seconds).
+pub const RETRY_AFTER_SECS: &str = "5";
+
+#[cfg(feature = "ssr")]
+pub use server::{is_outage, SESSION_STORE_FAILED, SESSION_STORE_UNAVAILABLE};

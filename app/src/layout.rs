@@ -122,7 +122,8 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
 
-/// Sets the HTTP status of the page being rendered on the server.
+/// Sets the HTTP status of the page being rendered on the server; an
+/// outage (503) also says when to try again.
 #[cfg(feature = "ssr")]
 pub fn set_status(code: u16) {
     if let (Some(options), Ok(status)) = (
@@ -130,6 +131,12 @@ pub fn set_status(code: u16) {
         http::StatusCode::from_u16(code),
     ) {
         options.set_status(status);
+        if status == http::StatusCode::SERVICE_UNAVAILABLE {
+            options.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECS),
+            );
+        }
     }
 }
 

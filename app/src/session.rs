@@ -263,10 +263,9 @@ impl VisitorSession {
     /// The session of the request being handled (a page render or a server
     /// function call).
     pub async fn from_request() -> Result<Self, AppError> {
-        let session: Session = leptos_axum::extract().await.map_err(|err| {
-            tracing::error!(error = %err, "no session layer around this route");
-            AppError::Unavailable
-        })?;
+        let session: Session = leptos_axum::extract()
+            .await
+            .map_err(|err| AppError::bug(format!("no session layer around this route: {err}")))?;
         let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or_default();
         Ok(Self {
             session,
@@ -362,10 +361,7 @@ impl VisitorSession {
         // The record as the store would write it: its data as JSON, its
         // expiry in milliseconds.
         let data = serde_json::to_vec(&std::collections::HashMap::from([(STARTED_AT, started_at)]))
-            .map_err(|err| {
-                tracing::error!(error = %err, "cannot encode a session record");
-                AppError::Unavailable
-            })?;
+            .map_err(|err| AppError::bug(format!("cannot encode a session record: {err}")))?;
         let expiry = unix_millis(self.session.expiry_date());
         let now = Now::get();
         let (record, secs, millis) = (data.clone(), now.secs, now.millis);
@@ -395,8 +391,9 @@ impl VisitorSession {
             .scope(StoredRecord { id, data, expiry }, self.session.save())
             .await?;
         if self.session.id() != Some(id) {
-            tracing::error!("a new session was saved under another id than it was stored under");
-            return Err(AppError::Unavailable);
+            return Err(AppError::bug(
+                "a new session was saved under another id than it was stored under",
+            ));
         }
         Ok(Some(counted))
     }
@@ -686,10 +683,11 @@ impl VisitorSession {
         // stores the record under a new id.
         self.session.cycle_id().await?;
         self.session.save().await?;
-        let new_id = self.session.id().map(|id| id.to_string()).ok_or_else(|| {
-            tracing::error!("session has no id after rotation");
-            AppError::Unavailable
-        })?;
+        let new_id = self
+            .session
+            .id()
+            .map(|id| id.to_string())
+            .ok_or_else(|| AppError::bug("session has no id after rotation"))?;
         if let Some((visits, confirmed, created_at)) = state {
             execute!(
                 &self.db,
@@ -776,10 +774,10 @@ impl VisitorSession {
         // Saving now, not at the end of the request, assigns the id that the
         // state row refers to.
         self.session.save().await?;
-        self.session.id().map(|id| id.to_string()).ok_or_else(|| {
-            tracing::error!("session has no id after being saved");
-            AppError::Unavailable
-        })
+        self.session
+            .id()
+            .map(|id| id.to_string())
+            .ok_or_else(|| AppError::bug("session has no id after being saved"))
     }
 }
 

@@ -3,13 +3,16 @@
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
-use app::{error::AppError, on_reader};
+use app::{
+    error::{AppError, RETRY_AFTER_SECS},
+    on_reader,
+};
 
 use crate::startup::AppState;
 
@@ -53,9 +56,10 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
             parts.status = status;
         }
         if error.status_code() == 503 {
-            parts
-                .headers
-                .insert("retry-after", HeaderValue::from_static("5"));
+            parts.headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
         }
     }
     Response::from_parts(parts, Body::from(bytes))

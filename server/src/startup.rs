@@ -126,7 +126,10 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         .layer(sessions)
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Failures are logged where they happen, once, with their cause
+        // (app::error); the trace layer's own line for every 5xx would be a
+        // second, without it.
+        .layer(TraceLayer::new_for_http().on_failure(()))
 }
 
 /// The wasm, JS and CSS. A release build ships each file with brotli and

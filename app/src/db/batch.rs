@@ -18,14 +18,17 @@ use std::sync::{
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use crate::error::AppError;
+
 /// How a queued statement ended.
 pub enum Outcome<T> {
     /// Committed, with the statement's result.
     Done(T),
     /// Another process holds SQLite's write lock: nothing was done.
     Busy,
-    /// The statement or its transaction failed (logged); nothing was done.
-    Failed,
+    /// The statement or its transaction failed (logged, once, by the
+    /// error's conversion); nothing was done.
+    Failed(AppError),
 }
 
 /// How a statement that fails is undone, leaving the rest of its batch.
@@ -65,11 +68,11 @@ trait Queued: Send {
     fn finish(self: Box<Self>, ending: Ending);
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Ending {
     Committed,
     Busy,
-    Failed,
+    Failed(AppError),
 }
 
 struct Statement<T, F> {
@@ -98,8 +101,11 @@ where
     fn finish(self: Box<Self>, ending: Ending) {
         let outcome = match (ending, self.result) {
             (Ending::Committed, Some(result)) => Outcome::Done(result),
+            (Ending::Committed, None) => {
+                Outcome::Failed(AppError::bug("a committed statement has no result"))
+            }
             (Ending::Busy, _) => Outcome::Busy,
-            _ => Outcome::Failed,
+            (Ending::Failed(error), _) => Outcome::Failed(error),
         };
         // A caller gone (its request dropped) needs no answer.
         let _ = self.reply.send(outcome);
@@ -153,18 +159,19 @@ impl Queue {
         if let Err(err) = run_cached(conn, "BEGIN IMMEDIATE") {
             let ending = failed(&err);
             for (_, statement) in batch {
-                statement.finish(ending);
+                statement.finish(ending.clone());
             }
             return;
         }
         let mut ran = Vec::with_capacity(batch.len());
-        let mut lost = false;
+        // The error that rolled the whole transaction back, if one did.
+        let mut lost: Option<Ending> = None;
         for (_, mut statement) in batch {
             // Some errors (a full disk, an I/O error) roll the whole
             // transaction back: what would run after them would run
             // outside it, so nothing more does.
-            let ending = if lost {
-                Ending::Failed
+            let ending = if let Some(lost) = &lost {
+                lost.clone()
             } else {
                 let ran = match statement.undo() {
                     Undo::Savepoint => in_savepoint(conn, |conn| statement.run(conn)),
@@ -173,15 +180,18 @@ impl Queue {
                 match ran {
                     Ok(()) => Ending::Committed,
                     Err(err) => {
-                        lost = conn.is_autocommit();
-                        failed(&err)
+                        let ending = failed(&err);
+                        if conn.is_autocommit() {
+                            lost = Some(ending.clone());
+                        }
+                        ending
                     }
                 }
             };
             ran.push((statement, ending));
         }
-        let committed = if lost {
-            Ending::Failed
+        let committed = if let Some(lost) = lost {
+            lost
         } else {
             match run_cached(conn, "COMMIT") {
                 Ok(()) => Ending::Committed,
@@ -194,7 +204,7 @@ impl Queue {
         };
         for (statement, ending) in ran {
             statement.finish(match ending {
-                Ending::Committed => committed,
+                Ending::Committed => committed.clone(),
                 not_run => not_run,
             });
         }
@@ -243,13 +253,23 @@ pub(super) fn is_busy(err: &rusqlite::Error) -> bool {
 }
 
 /// How a batch ends when `err` stopped it: busy (another process holds
-/// the write lock) or failed (logged).
+/// the write lock) or failed (logged, once, by the error's conversion).
 fn failed(err: &rusqlite::Error) -> Ending {
     if is_busy(err) {
         Ending::Busy
     } else {
-        tracing::error!(error = %err, "database error");
-        Ending::Failed
+        Ending::Failed(AppError::from(clone_error(err)))
+    }
+}
+
+/// rusqlite's errors are not `Clone`; what the conversion to [`AppError`]
+/// reads of one (its code and message) is kept.
+fn clone_error(err: &rusqlite::Error) -> rusqlite::Error {
+    match err {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            rusqlite::Error::SqliteFailure(*code, message.clone())
+        }
+        other => rusqlite::Error::ToSqlConversionFailure(other.to_string().into()),
     }
 }
 
@@ -273,7 +293,9 @@ impl<T> Ticket<'_, T> {
     /// The outcome, once the statement has been run; for a `select!`, the
     /// ticket kept.
     pub async fn wait(&mut self) -> Outcome<T> {
-        (&mut self.outcome).await.unwrap_or(Outcome::Failed)
+        (&mut self.outcome)
+            .await
+            .unwrap_or_else(|_| Outcome::Failed(AppError::bug("a queued statement was dropped")))
     }
 }
 
@@ -315,7 +337,7 @@ mod tests {
     fn done<T>(outcome: Outcome<T>) -> Option<T> {
         match outcome {
             Outcome::Done(result) => Some(result),
-            Outcome::Busy | Outcome::Failed => None,
+            Outcome::Busy | Outcome::Failed(_) => None,
         }
     }
 
@@ -349,7 +371,7 @@ mod tests {
         let after = queue.push(Undo::Savepoint, add(10));
         queue.run_all(&conn);
         assert_eq!(done(before.outcome().await), Some(1));
-        assert!(matches!(bad.outcome().await, Outcome::Failed));
+        assert!(matches!(bad.outcome().await, Outcome::Failed(_)));
         assert_eq!(done(after.outcome().await), Some(11));
         assert_eq!(total(&conn), 11);
         assert!(conn.is_autocommit(), "no transaction left open");
@@ -363,7 +385,7 @@ mod tests {
             conn.execute("UPDATE nowhere SET n = 1", [])
         });
         queue.run_all(&conn);
-        assert!(matches!(bad.outcome().await, Outcome::Failed));
+        assert!(matches!(bad.outcome().await, Outcome::Failed(_)));
         assert_eq!(total(&conn), 0);
         assert!(conn.is_autocommit(), "no transaction left open");
         let good = queue.push(Undo::Savepoint, add(5));
@@ -387,7 +409,7 @@ mod tests {
         });
         queue.run_all(&conn);
         assert_eq!(done(before.outcome().await), Some(1));
-        assert!(matches!(bad.outcome().await, Outcome::Failed));
+        assert!(matches!(bad.outcome().await, Outcome::Failed(_)));
         assert_eq!(done(after.outcome().await), Some(1), "one row changed");
         assert_eq!(total(&conn), 11);
         let rows: i64 = conn

@@ -198,10 +198,8 @@ impl SqliteDb {
 impl Db {
     /// The handle the server put in the Leptos context of this request.
     pub fn from_context() -> Result<Db, AppError> {
-        leptos::prelude::use_context::<Db>().ok_or_else(|| {
-            tracing::error!("no database handle in the request context");
-            AppError::Unavailable
-        })
+        leptos::prelude::use_context::<Db>()
+            .ok_or_else(|| AppError::bug("no database handle in the request context"))
     }
 
     /// `sqlite` or `postgres`: where the two spell a statement differently.
@@ -228,7 +226,7 @@ impl Db {
         match sqlite.run_direct(undo, statement).await? {
             Outcome::Done(done) => Ok(Some(done)),
             Outcome::Busy => Ok(None),
-            Outcome::Failed => Err(AppError::Unavailable),
+            Outcome::Failed(error) => Err(error),
         }
     }
 

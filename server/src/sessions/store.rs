@@ -20,6 +20,7 @@ use tower_sessions::{
 
 use app::{
     db::{Db, Undo},
+    error::{AppError, SESSION_STORE_FAILED, SESSION_STORE_UNAVAILABLE},
     execute, on_reader,
     session::{unix_millis, StoredRecord, INSERT_RECORD},
     session_id::new_session_id,
@@ -87,8 +88,20 @@ fn same_record(known: &Row, row: &Row) -> bool {
     known.0 == row.0 && known.1 == row.1 && (0..=SAME_EXPIRY_WITHIN_MS).contains(&(row.2 - known.2))
 }
 
+/// A database error as tower-sessions carries it (as text): logged here,
+/// once, and reported as an outage or a bug for the page to say which.
 fn backend(err: sqlx::Error) -> Error {
-    Error::Backend(err.to_string())
+    from_app(AppError::database(&err))
+}
+
+fn from_app(error: AppError) -> Error {
+    Error::Backend(
+        match error {
+            AppError::Unavailable => SESSION_STORE_UNAVAILABLE,
+            _ => SESSION_STORE_FAILED,
+        }
+        .to_string(),
+    )
 }
 
 fn encode(record: &Record) -> Result<Vec<u8>> {
@@ -132,7 +145,7 @@ impl SessionStore for Store {
                         .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
                 })
                 .await
-                .map_err(|err| Error::Backend(err.to_string()))?;
+                .map_err(from_app)?;
             let inserted = match direct {
                 Some(inserted) => inserted as u64,
                 None => execute!(

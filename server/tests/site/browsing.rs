@@ -507,6 +507,7 @@ async fn a_browser_asking_for_compression_gets_the_same_pages_gzipped() {
         HomePage {
             status: reqwest::StatusCode::OK,
             set_cookie: Vec::new(),
+            retry_after: None,
             text: page.text.clone(),
         }
         .visits()

@@ -165,6 +165,7 @@ async fn home_view(app: &TestApp, client: &Client) -> HomeView {
         page: HomePage {
             status,
             set_cookie: Vec::new(),
+            retry_after: None,
             text: main_text(&html),
         },
     }

@@ -5,6 +5,7 @@ mod browsing;
 mod bundle;
 mod catalog_loading;
 mod configuration;
+mod errors;
 mod home;
 mod session_cookie;
 mod session_records;

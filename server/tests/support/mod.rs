@@ -241,6 +241,7 @@ pub fn bare_client() -> Client {
 pub struct HomePage {
     pub status: StatusCode,
     pub set_cookie: Vec<String>,
+    pub retry_after: Option<String>,
     /// The text of `<main>`, whitespace collapsed.
     pub text: String,
 }
@@ -254,16 +255,21 @@ impl HomePage {
             .iter()
             .map(|v| v.to_str().unwrap().to_string())
             .collect();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_string());
         let html = response.text().await.expect("a body");
         HomePage {
             status,
             set_cookie,
+            retry_after,
             text: main_text(&html),
         }
     }
 
     /// Checks this is the page of a database that cannot be reached: a 503
-    /// that says so, and no session change (tower-sessions saves nothing
+    /// that says so and when to try again, and no session change (tower-sessions saves nothing
     /// on a 5xx).
     pub fn assert_unavailable(&self) {
         assert_eq!(self.status, 503, "{}", self.text);
@@ -277,6 +283,7 @@ impl HomePage {
             "no session change leaves with a 5xx: {:?}",
             self.set_cookie
         );
+        assert_eq!(self.retry_after.as_deref(), Some("5"), "an outage passes");
     }
 
     /// N from "You have visited this page N time(s)."
