@@ -35,6 +35,8 @@ for (const island of document.querySelectorAll("leptos-island")) {{
     view! {
         <link rel="modulepreload" href=format!("{pkg}.js") />
         <link rel="preload" href=format!("{pkg}.wasm") r#as="fetch" r#type="application/wasm" crossorigin="" />
-        <script type="module">{script}</script>
+        // The response's nonce: the Content-Security-Policy allows no other
+        // inline script.
+        <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script>
     }
 }

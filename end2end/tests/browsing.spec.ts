@@ -24,8 +24,7 @@ function documentLoads(page: Page): string[] {
 
 async function newContext(browser: Browser, js: boolean) {
   const context = await browser.newContext({ javaScriptEnabled: js });
-  const problems: string[] = [];
-  context.on("page", (page) => problems.push(...watchForErrors(page)));
+  const problems = await watchForErrors(context);
   return { context, problems };
 }
 

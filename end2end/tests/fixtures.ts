@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import {
@@ -205,16 +205,50 @@ function nginxConfiguration(upstreams: string[], port: number): string {
   return lines.join("\n");
 }
 
-/** Fails the test on any console error or warning and any page error:
- *  a hydration failure shows up there even when clicks still work. */
-export function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") {
-      problems.push(`console.${message.type()}: ${message.text()}`);
-    }
+/** Fails the test on any console error or warning, any page error and
+ *  any Content-Security-Policy violation: a hydration failure shows up
+ *  there even when clicks still work. Every document must come with a
+ *  policy, so that a clean run proves the site works under it. Watches
+ *  one page, or every page of a browser context; the problems go to
+ *  `problems`, which is returned. */
+export async function watchForErrors(
+  target: Page | BrowserContext,
+  problems: string[] = [],
+): Promise<string[]> {
+  const watch = (page: Page) => {
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") {
+        problems.push(`console.${message.type()}: ${message.text()}`);
+      }
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("response", (response) => {
+      if (response.request().resourceType() !== "document") return;
+      if (!response.headers()["content-security-policy"]) {
+        problems.push(`no Content-Security-Policy on ${response.url()}`);
+      }
+    });
+  };
+  if ("newPage" in target) {
+    target.pages().forEach(watch);
+    target.on("page", watch);
+  } else {
+    watch(target);
+  }
+  // The browser's own report of each violation, whatever it logs.
+  await target.exposeFunction("__reportCspViolation", (violation: string) => {
+    problems.push(`CSP violation: ${violation}`);
   });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  await target.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __reportCspViolation: (v: string) => void })
+        .__reportCspViolation;
+      report(
+        `${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ` +
+          `${event.sourceFile}:${event.lineNumber}`,
+      );
+    });
+  });
   return problems;
 }
 
@@ -229,7 +263,7 @@ export const test = base.extend<{ site: Site }>({
   // the site still runs: requests a page makes as its test ends must not
   // meet a stopped server.
   page: async ({ page, site: _site }, use) => {
-    const problems = watchForErrors(page);
+    const problems = await watchForErrors(page);
     await use(page);
     expect(problems, "console and page errors").toEqual([]);
   },

@@ -26,7 +26,7 @@ test("another browser has its own count", async ({ page, site, browser }) => {
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  const problems = watchForErrors(otherPage);
+  const problems = await watchForErrors(otherPage);
   await otherPage.goto(site.url);
   await hydrated(otherPage);
   await expect(otherPage.getByText(visits(1))).toBeVisible();

@@ -57,7 +57,7 @@ test("a browser that refuses cookies is told its visits can't be counted", async
     await route.continue();
   });
   const page = await context.newPage();
-  const problems = watchForErrors(page);
+  const problems = await watchForErrors(page);
 
   for (let load = 0; load < 2; load++) {
     if (load === 0) await page.goto(site.url);

@@ -8,6 +8,7 @@ pub mod db;
 pub mod kept_pages;
 pub mod origin;
 pub mod routes;
+pub mod security;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use std::{
 use anyhow::Context;
 use axum::{
     extract::FromRef,
-    http::{header, HeaderValue},
+    http::{header, request::Parts, HeaderValue},
     middleware,
     routing::get,
     serve::ListenerExt,
@@ -34,7 +34,9 @@ use crate::{
     config::{SessionSettings, Settings},
     db,
     kept_pages::{self, KeptPages},
-    origin, routes, sessions,
+    origin, routes,
+    security::{self, ResponseNonce, SecurityHeaders},
+    sessions,
 };
 
 /// What every handler can reach. Shared rather than copied: each request
@@ -77,12 +79,21 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         db: db.clone(),
     }));
     let kept_pages = KeptPages::new(db.clone(), policy);
+    let security_headers = SecurityHeaders::new(
+        settings.session.secure,
+        std::env::var_os("LEPTOS_WATCH").is_some(),
+    );
 
     // What server functions and pages find in their context.
     let context = move || {
         provide_context(db.clone());
         provide_context(policy);
         provide_context(PreferencesMemo::for_request());
+        // The nonce the Content-Security-Policy names, in place of the one
+        // Leptos drew.
+        if let Some(nonce) = use_context::<Parts>().as_ref().and_then(ResponseNonce::of) {
+            provide_context(nonce);
+        }
     };
 
     let sessions = sessions::layer(&state.db, &settings.session);
@@ -126,6 +137,10 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         .layer(sessions)
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(
+            security_headers,
+            security::add,
+        ))
         // Failures are logged where they happen, once, with their cause
         // (app::error); the trace layer's own line for every 5xx would be a
         // second, without it.

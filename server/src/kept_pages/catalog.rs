@@ -11,7 +11,7 @@ use axum::{extract::Request, http::Method, middleware::Next, response::Response}
 
 use app::session::{PageBasis, PreferencesRead, VisitorSession};
 
-use super::{render, KeptPages, Page};
+use super::{render, KeptPages, Page, Reply};
 
 /// What a catalog page is rendered from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -35,7 +35,7 @@ pub(super) async fn serve(
     visitor: VisitorSession,
     mut request: Request,
     next: Next,
-    gzip: bool,
+    reply: Reply,
 ) -> Response {
     // On an error the app renders the page, which meets it and says so.
     let Ok(basis) = visitor.page_basis().await else {
@@ -50,7 +50,7 @@ pub(super) async fn serve(
         basis,
     };
     if let Some(page) = pages.0.catalog.get(&key) {
-        return page.response(gzip);
+        return page.response(reply.gzip, &reply.nonce);
     }
 
     // Rendered with the preferences it is kept for, even if the browser
@@ -66,5 +66,5 @@ pub(super) async fn serve(
     if page.is_for_anyone() {
         pages.0.catalog.keep(key, Arc::clone(&page));
     }
-    page.response(gzip)
+    page.response(reply.gzip, &reply.nonce)
 }

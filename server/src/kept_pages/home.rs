@@ -19,7 +19,7 @@ use app::{
     session::{CountedHomeView, Visit, VisitorSession},
 };
 
-use super::{render, KeptPages, Page};
+use super::{render, KeptPages, Page, Reply};
 
 /// The count a page is rendered with before it is kept: a number no page
 /// shows otherwise, so that wherever it appears is where the count goes.
@@ -61,7 +61,7 @@ pub(super) async fn serve(
     visitor: VisitorSession,
     mut request: Request,
     next: Next,
-    gzip: bool,
+    reply: Reply,
 ) -> Response {
     let visit = visitor.record_visit().await;
     let Ok(visit) = visit else {
@@ -71,7 +71,7 @@ pub(super) async fn serve(
     };
     let kind = Kind::of(&visit);
     if let Some(page) = pages.0.home.get(&kind) {
-        return page.with_count(visit.visits, gzip);
+        return page.with_count(visit.visits, reply.gzip, &reply.nonce);
     }
 
     let shown = if kind.first { visit.visits } else { STAND_IN };
@@ -90,5 +90,5 @@ pub(super) async fn serve(
     if page.is_for_anyone() && (kind.first || page.has_count()) {
         pages.0.home.keep(kind, std::sync::Arc::clone(&page));
     }
-    page.with_count(visit.visits, gzip)
+    page.with_count(visit.visits, reply.gzip, &reply.nonce)
 }

@@ -28,12 +28,15 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use leptos::nonce::Nonce;
 use tower_sessions::Session;
 
 use app::{
     db::Db,
     session::{SessionPolicy, VisitorSession},
 };
+
+use crate::security::ResponseNonce;
 
 mod catalog;
 mod gzip;
@@ -87,11 +90,23 @@ pub async fn serve(State(pages): State<KeptPages>, request: Request, next: Next)
         .get(header::ACCEPT_ENCODING)
         .and_then(|value| value.to_str().ok())
         .is_some_and(gzip::accepted);
+    let Some(ResponseNonce(nonce)) = request.extensions().get::<ResponseNonce>().cloned() else {
+        tracing::error!("no response nonce: the security headers layer must wrap kept pages");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let reply = Reply { gzip, nonce };
     if home_view {
-        home::serve(&pages, visitor, request, next, gzip).await
+        home::serve(&pages, visitor, request, next, reply).await
     } else {
-        catalog::serve(&pages, visitor, request, next, gzip).await
+        catalog::serve(&pages, visitor, request, next, reply).await
     }
+}
+
+/// How this response is to be sent: compressed or not, and with which
+/// script nonce.
+struct Reply {
+    gzip: bool,
+    nonce: Nonce,
 }
 
 /// Kept pages by what they were rendered from: at most `capacity`, making
@@ -203,10 +218,11 @@ impl Page {
         self.status == StatusCode::OK && !self.headers.contains_key(header::SET_COOKIE)
     }
 
-    /// The page as a response, with `count` in the count's places;
-    /// gzip-compressed if `gzip`.
-    fn with_count(&self, count: i64, gzip: bool) -> Response {
-        let (count, nonce) = (count.to_string(), leptos::nonce::Nonce::new().to_string());
+    /// The page as a response, with `count` in the count's places and
+    /// `nonce` (the response's, which its Content-Security-Policy names) in
+    /// the nonce's; gzip-compressed if `gzip`.
+    fn with_count(&self, count: i64, gzip: bool, nonce: &Nonce) -> Response {
+        let count = count.to_string();
         let fill = |hole: Hole| match hole {
             Hole::Count => count.as_bytes(),
             Hole::Nonce => nonce.as_bytes(),
@@ -226,8 +242,8 @@ impl Page {
     }
 
     /// The page as a response, for a page without a count.
-    fn response(&self, gzip: bool) -> Response {
-        self.with_count(0, gzip)
+    fn response(&self, gzip: bool, nonce: &Nonce) -> Response {
+        self.with_count(0, gzip, nonce)
     }
 
     fn length<'a>(&self, fill: impl Fn(Hole) -> &'a [u8]) -> usize {
@@ -321,7 +337,7 @@ mod tests {
     use super::{home::STAND_IN, *};
 
     async fn body(page: &Page, visits: i64) -> String {
-        let response = page.with_count(visits, false);
+        let response = page.with_count(visits, false, &Nonce::new());
         let bytes = to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("an in-memory body");
@@ -399,7 +415,7 @@ mod tests {
             html.as_bytes(),
             Some(STAND_IN),
         );
-        let response = page.with_count(42, true);
+        let response = page.with_count(42, true, &Nonce::new());
         assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
         assert_eq!(response.headers()[header::VARY], "accept-encoding");
         let compressed = to_bytes(response.into_body(), usize::MAX).await.unwrap();

@@ -6,6 +6,7 @@ mod bundle;
 mod catalog_loading;
 mod configuration;
 mod errors;
+mod headers;
 mod home;
 mod session_cookie;
 mod session_records;
