@@ -22,14 +22,16 @@ step() { log "$*"; }
 
 step "format and lints"
 cargo fmt --all --check
-cargo clippy -p app -p server -p bench --all-targets -- -D warnings
+cargo clippy --all-targets -- -D warnings
+cargo clippy -p server --test postgres -- -D warnings
 cargo clippy -p locallibrary-hydrate --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 step "Rust tests"
-cargo test -p app --features ssr
-cargo test -p server # the shared suite on SQLite, SQLite's own tests, PostgreSQL's own
+# Needs no service: the app's and the benchmark driver's unit tests, the
+# shared suite on SQLite and SQLite's own tests.
+cargo test
 TEST_BACKEND=postgres cargo test -p server --test site # the shared suite on PostgreSQL
-cargo test -p bench # the benchmark driver's own parsing and reporting
+cargo test -p server --test postgres # PostgreSQL deployments: outages, servers behind nginx
 
 # The browser suite runs against both builds: the release wasm is optimised
 # differently, and hydration errors have shown up in one and not the other.
