@@ -1,56 +1,10 @@
-//! Server functions: the browser calls them over HTTP (POST), the server
-//! calls them directly while rendering a page.
+//! Server functions: what the browser calls over HTTP (POST), from the
+//! islands and from plain forms. Pages read through [`crate::pages::reads`]
+//! instead, on the server only.
 
 use leptos::prelude::*;
 
-use crate::{
-    error::AppError,
-    model::{
-        AuthorDetail, AuthorSummary, BookDetail, BookSummary, HomeStats, ListPage, Preferences,
-    },
-};
-
-/// Counts this view of the home page and returns what the page shows.
-///
-/// A HEAD request renders the page too (its body is dropped), so it reads
-/// the count without adding to it: a HEAD is not a visit.
-#[server(endpoint = "home_view")]
-pub async fn home_view() -> Result<HomeStats, AppError> {
-    use crate::{
-        catalog,
-        db::Db,
-        session::{CountedHomeView, PreferencesMemo, VisitorSession},
-    };
-
-    // First, so that any early return lets the notice read for itself.
-    let supplier = PreferencesMemo::take_supplier();
-    let db = Db::from_context()?;
-    let session = VisitorSession::from_request().await?;
-    let (counts, visits, cookie_returned) = if is_head_request() {
-        (catalog::counts(&db).await?, session.visits().await?, true)
-    } else {
-        // The figures (and the preferences, for the notice) come back with
-        // the count: one statement.
-        let visit = match CountedHomeView::of_request() {
-            Some(counted) => counted?,
-            None => session.record_visit().await?,
-        };
-        if let Some(supplier) = supplier {
-            supplier.supply(visit.preferences);
-        }
-        (visit.counts, visit.visits, visit.cookie_returned)
-    };
-    Ok(HomeStats {
-        counts,
-        visits,
-        cookie_returned,
-    })
-}
-
-#[cfg(feature = "ssr")]
-fn is_head_request() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|parts| parts.method == http::Method::HEAD)
-}
+use crate::error::AppError;
 
 /// Sets this browser's visit count back to zero.
 #[server(endpoint = "reset_visits")]
@@ -78,43 +32,6 @@ pub async fn cookie_check() -> Result<bool, AppError> {
         .await
 }
 
-/// A page of all books, or of those whose title or author matches `q`, at
-/// this browser's results-per-page.
-#[server(endpoint = "books")]
-pub async fn list_books(
-    page: Option<String>,
-    q: Option<String>,
-) -> Result<ListPage<BookSummary>, AppError> {
-    use crate::{catalog, db::Db};
-    let (page, per_page) = page_and_size(page).await?;
-    catalog::books(&Db::from_context()?, q.as_deref(), page, per_page).await
-}
-
-#[server(endpoint = "book")]
-pub async fn get_book(id: String) -> Result<BookDetail, AppError> {
-    use crate::{catalog, db::Db, paging::parse_id};
-    catalog::book(&Db::from_context()?, parse_id(&id, "book")?).await
-}
-
-#[server(endpoint = "authors")]
-pub async fn list_authors(page: Option<String>) -> Result<ListPage<AuthorSummary>, AppError> {
-    use crate::{catalog, db::Db};
-    let (page, per_page) = page_and_size(page).await?;
-    catalog::authors(&Db::from_context()?, page, per_page).await
-}
-
-#[server(endpoint = "author")]
-pub async fn get_author(id: String) -> Result<AuthorDetail, AppError> {
-    use crate::{catalog, db::Db, paging::parse_id};
-    catalog::author(&Db::from_context()?, parse_id(&id, "author")?).await
-}
-
-#[server(endpoint = "preferences")]
-pub async fn get_preferences() -> Result<Preferences, AppError> {
-    use crate::session::VisitorSession;
-    VisitorSession::from_request().await?.preferences().await
-}
-
 /// Remembers this browser's results per page. A form posted without
 /// JavaScript comes back to the list it was on, at its first page (the
 /// page it was on may not exist at the new size).
@@ -136,15 +53,6 @@ pub async fn set_per_page(per_page: u32) -> Result<(), AppError> {
 pub async fn dismiss_notice() -> Result<(), AppError> {
     use crate::session::VisitorSession;
     VisitorSession::from_request().await?.dismiss_notice().await
-}
-
-/// The page a list request asks for, and this browser's results per page.
-#[cfg(feature = "ssr")]
-async fn page_and_size(page: Option<String>) -> Result<(u32, u32), AppError> {
-    use crate::{paging::parse_page, session::VisitorSession};
-    let page = parse_page(page.as_deref())?;
-    let preferences = VisitorSession::from_request().await?.preferences().await?;
-    Ok((page, preferences.per_page))
 }
 
 /// For a plain form post (no JavaScript: the browser wants HTML back), the

@@ -6,9 +6,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::{get_preferences, DismissNotice, SetPerPage},
+    api::{DismissNotice, SetPerPage},
     error::AppError,
     model::{ListPage, PER_PAGE_CHOICES},
+    page_inputs::layout_inputs,
 };
 
 #[component]
@@ -42,16 +43,8 @@ pub const DEMO_NOTICE: &str =
 /// without JavaScript too.
 #[component]
 fn DemoNotice() -> impl IntoView {
-    let preferences = Resource::new(|| (), |_| get_preferences());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                // If preferences can't be read, show the notice: it is harmless.
-                let dismissed = preferences.await.map(|p| p.notice_dismissed).unwrap_or(false);
-                (!dismissed).then(|| view! { <Notice /> })
-            })}
-        </Suspense>
-    }
+    let dismissed = layout_inputs().preferences.notice_dismissed;
+    (!dismissed).then(|| view! { <Notice /> })
 }
 
 /// The notice itself: hydrated, "Dismiss" hides it in place.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod islands;
 pub mod layout;
 pub mod model;
+pub mod page_inputs;
 pub mod pages;
 pub mod paging;
 

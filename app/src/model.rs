@@ -11,17 +11,6 @@ pub struct CatalogCounts {
     pub authors: i64,
 }
 
-/// What one view of the home page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HomeStats {
-    pub counts: CatalogCounts,
-    /// Views of the home page by this browser, this one included.
-    pub visits: i64,
-    /// Whether the request carried this browser's session cookie: false on a
-    /// first visit, and on every visit of a browser that refuses cookies.
-    pub cookie_returned: bool,
-}
-
 /// A link to an author: id and the name as "Last, First".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorRef {

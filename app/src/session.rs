@@ -9,11 +9,10 @@
 //! statement. That stays exact under any concurrency and across server
 //! processes sharing the database.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use rusqlite::OptionalExtension;
 use time::OffsetDateTime;
-use tokio::sync::oneshot;
 use tower_sessions::{session::Id, Session};
 
 use crate::{
@@ -49,77 +48,7 @@ pub struct VisitorSession {
     session: Session,
     db: Db,
     policy: SessionPolicy,
-    /// This request's preferences once read, if the request has a memo.
-    memo: Option<PreferencesMemo>,
 }
-
-/// The browser's preferences as this request found them, shared by
-/// everything rendered for the request: a list page needs them twice (the
-/// layout's notice and the page's size), and one read serves both. The
-/// server provides a new one for every request ([`PreferencesMemo::for_request`]).
-#[derive(Clone, Debug, Default)]
-pub struct PreferencesMemo(Arc<MemoInner>);
-
-#[derive(Debug, Default)]
-struct MemoInner {
-    known: tokio::sync::Mutex<Option<Preferences>>,
-    /// A view of the home page: the statement that counts it returns the
-    /// preferences as well, so the notice waits for them instead of reading
-    /// them in a statement of its own. `coming` is what the first reader
-    /// waits on; the home view takes `supplier` when it starts, so an
-    /// error on its way (or a view that counts nothing) drops it, and the
-    /// reader then reads for itself.
-    coming: std::sync::Mutex<Option<oneshot::Receiver<Preferences>>>,
-    supplier: std::sync::Mutex<Option<oneshot::Sender<Preferences>>>,
-}
-
-impl PreferencesMemo {
-    /// The memo for the request being handled: one the home view supplies
-    /// for a `GET /` (the home page's address; a HEAD counts nothing),
-    /// else one the first reader fills.
-    pub fn for_request() -> Self {
-        // Every request comes here: look at the request without cloning it.
-        let (home_view, read) = leptos::prelude::with_context(|parts: &http::request::Parts| {
-            let home_view = parts.method == http::Method::GET && parts.uri.path() == "/";
-            (
-                home_view,
-                parts.extensions.get::<PreferencesRead>().copied(),
-            )
-        })
-        .unwrap_or((false, None));
-        if let Some(PreferencesRead(preferences)) = read {
-            return Self(Arc::new(MemoInner {
-                known: tokio::sync::Mutex::new(Some(preferences)),
-                ..Default::default()
-            }));
-        }
-        if !home_view {
-            return Self::default();
-        }
-        let (supplier, coming) = oneshot::channel();
-        Self(Arc::new(MemoInner {
-            known: Default::default(),
-            coming: std::sync::Mutex::new(Some(coming)),
-            supplier: std::sync::Mutex::new(Some(supplier)),
-        }))
-    }
-
-    /// For the home view: where its counting statement's preferences go.
-    /// `None` for any other request (and once taken).
-    pub fn take_supplier() -> Option<PreferencesSupplier> {
-        let memo = leptos::prelude::use_context::<PreferencesMemo>()?;
-        let supplier = memo.0.supplier.lock().ok()?.take()?;
-        Some(PreferencesSupplier(supplier))
-    }
-}
-
-/// Preferences the server read before it had the page rendered (it keeps
-/// rendered catalog pages by them: see [`PageBasis`]), put in the request's
-/// extensions. The page is rendered with these rather than reading them
-/// again, so that it shows what it is kept for even if the browser changes
-/// its choices meanwhile.
-#[derive(Clone, Copy, Debug)]
-pub struct PreferencesRead(pub Preferences);
 
 /// What a catalog page (a list, a book's or an author's page) is rendered
 /// from besides its address: the catalog as it stands and the browser's
@@ -129,17 +58,6 @@ pub struct PageBasis {
     /// Raised by every catalog load (migration 0009).
     pub catalog_version: i64,
     pub preferences: Preferences,
-}
-
-/// Hands the preferences a home view's statement returned to the request's
-/// readers; dropped unused, it lets them read for themselves.
-pub struct PreferencesSupplier(oneshot::Sender<Preferences>);
-
-impl PreferencesSupplier {
-    pub fn supply(self, preferences: Preferences) {
-        // No reader left is no loss: nothing needed them.
-        let _ = self.0.send(preferences);
-    }
 }
 
 /// How sessions age, as configured; the server puts it in the request context.
@@ -160,27 +78,6 @@ impl Default for SessionPolicy {
         Self {
             renew_after: Some(Duration::from_secs(7 * 24 * 3600)),
         }
-    }
-}
-
-/// A view of the home page that the server counted before rendering the
-/// page (its page cache needs the count first: see the server's
-/// `home_page`). The page shows this instead of counting again: the
-/// outcome, error included, so that a failure is shown rather than retried
-/// (the statement that failed may have counted).
-#[derive(Clone, Debug)]
-pub struct CountedHomeView(pub Result<Visit, AppError>);
-
-impl CountedHomeView {
-    /// The view counted for the request being rendered, if it was.
-    pub fn of_request() -> Option<Result<Visit, AppError>> {
-        leptos::prelude::with_context(|parts: &http::request::Parts| {
-            parts
-                .extensions
-                .get::<CountedHomeView>()
-                .map(|view| view.0.clone())
-        })
-        .flatten()
     }
 }
 
@@ -271,7 +168,6 @@ impl VisitorSession {
             session,
             db: Db::from_context()?,
             policy,
-            memo: leptos::prelude::use_context::<PreferencesMemo>(),
         })
     }
 
@@ -280,8 +176,12 @@ impl VisitorSession {
             session,
             db,
             policy,
-            memo: None,
         }
+    }
+
+    /// The database the session is kept in.
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     /// Counts one view of the home page.
@@ -291,8 +191,8 @@ impl VisitorSession {
     /// Only a browser without a live session costs more (its session is
     /// created first), and a view that finds a renewal due.
     ///
-    /// The statement returns the browser's preferences too, so that the
-    /// page's notice needs no statement of its own (see [`PreferencesMemo`]).
+    /// The statement returns the browser's preferences and the catalog's
+    /// figures too: everything the home page is rendered from.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let now = Now::get();
@@ -480,36 +380,6 @@ impl VisitorSession {
         Ok(visits.unwrap_or(0))
     }
 
-    /// What this browser has chosen; the defaults when it has no session.
-    /// Only reads, in one statement that also checks the cookie's session
-    /// exists and is live: never creates a session or sets a cookie. Read
-    /// once per request: concurrent callers wait for the first.
-    pub async fn preferences(&self) -> Result<Preferences, AppError> {
-        let Some(memo) = &self.memo else {
-            return self.read_preferences().await;
-        };
-        let mut known = memo.0.known.lock().await;
-        if let Some(preferences) = *known {
-            return Ok(preferences);
-        }
-        let coming = memo
-            .0
-            .coming
-            .lock()
-            .ok()
-            .and_then(|mut coming| coming.take());
-        let supplied = match coming {
-            Some(coming) => coming.await.ok(),
-            None => None,
-        };
-        let preferences = match supplied {
-            Some(preferences) => preferences,
-            None => self.read_preferences().await?,
-        };
-        *known = Some(preferences);
-        Ok(preferences)
-    }
-
     /// The catalog's version and this browser's preferences, in one
     /// statement that only reads (the preferences are the defaults without
     /// a live session). Asked before every catalog page, so it runs on a
@@ -549,21 +419,6 @@ impl VisitorSession {
         })
     }
 
-    async fn read_preferences(&self) -> Result<Preferences, AppError> {
-        let Some(id) = self.cookie_id() else {
-            return Ok(Preferences::default());
-        };
-        let now = unix_millis(OffsetDateTime::now_utc());
-        let row: Option<(Option<i64>, bool)> = on_reader!(&self.db, |conn| {
-            sqlx::query_as(live_state!("state.per_page, state.notice_dismissed"))
-                .bind(&id)
-                .bind(now)
-                .fetch_optional(conn)
-                .await
-        })?;
-        Ok(row.map_or_else(Preferences::default, stored_preferences))
-    }
-
     /// Remembers how many results a page of a list shows for this browser.
     pub async fn set_per_page(&self, per_page: u32) -> Result<(), AppError> {
         if !PER_PAGE_CHOICES.contains(&per_page) {
@@ -578,7 +433,6 @@ impl VisitorSession {
                 .bind(i64::from(per_page))
                 .bind(&id)
         )?;
-        self.forget_preferences().await;
         self.changed(&id).await?;
         Ok(())
     }
@@ -591,17 +445,8 @@ impl VisitorSession {
             sqlx::query("UPDATE session_state SET notice_dismissed = TRUE WHERE session_id = $1")
                 .bind(&id)
         )?;
-        self.forget_preferences().await;
         self.changed(&id).await?;
         Ok(())
-    }
-
-    /// After a change of preferences: a later read in this request reads
-    /// them again.
-    async fn forget_preferences(&self) {
-        if let Some(memo) = &self.memo {
-            *memo.0.known.lock().await = None;
-        }
     }
 
     /// The id of this browser's session, with a state row, creating both
@@ -643,7 +488,6 @@ impl VisitorSession {
     pub async fn forget(&self) -> Result<(), AppError> {
         // Deleting the record deletes its state row (ON DELETE CASCADE).
         self.session.flush().await?;
-        self.forget_preferences().await;
         Ok(())
     }
 

@@ -27,14 +27,14 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use app::{db::Db, session::PreferencesMemo, shell, App};
+use app::{db::Db, page_inputs::PageInputs, shell, App};
 
 use crate::{
     catalog,
     config::{SessionSettings, Settings},
-    db,
-    kept_pages::{self, KeptPages},
-    origin, routes,
+    db, origin,
+    pages::{self, Pages},
+    routes,
     security::{self, ResponseNonce, SecurityHeaders},
     sessions,
 };
@@ -78,25 +78,30 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     }));
-    let kept_pages = KeptPages::new(db.clone(), policy);
+    let pages = Pages::new(db.clone(), policy);
     let security_headers = SecurityHeaders::new(
         settings.session.secure,
         std::env::var_os("LEPTOS_WATCH").is_some(),
     );
 
-    // What server functions and pages find in their context.
+    // What server functions and pages find in their context: a page, its
+    // inputs (resolved by `pages`), and the nonce the Content-Security-
+    // Policy names, in place of the one Leptos drew.
     let context = move || {
         provide_context(db.clone());
         provide_context(policy);
-        provide_context(PreferencesMemo::for_request());
-        // The nonce the Content-Security-Policy names, in place of the one
-        // Leptos drew.
-        if let Some(nonce) = use_context::<Parts>().as_ref().and_then(ResponseNonce::of) {
-            provide_context(nonce);
+        if let Some(request) = use_context::<Parts>() {
+            if let Some(inputs) = request.extensions.get::<PageInputs>() {
+                provide_context(inputs.clone());
+            }
+            if let Some(nonce) = ResponseNonce::of(&request) {
+                provide_context(nonce);
+            }
         }
     };
 
     let sessions = sessions::layer(&state.db, &settings.session);
+    let leptos_options_for_404 = leptos_options.clone();
     let site = Router::new()
         .route("/health", get(routes::health))
         .nest_service(&pkg_route, bundle(pkg_dir))
@@ -104,11 +109,12 @@ pub fn app(settings: &Settings, db: Db) -> Router {
             shell(leptos_options.clone())
         })
         // Static files, else the 404 page (which shows the notice, so it
-        // needs the session like any page).
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        // needs its inputs like any page).
+        .fallback_service(static_files_else_404(
+            &leptos_options_for_404,
+            pages.clone(),
+            context,
+        ))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .with_state(state);
 
@@ -129,11 +135,8 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     Router::new()
         .fallback_service(rendered)
         // Inside the session layer: it counts home views in the session, and
-        // reads the preferences that pages are kept by.
-        .layer(middleware::from_fn_with_state(
-            kept_pages,
-            kept_pages::serve,
-        ))
+        // reads the preferences that pages are rendered (and kept) by.
+        .layer(middleware::from_fn_with_state(pages, pages::serve))
         .layer(sessions)
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
@@ -161,6 +164,22 @@ fn bundle(dir: PathBuf) -> Router {
         ))
         .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
     Router::new().fallback_service(files)
+}
+
+/// The files of the site root (the favicon, the navigation script), else
+/// the 404 page, its inputs resolved first.
+fn static_files_else_404(
+    options: &LeptosOptions,
+    pages: Pages,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> ServeDir<Router> {
+    let shell_options = options.clone();
+    let render =
+        leptos_axum::render_app_async_with_context(context, move || shell(shell_options.clone()));
+    let not_found = Router::new()
+        .fallback(move |request: axum::extract::Request| render(request))
+        .layer(middleware::from_fn_with_state(pages, pages::not_found));
+    ServeDir::new(&*options.site_root).fallback(not_found)
 }
 
 /// The app's routes, found by rendering it once per process.

@@ -7,15 +7,15 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{get_author, list_authors},
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
     model::AuthorDetail,
+    pages::reads,
 };
 
 #[component]
 pub fn AuthorListPage() -> impl IntoView {
     let query = use_query_map();
-    let authors = Resource::new(move || query.read().get("page"), list_authors);
+    let authors = Resource::new(move || query.read().get("page"), reads::authors);
 
     view! {
         <PageTitle text="All authors" />
@@ -52,7 +52,7 @@ pub fn AuthorDetailPage() -> impl IntoView {
     let params = use_params_map();
     let author = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
-        get_author,
+        reads::author,
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

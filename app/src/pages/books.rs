@@ -7,9 +7,9 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{get_book, list_books},
     layout::{or_error_page, PageTitle, Pager, PerPageForm, SearchForm},
     model::{BookDetail, BookSummary, ListPage},
+    pages::reads,
 };
 
 #[component]
@@ -19,7 +19,7 @@ pub fn BookListPage() -> impl IntoView {
     let term = move || query.read().get("q").unwrap_or_default();
     let books = Resource::new(
         move || (page(), term()),
-        |(page, term)| list_books(page, (!term.is_empty()).then_some(term)),
+        |(page, term)| reads::books(page, (!term.is_empty()).then_some(term)),
     );
 
     view! {
@@ -76,7 +76,7 @@ pub fn BookDetailPage() -> impl IntoView {
     let params = use_params_map();
     let book = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
-        get_book,
+        reads::book,
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

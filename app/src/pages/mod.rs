@@ -3,3 +3,4 @@ pub mod authors;
 pub mod books;
 pub mod home;
 pub mod not_found;
+pub mod reads;

@@ -104,7 +104,7 @@ async fn an_unknown_page_is_a_404_in_the_site_layout() {
 async fn server_functions_take_posts_only_and_survive_garbage() {
     let app = spawn_app().await;
     let get = browser()
-        .get(app.url("/api/home_view"))
+        .get(app.url("/api/reset_visits"))
         .send()
         .await
         .unwrap();
@@ -118,7 +118,7 @@ async fn server_functions_take_posts_only_and_survive_garbage() {
         ("application/json", "{\"unterminated\":"),
     ] {
         let response = browser()
-            .post(app.url("/api/home_view"))
+            .post(app.url("/api/reset_visits"))
             .header("content-type", content_type)
             .body(body)
             .send()

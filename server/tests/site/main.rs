@@ -8,6 +8,7 @@ mod configuration;
 mod errors;
 mod headers;
 mod home;
+mod kept_pages;
 mod session_cookie;
 mod session_records;
 mod sessions;

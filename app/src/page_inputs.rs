@@ -1,0 +1,101 @@
+//! What a page is rendered from, besides the catalog it reads: one typed
+//! value per request, resolved by the server before the page is rendered.
+//!
+//! A page and the layout around it reach per-request data only through
+//! [`PageInputs`] ([`page_inputs`]): no page reads the session, the cookie
+//! or a header itself. That is what lets the server keep a rendered page
+//! and serve it to another browser (`server::kept_pages`): a page kept
+//! under a [`PageInputs`] value is rendered from that value alone (the
+//! server renders it from a request made of the value, with no cookie, no
+//! header and no session), so two requests with equal inputs get the same
+//! page, and an input added here is part of every key at once.
+//!
+//! Values that change on every view, the visit count, are not inputs but
+//! holes ([`VisitCount`](crate::pages::home::VisitCount)): equal in every value, so
+//! they never split a key, and unreadable by the page, which can only write
+//! them where they go; the server fills them in for each response.
+
+use std::hash::{Hash, Hasher};
+
+use crate::{
+    error::AppError,
+    model::{CatalogCounts, Preferences},
+    pages::home::VisitCount,
+};
+
+/// Everything per request a page is rendered from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PageInputs {
+    /// The path and query asked for: the route and its parameters.
+    pub address: String,
+    /// What the layout around every page shows.
+    pub layout: LayoutInputs,
+    /// What the page itself shows, as its route needs.
+    pub page: PageKind,
+}
+
+/// What the layout shows that differs between browsers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LayoutInputs {
+    /// This browser's choices (the notice dismissed; results per page,
+    /// which the lists read from here too).
+    pub preferences: Preferences,
+}
+
+/// What a page shows besides its layout, by kind of page.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// The home page: the catalog's figures and this browser's visit count.
+    Home(Result<HomeInputs, AppError>),
+    /// A page of the catalog (a list, a book, an author, About): it reads
+    /// the catalog as of this version (raised by every catalog load), or
+    /// shows why the version could not be read.
+    Catalog(Result<i64, AppError>),
+    /// Any other page (a 404): nothing but its layout.
+    Other,
+}
+
+/// What one view of the home page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HomeInputs {
+    pub counts: CatalogCounts,
+    /// Whether the request carried this browser's session cookie: false on
+    /// a first visit, and on every visit of a browser that refuses cookies.
+    pub cookie_returned: bool,
+    /// Views of the home page by this browser, this one included: a hole.
+    pub visits: VisitCount,
+}
+
+/// The inputs of the page being rendered. Every page rendered for a
+/// request has them: the server provides them in the context before it
+/// renders.
+pub fn page_inputs() -> Result<PageInputs, AppError> {
+    leptos::prelude::use_context::<PageInputs>().ok_or_else(inputs_missing)
+}
+
+/// The layout's inputs; the defaults without any (the app rendered with
+/// no request, once, to list its routes).
+pub fn layout_inputs() -> LayoutInputs {
+    leptos::prelude::use_context::<PageInputs>()
+        .map(|inputs| inputs.layout)
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn inputs_missing() -> AppError {
+    AppError::bug("a page was rendered without its inputs")
+}
+
+#[cfg(not(feature = "ssr"))]
+fn inputs_missing() -> AppError {
+    AppError::Internal
+}
+
+/// Errors are inputs of the pages that show them (the home page shows a
+/// count that failed as an error in its place): equal errors, equal pages.
+impl Hash for AppError {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        self.to_string().hash(state);
+    }
+}

@@ -1,0 +1,106 @@
+//! What pages read from the catalog, on the server. Pages are rendered on
+//! the server only (the browser runs just the islands), so these are plain
+//! functions rather than server functions: nothing here is reachable over
+//! HTTP. Each reads the database and this page's inputs, nothing else of
+//! the request (see [`crate::page_inputs`]).
+
+use crate::{
+    error::AppError,
+    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, ListPage},
+};
+
+/// A page of all books, or of those whose title or author matches `q`, at
+/// this browser's results per page.
+pub async fn books(
+    page: Option<String>,
+    q: Option<String>,
+) -> Result<ListPage<BookSummary>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let (page, per_page) = server::page_and_size(page)?;
+        crate::catalog::books(&server::db()?, q.as_deref(), page, per_page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (page, q);
+        Err(server_only())
+    }
+}
+
+pub async fn book(id: String) -> Result<BookDetail, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let id = crate::paging::parse_id(&id, "book")?;
+        crate::catalog::book(&server::db()?, id).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = id;
+        Err(server_only())
+    }
+}
+
+pub async fn authors(page: Option<String>) -> Result<ListPage<AuthorSummary>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let (page, per_page) = server::page_and_size(page)?;
+        crate::catalog::authors(&server::db()?, page, per_page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = page;
+        Err(server_only())
+    }
+}
+
+pub async fn author(id: String) -> Result<AuthorDetail, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let id = crate::paging::parse_id(&id, "author")?;
+        crate::catalog::author(&server::db()?, id).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = id;
+        Err(server_only())
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_only() -> AppError {
+    AppError::Internal
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::{
+        db::Db,
+        error::AppError,
+        page_inputs::{page_inputs, PageInputs, PageKind},
+        paging::parse_page,
+    };
+
+    /// The page a list request asks for, and this browser's results per
+    /// page (an input of the page).
+    pub fn page_and_size(page: Option<String>) -> Result<(u32, u32), AppError> {
+        let page = parse_page(page.as_deref())?;
+        let per_page = catalog_inputs()?.layout.preferences.per_page;
+        Ok((page, per_page))
+    }
+
+    /// The database, for a page whose catalog version could be read (else
+    /// the page shows why it could not).
+    pub fn db() -> Result<Db, AppError> {
+        catalog_inputs()?;
+        Db::from_context()
+    }
+
+    fn catalog_inputs() -> Result<PageInputs, AppError> {
+        let inputs = page_inputs()?;
+        match &inputs.page {
+            PageKind::Catalog(Ok(_)) => Ok(inputs),
+            PageKind::Catalog(Err(error)) => Err(error.clone()),
+            _ => Err(AppError::bug("a catalog read outside a catalog page")),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Resolving a page's inputs ([`PageInputs`]) from the request's session,
+//! before the page is rendered.
+
+use app::{
+    catalog,
+    error::AppError,
+    page_inputs::{HomeInputs, LayoutInputs, PageInputs, PageKind},
+    pages::home::VisitCount,
+    session::{PageBasis, VisitorSession},
+};
+
+/// The pages whose inputs the server resolves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `/`: a `GET` is a view, counted; a `HEAD` shows the count as it is.
+    Home,
+    /// The lists, a book's or an author's page, About.
+    Catalog,
+    /// Any other address: the 404 page.
+    Other,
+}
+
+impl Route {
+    /// The page at `path`.
+    pub fn of(path: &str) -> Route {
+        match path {
+            "/" => Route::Home,
+            "/books" | "/authors" | "/about" => Route::Catalog,
+            _ if path.starts_with("/books/") || path.starts_with("/authors/") => Route::Catalog,
+            _ => Route::Other,
+        }
+    }
+}
+
+/// A page's inputs, and the count its visit-count holes show.
+pub struct Resolved {
+    pub inputs: PageInputs,
+    pub visits: Option<i64>,
+}
+
+/// Reads (and for a view of the home page, counts) what the page at
+/// `address` is rendered from. A failure is an input too: the page shows
+/// it where it would have shown what failed.
+pub async fn resolve(
+    visitor: &VisitorSession,
+    route: Route,
+    counts_a_view: bool,
+    address: String,
+) -> Resolved {
+    let (layout, page, visits) = match route {
+        Route::Home if counts_a_view => match visitor.record_visit().await {
+            Ok(visit) => (
+                LayoutInputs {
+                    preferences: visit.preferences,
+                },
+                PageKind::Home(Ok(HomeInputs {
+                    counts: visit.counts,
+                    cookie_returned: visit.cookie_returned,
+                    visits: VisitCount::counted(visit.visits),
+                })),
+                Some(visit.visits),
+            ),
+            Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
+        },
+        Route::Home => match home_as_it_stands(visitor).await {
+            Ok((layout, home, visits)) => (layout, PageKind::Home(Ok(home)), Some(visits)),
+            Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
+        },
+        Route::Catalog => match visitor.page_basis().await {
+            Ok(basis) => (
+                layout(basis),
+                PageKind::Catalog(Ok(basis.catalog_version)),
+                None,
+            ),
+            Err(error) => (LayoutInputs::default(), PageKind::Catalog(Err(error)), None),
+        },
+        // The 404 page needs only the layout's inputs: without them it
+        // shows the defaults (the notice), as for a new visitor.
+        Route::Other => {
+            let layout = visitor.page_basis().await.map(layout).unwrap_or_default();
+            (layout, PageKind::Other, None)
+        }
+    };
+    Resolved {
+        inputs: PageInputs {
+            address,
+            layout,
+            page,
+        },
+        visits,
+    }
+}
+
+fn layout(basis: PageBasis) -> LayoutInputs {
+    LayoutInputs {
+        preferences: basis.preferences,
+    }
+}
+
+/// The home page without counting (a `HEAD`): the figures, the count so
+/// far and the preferences.
+async fn home_as_it_stands(
+    visitor: &VisitorSession,
+) -> Result<(LayoutInputs, HomeInputs, i64), AppError> {
+    let basis = visitor.page_basis().await?;
+    let visits = visitor.visits().await?;
+    let counts = catalog::counts(visitor.db()).await?;
+    let home = HomeInputs {
+        counts,
+        cookie_returned: true,
+        visits: VisitCount::counted(visits),
+    };
+    Ok((layout(basis), home, visits))
+}

@@ -1,0 +1,335 @@
+//! A kept page: its status, headers and body, cut where the holes go (the
+//! visit count, the script nonce), and the shelf that holds kept pages.
+
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    sync::{Arc, OnceLock, RwLock},
+};
+
+use axum::{
+    body::{Body, Bytes},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use leptos::nonce::Nonce;
+
+use app::pages::home::{VisitCount, VisitsHole};
+
+use super::gzip;
+
+/// Where a page differs from one response to the next.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Hole {
+    /// The visit count, in one of its forms.
+    Visits(VisitsHole),
+    /// Leptos writes the response's nonce on its inline scripts, for the
+    /// Content-Security-Policy to name: each response has its own.
+    Nonce,
+}
+
+/// What one response puts in the holes.
+pub struct Fill {
+    count: String,
+    sentence: String,
+    nonce: Nonce,
+}
+
+impl Fill {
+    /// `visits`: this view's count, for a page that shows one.
+    pub fn new(visits: Option<i64>, nonce: Nonce) -> Fill {
+        let visits = visits.unwrap_or_default();
+        Fill {
+            count: VisitCount::fill(VisitsHole::Count, visits),
+            sentence: VisitCount::fill(VisitsHole::Sentence, visits),
+            nonce,
+        }
+    }
+
+    fn bytes(&self, hole: Hole) -> &[u8] {
+        match hole {
+            Hole::Visits(VisitsHole::Count) => self.count.as_bytes(),
+            Hole::Visits(VisitsHole::Sentence) => self.sentence.as_bytes(),
+            Hole::Nonce => self.nonce.as_bytes(),
+        }
+    }
+}
+
+/// A rendered page, cut where its holes go.
+#[derive(Debug)]
+pub struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    pieces: Vec<Piece>,
+    /// Each piece's text compressed ([`gzip::deflate`]; empty for a hole),
+    /// made for the first response that asks for gzip.
+    deflated: OnceLock<Vec<Vec<u8>>>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(Bytes),
+    Hole(Hole),
+}
+
+impl Page {
+    /// Cuts `body` at every appearance of each stand-in of `holes` (the
+    /// text a hole was rendered as).
+    pub fn new(
+        status: StatusCode,
+        mut headers: HeaderMap,
+        body: &[u8],
+        holes: &[(&[u8], Hole)],
+    ) -> Page {
+        // Set again for each body; the rest (the content type) is the page's.
+        headers.remove(header::CONTENT_LENGTH);
+        Page {
+            status,
+            headers,
+            pieces: cut(body, holes),
+            deflated: OnceLock::new(),
+        }
+    }
+
+    /// Whether the page may be served to anyone else: it is the page (not
+    /// an error), it sets no cookie, and each of the `required` holes was
+    /// found in it.
+    pub fn is_for_anyone(&self, required: &[Hole]) -> bool {
+        self.status == StatusCode::OK
+            && !self.headers.contains_key(header::SET_COOKIE)
+            && required
+                .iter()
+                .all(|hole| self.pieces.contains(&Piece::Hole(*hole)))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The page with its holes filled, uncompressed.
+    pub fn body(&self, fill: &Fill) -> Vec<u8> {
+        let length = self
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.len(),
+                Piece::Hole(hole) => fill.bytes(*hole).len(),
+            })
+            .sum();
+        let mut body = Vec::with_capacity(length);
+        for piece in &self.pieces {
+            body.extend_from_slice(match piece {
+                Piece::Text(text) => text,
+                Piece::Hole(hole) => fill.bytes(*hole),
+            });
+        }
+        body
+    }
+
+    /// The page as a response, gzip-compressed if `gzip`; `plain`: its
+    /// uncompressed body, if already made.
+    pub fn response(&self, fill: &Fill, gzip: bool, plain: Option<Vec<u8>>) -> Response {
+        let body = match (gzip, plain) {
+            (true, _) => self.gzipped(fill),
+            (false, Some(plain)) => plain,
+            (false, None) => self.body(fill),
+        };
+        let mut headers = self.headers.clone();
+        // The same address has two encodings: caches must tell them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if gzip {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        (self.status, headers, Body::from(body)).into_response()
+    }
+
+    fn gzipped(&self, fill: &Fill) -> Vec<u8> {
+        let deflated = self.deflated.get_or_init(|| {
+            let deflate = |piece: &Piece| match piece {
+                Piece::Text(text) => gzip::deflate(text),
+                Piece::Hole(_) => Vec::new(),
+            };
+            self.pieces.iter().map(deflate).collect()
+        });
+        // Each hole a stored block: five bytes of header, then its bytes.
+        let stored = |piece: &Piece| match piece {
+            Piece::Text(_) => 0,
+            Piece::Hole(hole) => 5 + fill.bytes(*hole).len(),
+        };
+        let capacity = deflated.iter().map(Vec::len).sum::<usize>()
+            + self.pieces.iter().map(stored).sum::<usize>();
+        let mut member = gzip::Member::new(capacity);
+        for (piece, blocks) in self.pieces.iter().zip(deflated) {
+            match piece {
+                Piece::Text(text) => member.deflated(blocks, text),
+                Piece::Hole(hole) => member.stored(fill.bytes(*hole)),
+            }
+        }
+        member.finish()
+    }
+}
+
+/// `text` cut at every appearance of each stand-in of `holes`, which
+/// become their hole.
+fn cut(text: &[u8], holes: &[(&[u8], Hole)]) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    loop {
+        let next = holes
+            .iter()
+            .filter_map(|&(pattern, hole)| Some((find(rest, pattern)?, pattern, hole)))
+            .min_by_key(|&(at, _, _)| at);
+        let Some((at, pattern, hole)) = next else {
+            break;
+        };
+        if at > 0 {
+            pieces.push(Piece::Text(Bytes::copy_from_slice(&rest[..at])));
+        }
+        pieces.push(Piece::Hole(hole));
+        rest = &rest[at + pattern.len()..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(Bytes::copy_from_slice(rest)));
+    }
+    pieces
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Kept pages by what they were rendered from: at most `capacity`, making
+/// room by dropping an arbitrary one (a page often asked for is soon back).
+pub struct Shelf<K> {
+    capacity: usize,
+    pages: RwLock<HashMap<K, Arc<Page>>>,
+}
+
+impl<K: Hash + Eq + Clone> Shelf<K> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            pages: Default::default(),
+        }
+    }
+
+    pub fn get(&self, key: &K) -> Option<Arc<Page>> {
+        self.pages.read().ok()?.get(key).cloned()
+    }
+
+    pub fn keep(&self, key: K, page: Arc<Page>) {
+        if let Ok(mut pages) = self.pages.write() {
+            if pages.len() >= self.capacity && !pages.contains_key(&key) {
+                if let Some(dropped) = pages.keys().next().cloned() {
+                    pages.remove(&dropped);
+                }
+            }
+            pages.insert(key, page);
+        }
+    }
+}
+
+/// The page's text with `fill` in its holes.
+#[cfg(test)]
+fn text(page: &Page, fill: &Fill) -> String {
+    String::from_utf8(page.body(fill)).expect("UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    const COUNT: Hole = Hole::Visits(VisitsHole::Count);
+    const SENTENCE: Hole = Hole::Visits(VisitsHole::Sentence);
+
+    fn fill(visits: i64, nonce: &str) -> Fill {
+        Fill::new(Some(visits), Nonce::from_value(nonce))
+    }
+
+    #[test]
+    fn each_hole_is_filled_wherever_its_stand_in_stood() {
+        let html = r#"<script nonce="N0NCE">a</script><p data-props="{&quot;visits&quot;:1111}">2222</p><script nonce="N0NCE">b</script>"#;
+        let holes: [(&[u8], Hole); 3] = [
+            (b"1111", COUNT),
+            (b"2222", SENTENCE),
+            (b"N0NCE", Hole::Nonce),
+        ];
+        let page = Page::new(StatusCode::OK, HeaderMap::new(), html.as_bytes(), &holes);
+        assert!(page.is_for_anyone(&[COUNT, SENTENCE, Hole::Nonce]));
+        assert_eq!(
+            text(&page, &fill(1, "xyz")),
+            r#"<script nonce="xyz">a</script><p data-props="{&quot;visits&quot;:1}">You have visited this page 1 time.</p><script nonce="xyz">b</script>"#
+        );
+        assert!(text(&page, &fill(42, "abc")).contains("42 times."));
+    }
+
+    #[test]
+    fn a_page_missing_a_hole_is_kept_for_no_one_else() {
+        let page = Page::new(
+            StatusCode::OK,
+            HeaderMap::new(),
+            b"no count here",
+            &[(b"1111", COUNT)],
+        );
+        assert!(!page.is_for_anyone(&[COUNT]));
+        assert!(page.is_for_anyone(&[]));
+    }
+
+    #[test]
+    fn a_page_that_sets_a_cookie_or_is_an_error_is_for_no_one_else() {
+        let mut headers = HeaderMap::new();
+        let page = Page::new(StatusCode::OK, headers.clone(), b"page", &[]);
+        assert!(page.is_for_anyone(&[]));
+        let missing = Page::new(StatusCode::NOT_FOUND, headers.clone(), b"page", &[]);
+        assert!(!missing.is_for_anyone(&[]));
+        headers.insert(header::SET_COOKIE, "id=1".parse().unwrap());
+        assert!(!Page::new(StatusCode::OK, headers, b"page", &[]).is_for_anyone(&[]));
+    }
+
+    #[test]
+    fn a_full_shelf_makes_room_and_keeps_the_newest() {
+        let shelf = Shelf::new(3);
+        let page = || Arc::new(Page::new(StatusCode::OK, HeaderMap::new(), b"page", &[]));
+        for key in 0..10 {
+            shelf.keep(key, page());
+            assert!(shelf.get(&key).is_some(), "page {key} was just kept");
+        }
+        let kept = (0..10).filter(|key| shelf.get(key).is_some()).count();
+        assert_eq!(kept, 3);
+    }
+
+    #[tokio::test]
+    async fn a_gzip_response_is_the_same_page_compressed() {
+        let html = format!(
+            r#"<script nonce="N0NCE">a</script><p>1111, 2222</p>{}"#,
+            "<li>a book</li>".repeat(100)
+        );
+        let holes: [(&[u8], Hole); 3] = [
+            (b"1111", COUNT),
+            (b"2222", SENTENCE),
+            (b"N0NCE", Hole::Nonce),
+        ];
+        let page = Page::new(StatusCode::OK, HeaderMap::new(), html.as_bytes(), &holes);
+        let fill = fill(42, "abc");
+        let response = page.response(&fill, true, None);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let compressed = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert!(compressed.len() < html.len() / 4, "{}", compressed.len());
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&compressed[..]),
+            &mut unzipped,
+        )
+        .expect("valid gzip");
+        assert_eq!(unzipped, text(&page, &fill));
+        assert!(unzipped.contains(r#"nonce="abc""#) && unzipped.contains("<p>42, You have"));
+    }
+}

@@ -1,0 +1,219 @@
+//! Pages: their inputs resolved before they are rendered, and the pages
+//! that opt in kept rendered and served from memory.
+//!
+//! For a page request (a `GET` or `HEAD` of a page's address), this
+//! middleware (inside the session layer) first resolves the page's inputs
+//! ([`PageInputs`], [`inputs`]): for a view of `/`, it counts the view;
+//! otherwise one statement reads the catalog's version and the browser's
+//! preferences. The app renders every page from those inputs alone.
+//!
+//! Rendering a page with Leptos costs far more than everything else a
+//! request does, and most requests are for a page that some other request
+//! had rendered from equal inputs. So the home page and the catalog's pages
+//! (the ones that opt in: [`Route::is_kept`]) are kept ([`kept`]): the
+//! inputs are the key, the page is rendered from a request made of the
+//! inputs alone (no cookie, no header, no session: nothing else to read),
+//! with stand-ins where its holes go (the visit count, the script nonce),
+//! and each response fills the holes in. In debug builds every such
+//! response is also compared with the page rendered afresh from the real
+//! request ([`check`]).
+
+use std::sync::Arc;
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{Request, State},
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use leptos::nonce::Nonce;
+use tower_sessions::Session;
+
+use app::{
+    db::Db,
+    page_inputs::{HomeInputs, PageInputs, PageKind},
+    pages::home::VisitCount,
+    session::{SessionPolicy, VisitorSession},
+};
+
+use crate::security::ResponseNonce;
+
+pub use inputs::Route;
+use kept::{Fill, Hole, Page, Shelf};
+
+mod check;
+mod gzip;
+mod inputs;
+mod kept;
+
+/// What resolving inputs and finding kept pages needs; cloned for every
+/// request.
+#[derive(Clone)]
+pub struct Pages(Arc<Shared>);
+
+struct Shared {
+    db: Db,
+    policy: SessionPolicy,
+    /// Kept pages by their inputs: every page of every list, at three sizes,
+    /// every search, and the home page for each kind of view; each a few
+    /// kilobytes.
+    kept: Shelf<PageInputs>,
+}
+
+impl Pages {
+    pub fn new(db: Db, policy: SessionPolicy) -> Self {
+        Self(Arc::new(Shared {
+            db,
+            policy,
+            kept: Shelf::new(1024),
+        }))
+    }
+
+    /// Resolves the inputs of the page `request` asks for (a `GET` of `/`
+    /// counts the view), from its session; `None` without a session layer.
+    pub fn resolve(
+        &self,
+        request: &Request,
+        route: Route,
+    ) -> Option<impl std::future::Future<Output = inputs::Resolved> + Send + 'static> {
+        let session = request.extensions().get::<Session>()?.clone();
+        let visitor = VisitorSession::new(session, self.0.db.clone(), self.0.policy);
+        let address = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| request.uri().path(), |address| address.as_str())
+            .to_owned();
+        let counts_a_view = request.method() == Method::GET;
+        Some(async move { inputs::resolve(&visitor, route, counts_a_view, address).await })
+    }
+}
+
+impl Route {
+    /// Pages kept rendered: those whose inputs say everything they show.
+    /// A page that differs per user, or shows the time, is not listed.
+    fn is_kept(self) -> bool {
+        matches!(self, Route::Home | Route::Catalog)
+    }
+}
+
+/// Middleware: resolves the inputs of a page request and serves it, from
+/// a kept page where the page opts in. Anything else (server functions,
+/// static files, other methods) goes on to the app untouched; the 404 page
+/// resolves its inputs behind the static files ([`not_found`]).
+pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+    let route = Route::of(request.uri().path());
+    let method = request.method().clone();
+    if route == Route::Other || !(method == Method::GET || method == Method::HEAD) {
+        return next.run(request).await;
+    }
+    let Some(resolving) = pages.resolve(&request, route) else {
+        tracing::error!("no session layer around the pages");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let resolved = resolving.await;
+    if method == Method::HEAD || !route.is_kept() {
+        request.extensions_mut().insert(resolved.inputs);
+        return next.run(request).await;
+    }
+    let Some(ResponseNonce(nonce)) = request.extensions().get::<ResponseNonce>().cloned() else {
+        tracing::error!("no response nonce: the security headers layer must wrap the pages");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let gzip = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(gzip::accepted);
+
+    let (page, kept) = match pages.0.kept.get(&resolved.inputs) {
+        Some(page) => (page, true),
+        None => match render_to_keep(&pages, &resolved.inputs, &nonce, next.clone()).await {
+            Ok(rendered) => rendered,
+            Err(failed) => return failed,
+        },
+    };
+    let fill = Fill::new(resolved.visits, nonce);
+    // A page not kept (an error, a 404) was rendered for this response only.
+    let plain = if check::ENABLED && kept {
+        let plain = page.body(&fill);
+        let (parts, _) = request.into_parts();
+        if let Err(failed) =
+            check::same_as_fresh(page.status(), &plain, parts, resolved.inputs, next).await
+        {
+            return failed;
+        }
+        Some(plain)
+    } else {
+        None
+    };
+    page.response(&fill, gzip, plain)
+}
+
+/// Renders the page of `inputs` from a request made of them alone, with
+/// stand-ins in its holes, and keeps it if it may be served to anyone
+/// (then `true`).
+async fn render_to_keep(
+    pages: &Pages,
+    inputs: &PageInputs,
+    nonce: &Nonce,
+    next: Next,
+) -> Result<(Arc<Page>, bool), Response> {
+    let mut rendered_from = inputs.clone();
+    let mut stand_ins: Vec<(String, Hole)> = vec![(nonce.to_string(), Hole::Nonce)];
+    if let PageKind::Home(Ok(HomeInputs { visits, .. })) = &mut rendered_from.page {
+        let (stand_in, holes) = VisitCount::stand_in();
+        *visits = stand_in;
+        stand_ins.extend(
+            holes
+                .into_iter()
+                .map(|(text, hole)| (text, Hole::Visits(hole))),
+        );
+    }
+
+    let mut request = Request::builder()
+        .method(Method::GET)
+        .uri(&inputs.address)
+        .body(Body::empty())
+        .map_err(|err| {
+            tracing::error!(error = %err, "a page's address is not a request's");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })?;
+    request.extensions_mut().insert(rendered_from);
+    request
+        .extensions_mut()
+        .insert(ResponseNonce(nonce.clone()));
+    let (parts, body) = next.run(request).await.into_parts();
+    let Ok(body) = to_bytes(body, usize::MAX).await else {
+        tracing::error!("a page's body could not be read");
+        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+
+    let holes: Vec<(&[u8], Hole)> = stand_ins
+        .iter()
+        .map(|(text, hole)| (text.as_bytes(), *hole))
+        .collect();
+    let page = Arc::new(Page::new(parts.status, parts.headers, &body, &holes));
+    // The count must stand where it was written (a stand-in not found,
+    // escaped say, would be frozen in the page); a page may have no script
+    // to carry the nonce.
+    let required: Vec<Hole> = holes
+        .iter()
+        .map(|(_, hole)| *hole)
+        .filter(|hole| *hole != Hole::Nonce)
+        .collect();
+    let kept = page.is_for_anyone(&required);
+    if kept {
+        pages.0.kept.keep(inputs.clone(), Arc::clone(&page));
+    }
+    Ok((page, kept))
+}
+
+/// Middleware for the 404 page (the fallback, once no static file was
+/// found): resolves its inputs, as for every page.
+pub async fn not_found(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+    if let Some(resolving) = pages.resolve(&request, Route::Other) {
+        request.extensions_mut().insert(resolving.await.inputs);
+    }
+    next.run(request).await
+}
