@@ -23,9 +23,7 @@ pub async fn counts(db: &Db) -> Result<CatalogCounts, AppError> {
 }
 
 /// The figures from a row of `catalog_counts`' four columns, in order.
-pub(crate) fn figures(
-    (books, copies, copies_available, authors): (i64, i64, i64, i64),
-) -> CatalogCounts {
+fn figures((books, copies, copies_available, authors): (i64, i64, i64, i64)) -> CatalogCounts {
     CatalogCounts {
         books,
         copies,

@@ -130,28 +130,6 @@ mod server {
         }
     }
 
-    impl From<rusqlite::Error> for AppError {
-        fn from(err: rusqlite::Error) -> Self {
-            let busy = matches!(
-                err.sqlite_error_code(),
-                Some(
-                    rusqlite::ErrorCode::DatabaseBusy
-                        | rusqlite::ErrorCode::DatabaseLocked
-                        | rusqlite::ErrorCode::SystemIoFailure
-                        | rusqlite::ErrorCode::DiskFull
-                        | rusqlite::ErrorCode::CannotOpen
-                )
-            );
-            if busy {
-                tracing::warn!(error = %err, "database unavailable");
-                AppError::Unavailable
-            } else {
-                tracing::error!(error = %err, "database error");
-                AppError::Internal
-            }
-        }
-    }
-
     impl From<tower_sessions::session::Error> for AppError {
         /// The site's store says which it was ([`SESSION_STORE_UNAVAILABLE`]);
         /// it has logged the cause.

@@ -11,17 +11,15 @@
 
 use std::time::Duration;
 
-use rusqlite::OptionalExtension;
 use time::OffsetDateTime;
 use tower_sessions::{session::Id, Session};
 
 use crate::{
-    catalog::figures,
-    db::{Db, Undo},
+    db::{Db, ViewWrite},
     error::AppError,
     execute, in_transaction,
     model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
-    on_reader, on_writer,
+    on_reader,
     session_id::new_session_id,
 };
 
@@ -81,10 +79,6 @@ impl Default for SessionPolicy {
     }
 }
 
-/// What the statement that counts a returning view gives: visits,
-/// renewed_at, per_page, notice_dismissed, then the catalog's figures.
-type CountedView = (i64, i64, Option<i64>, bool, i64, i64, i64, i64);
-
 /// A counted view of the home page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Visit {
@@ -99,35 +93,10 @@ pub struct Visit {
     pub preferences: Preferences,
 }
 
-/// `RETURNING` columns that add the catalog's figures to a statement that
-/// counts a view: the home page needs both, and one statement is one
-/// hand-over to the database where two would be two. (Both SQLite and
-/// PostgreSQL take subqueries there.)
-macro_rules! returning_with_counts {
-    ($columns:literal) => {
-        concat!(
-            " RETURNING ",
-            $columns,
-            ", (SELECT books FROM catalog_counts), (SELECT copies FROM catalog_counts),
-             (SELECT copies_available FROM catalog_counts), (SELECT authors FROM catalog_counts)"
-        )
-    };
-}
-
 /// Stores a session record, unless its id is taken (then nothing).
 pub const INSERT_RECORD: &str =
     "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
      ON CONFLICT (id) DO NOTHING";
-
-/// Counts a new session's first view in its new state row.
-const FIRST_VIEW: &str = concat!(
-    "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-     VALUES ($1, 1, FALSE, $2, $3)",
-    returning_with_counts!("visits")
-);
-
-/// What [`FIRST_VIEW`] gives: visits, then the catalog's figures.
-type FirstViewCounted = (i64, i64, i64, i64, i64);
 
 tokio::task_local! {
     /// A session record the site stored itself, while tower-sessions
@@ -186,76 +155,52 @@ impl VisitorSession {
 
     /// Counts one view of the home page.
     ///
-    /// A returning browser's view is one statement: it checks that the
-    /// cookie's session exists and has not expired, and counts the view.
-    /// Only a browser without a live session costs more (its session is
-    /// created first), and a view that finds a renewal due.
-    ///
-    /// The statement returns the browser's preferences and the catalog's
-    /// figures too: everything the home page is rendered from.
+    /// A returning browser's view is one write ([`ViewWrite::Count`]),
+    /// which checks that the cookie's session exists and has not expired
+    /// and counts the view, atomically, committed with the other views of
+    /// the moment; it gives back the browser's preferences and the
+    /// catalog's figures too: everything the home page is rendered from.
+    /// A browser without a live session gets a new one, its first view
+    /// counted in the same commit ([`ViewWrite::Start`]). A view that finds
+    /// a renewal due costs one write more.
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
-            let now = Now::get();
-            if let Some((
-                visits,
-                renewed_at,
-                per_page,
-                dismissed,
-                books,
-                copies,
-                available,
-                authors,
-            )) = self.count_returning_view(&id, &now).await?
-            {
-                if renewed_at <= self.renewal_cutoff(now.millis) {
+            let written = self
+                .db
+                .write_view(ViewWrite::Count {
+                    session_id: id.clone(),
+                })
+                .await?;
+            if let Some(state) = written.state {
+                if state.renewed_at <= self.renewal_cutoff(Now::get().millis) {
                     self.changed(&id).await?;
                 }
                 return Ok(Visit {
-                    visits,
+                    visits: state.visits,
                     cookie_returned: true,
-                    counts: figures((books, copies, available, authors)),
-                    preferences: stored_preferences((per_page, dismissed)),
+                    counts: written.counts,
+                    preferences: stored_preferences((state.per_page, state.notice_dismissed)),
                 });
             }
         }
         // No cookie, or one naming a session the store does not hold (or
         // no longer): a new session, never the cookie's id, and no choices
         // made yet.
-        let (visits, books, copies, available, authors) = match self.start_counted().await? {
-            Some(counted) => counted,
-            None => {
-                let id = self.create().await?;
-                let now = Now::get();
-                on_writer!(&self.db, |conn| {
-                    sqlx::query_as(FIRST_VIEW)
-                        .bind(&id)
-                        .bind(now.secs)
-                        .bind(now.millis)
-                        .fetch_one(conn)
-                        .await
-                })?
-            }
-        };
+        let (visits, counts) = self.start_counted().await?;
         Ok(Visit {
             visits,
             cookie_returned: false,
-            counts: figures((books, copies, available, authors)),
+            counts,
             preferences: Preferences::default(),
         })
     }
 
-    /// Starts a session with its first view counted, on SQLite's direct
-    /// writer: the record and the state row in one statement of the batch,
-    /// so one commit to wait for where creating the session (for its id)
-    /// and then counting would be two, on every view by a browser without a
+    /// Starts a session with its first view counted: the record and the
+    /// state row in one commit, where creating the session (for its id) and
+    /// then counting would be two, on every view by a browser without a
     /// session. tower-sessions then saves the session, and the store gives
-    /// it the id it was stored under (see [`StoredRecord`]). `None` when it
-    /// must go the usual way: on PostgreSQL, or while another process holds
-    /// SQLite's write lock.
-    async fn start_counted(&self) -> Result<Option<FirstViewCounted>, AppError> {
-        if !matches!(self.db, Db::Sqlite(_)) {
-            return Ok(None);
-        }
+    /// it the id it was stored under (see [`StoredRecord`]).
+    async fn start_counted(&self) -> Result<(i64, CatalogCounts), AppError> {
         let started_at = OffsetDateTime::now_utc().unix_timestamp();
         self.session.insert(STARTED_AT, started_at).await?;
         // The record as the store would write it: its data as JSON, its
@@ -263,29 +208,20 @@ impl VisitorSession {
         let data = serde_json::to_vec(&std::collections::HashMap::from([(STARTED_AT, started_at)]))
             .map_err(|err| AppError::bug(format!("cannot encode a session record: {err}")))?;
         let expiry = unix_millis(self.session.expiry_date());
-        let now = Now::get();
-        let (record, secs, millis) = (data.clone(), now.secs, now.millis);
-        let stored = self
-            .db
-            // Two inserts: the record, then the state row.
-            .try_direct(Undo::Savepoint, move |conn| loop {
-                // A new id until one is free: never another session's.
-                let id = new_session_id();
-                let key = id.to_string();
-                let inserted = conn
-                    .prepare_cached(INSERT_RECORD)?
-                    .execute(rusqlite::named_params! { "$1": key, "$2": record, "$3": expiry })?;
-                if inserted == 1 {
-                    let counted = conn.prepare_cached(FIRST_VIEW)?.query_row(
-                        rusqlite::named_params! { "$1": key, "$2": secs, "$3": millis },
-                        |row| FirstViewCounted::try_from(row),
-                    )?;
-                    return Ok((id, counted));
-                }
-            })
-            .await?;
-        let Some((id, counted)) = stored else {
-            return Ok(None);
+        // A new id until one is free: never another session's.
+        let (id, written) = loop {
+            let id = new_session_id();
+            let written = self
+                .db
+                .write_view(ViewWrite::Start {
+                    session_id: id.to_string(),
+                    data: data.clone(),
+                    expiry,
+                })
+                .await?;
+            if let Some(state) = written.state {
+                break (id, (state.visits, written.counts));
+            }
         };
         STORED_RECORD
             .scope(StoredRecord { id, data, expiry }, self.session.save())
@@ -295,73 +231,7 @@ impl VisitorSession {
                 "a new session was saved under another id than it was stored under",
             ));
         }
-        Ok(Some(counted))
-    }
-
-    /// Counts a view in the session `id` if it is live, atomically, and
-    /// returns the count, when the session was last renewed, the
-    /// preferences' columns and the catalog's figures; `None` when the
-    /// session is not live.
-    async fn count_returning_view(
-        &self,
-        id: &str,
-        now: &Now,
-    ) -> Result<Option<CountedView>, AppError> {
-        const COUNT_VIEW: &str = concat!(
-            "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-             SELECT id, 1, TRUE, $2, $3 FROM tower_sessions WHERE id = $1 AND expiry_date > $3
-             ON CONFLICT (session_id) DO UPDATE
-                SET visits = session_state.visits + 1, confirmed = TRUE",
-            returning_with_counts!("visits, renewed_at, per_page, notice_dismissed")
-        );
-        // On SQLite's direct writer, the usual case (a live session with a
-        // state row) in two plain statements: a read of the row and the
-        // figures, then an update (which checks the session is live).
-        // Together they take about half the time of the statement above (an
-        // insert turned update, whose RETURNING has four subqueries;
-        // measured on a copy of the site's database), and they run while
-        // every other view waits for the writers' turn. The update is the
-        // last thing that can fail: if it does, SQLite undoes it, and the
-        // batch needs no savepoint for this view (see [`Undo`]). Anything
-        // else (no state row yet, a session not live) goes the usual way.
-        const COUNTED: &str = "SELECT state.visits, state.renewed_at, state.per_page,
-                    state.notice_dismissed, catalog.books, catalog.copies,
-                    catalog.copies_available, catalog.authors
-             FROM session_state state, catalog_counts catalog WHERE state.session_id = ?1";
-        const COUNT_LIVE: &str = "UPDATE session_state SET visits = visits + 1, confirmed = TRUE
-             WHERE session_id = ?1
-               AND EXISTS (SELECT 1 FROM tower_sessions WHERE id = ?1 AND expiry_date > ?2)";
-        let (key, millis) = (id.to_owned(), now.millis);
-        let counted = self
-            .db
-            .try_direct(Undo::BySqlite, move |conn| {
-                let Some(mut counted) = conn
-                    .prepare_cached(COUNTED)?
-                    .query_row([&key], |row| CountedView::try_from(row))
-                    .optional()?
-                else {
-                    return Ok(None);
-                };
-                let live = conn
-                    .prepare_cached(COUNT_LIVE)?
-                    .execute(rusqlite::params![key, millis])?;
-                // The writers' turn is held: nothing changed the row between.
-                counted.0 += 1;
-                Ok((live == 1).then_some(counted))
-            })
-            .await?
-            .flatten();
-        if let Some(counted) = counted {
-            return Ok(Some(counted));
-        }
-        Ok(on_writer!(&self.db, |conn| {
-            sqlx::query_as(COUNT_VIEW)
-                .bind(id)
-                .bind(now.secs)
-                .bind(now.millis)
-                .fetch_optional(conn)
-                .await
-        })?)
+        Ok(written)
     }
 
     /// The number of views counted so far, without counting this request.
@@ -382,8 +252,7 @@ impl VisitorSession {
 
     /// The catalog's version and this browser's preferences, in one
     /// statement that only reads (the preferences are the defaults without
-    /// a live session). Asked before every catalog page, so it runs on a
-    /// direct reader where it can.
+    /// a live session). Asked before every page but a view of the home page.
     pub async fn page_basis(&self) -> Result<PageBasis, AppError> {
         const BASIS: &str = concat!(
             "SELECT catalog.version, live.per_page, live.notice_dismissed
@@ -394,22 +263,13 @@ impl VisitorSession {
         type Basis = (i64, Option<i64>, Option<bool>);
         let id = self.cookie_id();
         let now = unix_millis(OffsetDateTime::now_utc());
-        let read = self.db.try_read_direct(|conn| {
-            conn.prepare_cached(BASIS)?
-                .query_row(rusqlite::named_params! { "$1": id, "$2": now }, |row| {
-                    Basis::try_from(row)
-                })
+        let (catalog_version, per_page, dismissed): Basis = on_reader!(&self.db, |conn| {
+            sqlx::query_as(BASIS)
+                .bind(&id)
+                .bind(now)
+                .fetch_one(conn)
+                .await
         })?;
-        let (catalog_version, per_page, dismissed) = match read {
-            Some(read) => read,
-            None => on_reader!(&self.db, |conn| {
-                sqlx::query_as(BASIS)
-                    .bind(&id)
-                    .bind(now)
-                    .fetch_one(conn)
-                    .await
-            })?,
-        };
         let preferences = dismissed.map_or_else(Preferences::default, |dismissed| {
             stored_preferences((per_page, dismissed))
         });

@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::Context;
-use app::db::{Db, SqliteDb};
+use app::db::{Db, PostgresDb, SqliteDb};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
@@ -113,18 +113,19 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
         Target::Sqlite(options) => {
             let options = sqlite_options(options, settings);
             // The writer first: it creates the file and switches it to WAL.
-            let writer = options.connect().await.with_context(cannot)?;
-            let direct_writer = direct_connection(&options).with_context(cannot)?;
+            // It copies no log into the file after its commits: that would
+            // hold up the page views queued behind them. The checkpoint task
+            // does it on a connection of its own ([`checkpoint`]).
+            let writer = options
+                .clone()
+                .pragma("wal_autocheckpoint", "0")
+                .connect()
+                .await
+                .with_context(cannot)?;
             let mut readers = Vec::new();
             for _ in 0..settings.max_connections.max(1) {
                 readers.push(options.connect().await.with_context(cannot)?);
             }
-            // One for each thread that can be running a request at once.
-            let threads = std::thread::available_parallelism().map_or(2, usize::from);
-            let direct_readers = (0..threads.min(settings.max_connections.max(1) as usize))
-                .map(|_| direct_connection(&options))
-                .collect::<anyhow::Result<_>>()
-                .with_context(cannot)?;
             let checkpointer = options
                 .busy_timeout(Duration::ZERO)
                 .connect()
@@ -133,8 +134,6 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
             Ok(Db::Sqlite(SqliteDb::new(
                 readers,
                 writer,
-                direct_writer,
-                direct_readers,
                 checkpointer,
                 wait,
             )))
@@ -162,7 +161,7 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
                 .connect_with(options)
                 .await
                 .with_context(cannot)?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(PostgresDb::new(pool)))
         }
     }
 }
@@ -186,27 +185,6 @@ fn sqlite_options(
         .busy_timeout(Duration::from_millis(settings.busy_timeout_ms))
 }
 
-/// A connection to the file the writer opened, with the same settings but
-/// a busy timeout of zero (see [`app::db::Db::try_direct`] and
-/// [`app::db::Db::try_read_direct`]). The writer has
-/// already created the file and put it in WAL mode, which the file keeps.
-fn direct_connection(options: &SqliteConnectOptions) -> anyhow::Result<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
-    let connection = rusqlite::Connection::open_with_flags(
-        options.get_filename(),
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    connection.busy_timeout(Duration::ZERO)?;
-    // No automatic checkpoints after its commits: one would copy the log
-    // into the file and flush it to disk on a runtime thread, holding up
-    // every request that thread serves. The checkpoint task does it on
-    // a connection of its own ([`checkpoint`]).
-    connection.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;",
-    )?;
-    Ok(connection)
-}
-
 /// The URL without its password, for messages.
 fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
@@ -227,7 +205,11 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
                 .run(&mut *sqlite.writer().await?)
                 .await
         }
-        Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        Db::Postgres(postgres) => {
+            sqlx::migrate!("../migrations/postgres")
+                .run(postgres.pool())
+                .await
+        }
     }
     .context("cannot apply database migrations")
 }

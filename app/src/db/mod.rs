@@ -2,12 +2,12 @@
 //! macros that run one statement's code on whichever database it is.
 //!
 //! The site runs on SQLite (one file, the default) or PostgreSQL (several
-//! servers sharing one database). Its SQL is written once, in the subset
-//! both understand; the few spellings that differ are picked with
-//! [`Db::pick`]. [`on_reader!`](crate::on_reader),
+//! servers sharing one database), both through sqlx. Its SQL is written
+//! once, in the subset both understand; the few spellings that differ are
+//! picked with [`Db::pick`]. [`on_reader!`](crate::on_reader),
 //! [`on_writer!`](crate::on_writer) and
 //! [`in_transaction!`](crate::in_transaction) compile the same statement
-//! code for each database.
+//! code for each database; page views' writes go through [`views`].
 
 use std::{sync::Arc, time::Duration};
 
@@ -16,67 +16,53 @@ use deadpool::{
     Runtime,
 };
 use sqlx::{PgPool, SqliteConnection};
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::AppError;
 
-pub use self::batch::Undo;
-use self::batch::{Outcome, Queue};
+use self::views::ViewWrites;
+pub use self::views::{SessionRow, ViewWrite, Written};
 
-mod batch;
+pub mod views;
 
 /// The site's one database: catalog and sessions live side by side.
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqliteDb),
-    /// One pool for reads and writes: PostgreSQL lets many connections
-    /// write at once, locking rows rather than the database.
-    Postgres(PgPool),
+    Postgres(PostgresDb),
 }
 
-/// SQLite: reads go through a pool of connections (and a few, see
-/// [`Db::try_read_direct`], on the calling thread). Writes take a turn (two
-/// more connections, one of them used at a time: see [`Db::try_direct`]):
-/// SQLite lets one connection write at a time, and writers on many
-/// connections would spin on the file lock (sleeping in its busy handler,
-/// which is what makes long tails). Waiting for a mutex instead queues them
-/// in arrival order.
+/// SQLite: reads go through a pool of connections; writes take a turn on
+/// one more ([`SqliteDb::writer`]): SQLite lets one connection write at a
+/// time, and writers on many connections would spin on the file lock
+/// (sleeping in its busy handler, which is what makes long tails). Waiting
+/// for a mutex instead queues them in arrival order.
 ///
-/// Neither is sqlx's pool: it pings every connection that comes back to it,
-/// which for SQLite is a round trip to the connection's own thread, as
-/// costly as the statement before it. A connection to a local file does not
-/// go stale, so these hand connections out and take them back as they are.
+/// The readers' pool is deadpool's, not sqlx's: sqlx's pool pings every
+/// connection that comes back to it, which for SQLite is a round trip to
+/// the connection's own thread, as costly as the statement before it. A
+/// connection to a local file does not go stale, so these are handed out
+/// and taken back as they are.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     readers: Readers,
-    /// Idle connections for reads on the calling thread: as the direct
-    /// writer, for statements that take microseconds, where sqlx's hand-off
-    /// to a connection thread and back would cost more than the statement.
-    direct_readers: Arc<std::sync::Mutex<Vec<rusqlite::Connection>>>,
-    writer: Arc<Mutex<WriterConnections>>,
+    writer: Arc<Mutex<SqliteConnection>>,
     /// For checkpoints of the write-ahead log only: a connection whose busy
     /// timeout is zero (see `server::db::checkpoint`).
     checkpointer: Arc<Mutex<SqliteConnection>>,
-    /// Statements waiting for the direct writer (see [`Db::try_direct`]).
-    queue: Arc<Queue>,
+    /// Page views' writes, committed in groups on the writer ([`views`]).
+    views: ViewWrites,
     /// How long a statement waits for its connection before giving up (a 503).
     wait: Duration,
 }
 
-/// The writer's turn holds two connections to the file, used one at a time.
-#[derive(Debug)]
-struct WriterConnections {
-    sqlx: SqliteConnection,
-    /// For the statements of page views, run on the calling thread. sqlx
-    /// runs each SQLite connection on a thread of its own and hands every
-    /// statement to it and back; for a statement that takes microseconds the
-    /// hand-off (two thread wake-ups) costs more than the statement, and with
-    /// several such threads on few cores it is what makes the latency tail.
-    /// Its busy timeout is zero: a runtime thread must never sleep waiting
-    /// for another process's write lock, so a busy database sends the
-    /// statement the usual way ([`SqliteDb::writer`]), whose connection waits
-    /// on its own thread.
-    direct: rusqlite::Connection,
+/// PostgreSQL: one pool for reads and writes; it lets many connections
+/// write at once, locking rows rather than the database.
+#[derive(Clone, Debug)]
+pub struct PostgresDb {
+    pool: PgPool,
+    /// Page views' writes, committed in groups ([`views`]).
+    views: ViewWrites,
 }
 
 type Readers = deadpool::unmanaged::Pool<SqliteConnection>;
@@ -85,14 +71,12 @@ type Readers = deadpool::unmanaged::Pool<SqliteConnection>;
 pub type Reader = deadpool::unmanaged::Object<SqliteConnection>;
 
 /// The SQLite writer connection, held for as long as this lives.
-pub type Writer<'a> = MappedMutexGuard<'a, SqliteConnection>;
+pub type Writer<'a> = MutexGuard<'a, SqliteConnection>;
 
 impl SqliteDb {
     pub fn new(
         readers: Vec<SqliteConnection>,
         writer: SqliteConnection,
-        direct_writer: rusqlite::Connection,
-        direct_readers: Vec<rusqlite::Connection>,
         checkpointer: SqliteConnection,
         wait: Duration,
     ) -> Self {
@@ -105,15 +89,22 @@ impl SqliteDb {
             // Cannot fail: the pool is open and sized for all of them.
             let _ = pool.try_add(reader);
         }
+        let writer = Arc::new(Mutex::new(writer));
+        let turn = Arc::clone(&writer);
+        let views = ViewWrites::start(move |statements| {
+            let turn = Arc::clone(&turn);
+            async move {
+                let mut writer = tokio::time::timeout(wait, turn.lock())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
+                crate::run_view_writes!(&mut *writer, statements).await
+            }
+        });
         Self {
             readers: pool,
-            direct_readers: Arc::new(std::sync::Mutex::new(direct_readers)),
-            writer: Arc::new(Mutex::new(WriterConnections {
-                sqlx: writer,
-                direct: direct_writer,
-            })),
+            writer,
             checkpointer: Arc::new(Mutex::new(checkpointer)),
-            queue: Arc::default(),
+            views,
             wait,
         }
     }
@@ -129,46 +120,6 @@ impl SqliteDb {
     /// The connection for every statement that writes, and every
     /// transaction, once the writes queued before this one are done.
     pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
-        Ok(MutexGuard::map(self.writers().await?, |turn| {
-            &mut turn.sqlx
-        }))
-    }
-
-    /// Runs `statement` on the direct writer when the writers' turn comes,
-    /// together with the statements queued by then (see [`batch`]).
-    async fn run_direct<T, F>(&self, undo: Undo, statement: F) -> Result<Outcome<T>, sqlx::Error>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let mut ticket = self.queue.push(undo, statement);
-        // The statement may be run by a turn before this one; its outcome
-        // then comes straight from there, rather than by way of the turn
-        // being passed from one waiting view to the next.
-        let turn = tokio::select! {
-            biased;
-            outcome = ticket.wait() => return Ok(outcome),
-            turn = self.writers() => turn,
-        };
-        match turn {
-            Ok(turn) => {
-                // Whoever held the turn before ran everything queued then.
-                if let Some(outcome) = ticket.ready() {
-                    return Ok(outcome);
-                }
-                // The requests this thread has ready meanwhile get to queue
-                // their statements first, to share this commit.
-                tokio::task::yield_now().await;
-                self.queue.run_all(&turn.direct);
-            }
-            Err(timeout) if ticket.withdraw() => return Err(timeout),
-            // The turn's holder took it: it is running now.
-            Err(_) => {}
-        }
-        Ok(ticket.outcome().await)
-    }
-
-    async fn writers(&self) -> Result<MutexGuard<'_, WriterConnections>, sqlx::Error> {
         tokio::time::timeout(self.wait, self.writer.lock())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)
@@ -195,6 +146,24 @@ impl SqliteDb {
     }
 }
 
+impl PostgresDb {
+    pub fn new(pool: PgPool) -> Self {
+        let connections = pool.clone();
+        let views = ViewWrites::start(move |statements| {
+            let connections = connections.clone();
+            async move {
+                let mut conn = connections.acquire().await?;
+                crate::run_view_writes!(&mut *conn, statements).await
+            }
+        });
+        Self { pool, views }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
 impl Db {
     /// The handle the server put in the Leptos context of this request.
     pub fn from_context() -> Result<Db, AppError> {
@@ -210,57 +179,12 @@ impl Db {
         }
     }
 
-    /// Runs `statement` on SQLite's direct writer, in a transaction with
-    /// the others queued meanwhile, and gives its result once committed;
-    /// `None` when it must go the usual way instead: on PostgreSQL, or when
-    /// another process holds SQLite's write lock (the statement then did
-    /// nothing). If it fails, it is undone as `undo` says.
-    pub async fn try_direct<T, F>(&self, undo: Undo, statement: F) -> Result<Option<T>, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let Db::Sqlite(sqlite) = self else {
-            return Ok(None);
-        };
-        match sqlite.run_direct(undo, statement).await? {
-            Outcome::Done(done) => Ok(Some(done)),
-            Outcome::Busy => Ok(None),
-            Outcome::Failed(error) => Err(error),
-        }
-    }
-
-    /// Runs `statement`, which only reads, at once on this thread on one of
-    /// SQLite's direct readers; `None` when it must go the usual way
-    /// ([`on_reader!`](crate::on_reader)) instead: on PostgreSQL, when every
-    /// direct reader is in use, or when the file is busy (a reader of the
-    /// write-ahead log can be, for a moment, while the log is started over;
-    /// its busy timeout is zero, as the direct writer's, so it never sleeps
-    /// on a runtime thread). For short statements only: the thread serves
-    /// nothing else meanwhile.
-    pub fn try_read_direct<T>(
-        &self,
-        statement: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>, AppError> {
-        let Db::Sqlite(sqlite) = self else {
-            return Ok(None);
-        };
-        let Some(reader) = sqlite
-            .direct_readers
-            .lock()
-            .ok()
-            .and_then(|mut idle| idle.pop())
-        else {
-            return Ok(None);
-        };
-        let read = statement(&reader);
-        if let Ok(mut readers) = sqlite.direct_readers.lock() {
-            readers.push(reader);
-        }
-        match read {
-            Ok(done) => Ok(Some(done)),
-            Err(err) if batch::is_busy(&err) => Ok(None),
-            Err(err) => Err(err.into()),
+    /// Writes a page view's `write`, committed together with the other
+    /// views' writes of the moment ([`views`]).
+    pub async fn write_view(&self, write: ViewWrite) -> Result<Written, AppError> {
+        match self {
+            Db::Sqlite(sqlite) => sqlite.views.write(write).await,
+            Db::Postgres(postgres) => postgres.views.write(write).await,
         }
     }
 
@@ -269,7 +193,7 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(sqlite) => sqlite.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(postgres) => postgres.pool.close().await,
         }
     }
 }
@@ -289,8 +213,8 @@ macro_rules! on_reader {
                 }
                 Err(err) => Err(err.into()),
             },
-            $crate::db::Db::Postgres(pool) => {
-                let $conn = pool;
+            $crate::db::Db::Postgres(postgres) => {
+                let $conn = postgres.pool();
                 $body
             }
         }
@@ -312,8 +236,8 @@ macro_rules! on_writer {
                 }
                 Err(err) => Err(err.into()),
             },
-            $crate::db::Db::Postgres(pool) => {
-                let $conn = pool;
+            $crate::db::Db::Postgres(postgres) => {
+                let $conn = postgres.pool();
                 $body
             }
         }
@@ -346,7 +270,7 @@ macro_rules! in_transaction {
                 },
                 Err(err) => Err(err.into()),
             },
-            $crate::db::Db::Postgres(pool) => match pool.begin().await {
+            $crate::db::Db::Postgres(postgres) => match postgres.pool().begin().await {
                 Ok(mut $tx) => $body,
                 Err(err) => Err(err.into()),
             },

@@ -19,7 +19,7 @@ use tower_sessions::{
 };
 
 use app::{
-    db::{Db, Undo},
+    db::Db,
     error::{AppError, SESSION_STORE_FAILED, SESSION_STORE_UNAVAILABLE},
     execute, on_reader,
     session::{unix_millis, StoredRecord, INSERT_RECORD},
@@ -135,28 +135,14 @@ impl SessionStore for Store {
             record.id = new_session_id();
             let id = record.id.to_string();
             let expiry = unix_millis(record.expiry_date);
-            let row = (id.clone(), data.clone());
-            let direct = self
-                .db
-                // One insert, the statement's only write.
-                .try_direct(Undo::BySqlite, move |conn| {
-                    let (id, data) = row;
-                    conn.prepare_cached(INSERT_RECORD)?
-                        .execute(rusqlite::named_params! { "$1": id, "$2": data, "$3": expiry })
-                })
-                .await
-                .map_err(from_app)?;
-            let inserted = match direct {
-                Some(inserted) => inserted as u64,
-                None => execute!(
-                    &self.db,
-                    sqlx::query(INSERT_RECORD)
-                        .bind(&id)
-                        .bind(&data)
-                        .bind(expiry)
-                )
-                .map_err(backend)?,
-            };
+            let inserted = execute!(
+                &self.db,
+                sqlx::query(INSERT_RECORD)
+                    .bind(&id)
+                    .bind(&data)
+                    .bind(expiry)
+            )
+            .map_err(backend)?;
             if inserted == 1 {
                 self.remember((id, data, expiry));
                 return Ok(());
