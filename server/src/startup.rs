@@ -131,7 +131,8 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     let rendered = Router::new()
         .fallback_service(site)
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn(origin::reject_cross_origin));
+        .layer(origin::layer())
+        .layer(middleware::from_fn(origin::refuse_foreign_referer));
     Router::new()
         .fallback_service(rendered)
         // Inside the session layer: it counts home views in the session, and
