@@ -9,19 +9,30 @@
 //! statement. That stays exact under any concurrency and across server
 //! processes sharing the database.
 
-use std::time::Duration;
-
 use time::OffsetDateTime;
-use tower_sessions::{session::Id, Session};
+use tower_sessions::Session;
 
 use crate::{
     db::{Db, ViewWrite},
     error::AppError,
-    execute, in_transaction,
+    execute,
     model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
     on_reader,
     session_id::new_session_id,
 };
+
+use self::clock::Now;
+pub use self::{
+    clock::unix_millis,
+    new_record::{StoredRecord, INSERT_RECORD},
+    policy::SessionPolicy,
+    purge::purge_expired,
+};
+
+mod clock;
+mod new_record;
+mod policy;
+mod purge;
 
 /// Key of the record field that marks a session as started; it is what makes
 /// a new session non-empty, so the layer keeps it and sends its cookie.
@@ -58,27 +69,6 @@ pub struct PageBasis {
     pub preferences: Preferences,
 }
 
-/// How sessions age, as configured; the server puts it in the request context.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionPolicy {
-    /// Expiry after inactivity: when the session changes and at least this
-    /// long has passed since its expiry was last pushed back, push it back
-    /// again (saving the record and sending the cookie with a fresh
-    /// Max-Age). Renewing on every change would cost a second write per
-    /// page view; renewing at half the lifetime keeps an active session
-    /// alive just as surely. `None`: a fixed lifetime, never renewed.
-    pub renew_after: Option<Duration>,
-}
-
-impl Default for SessionPolicy {
-    /// Half of a two-week lifetime, the configuration's default.
-    fn default() -> Self {
-        Self {
-            renew_after: Some(Duration::from_secs(7 * 24 * 3600)),
-        }
-    }
-}
-
 /// A counted view of the home page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Visit {
@@ -91,38 +81,6 @@ pub struct Visit {
     pub counts: CatalogCounts,
     /// The browser's preferences, as the statement that counted found them.
     pub preferences: Preferences,
-}
-
-/// Stores a session record, unless its id is taken (then nothing).
-pub const INSERT_RECORD: &str =
-    "INSERT INTO tower_sessions (id, data, expiry_date) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO NOTHING";
-
-tokio::task_local! {
-    /// A session record the site stored itself, while tower-sessions
-    /// saves the session it belongs to.
-    static STORED_RECORD: StoredRecord;
-}
-
-/// A new session's record, stored by [`VisitorSession`] together with the
-/// session's first view (its id, data as JSON, expiry in Unix
-/// milliseconds). tower-sessions gives a session its id when it first
-/// saves it, by way of the store's `create`; the store asks for this
-/// record there ([`StoredRecord::being_saved`]) and takes its id, rather
-/// than storing the record again under an id of its own.
-#[derive(Clone, Debug)]
-pub struct StoredRecord {
-    pub id: Id,
-    pub data: Vec<u8>,
-    pub expiry: i64,
-}
-
-impl StoredRecord {
-    /// The record already stored for the session this task is saving, if
-    /// the site stored it.
-    pub fn being_saved() -> Option<StoredRecord> {
-        STORED_RECORD.try_with(StoredRecord::clone).ok()
-    }
 }
 
 impl VisitorSession {
@@ -223,8 +181,8 @@ impl VisitorSession {
                 break (id, (state.visits, written.counts));
             }
         };
-        STORED_RECORD
-            .scope(StoredRecord { id, data, expiry }, self.session.save())
+        StoredRecord { id, data, expiry }
+            .scope(self.session.save())
             .await?;
         if self.session.id() != Some(id) {
             return Err(AppError::bug(
@@ -496,58 +454,4 @@ fn stored_preferences((per_page, notice_dismissed): (Option<i64>, bool)) -> Pref
             .unwrap_or(defaults.per_page),
         notice_dismissed,
     }
-}
-
-/// How session expiry dates and renewal times are stored: Unix
-/// milliseconds (in whole seconds a session could end, or be renewed, up to
-/// a second early).
-pub fn unix_millis(time: OffsetDateTime) -> i64 {
-    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
-/// The time now, as the columns of `session_state` hold it: `created_at` in
-/// Unix seconds, `renewed_at` (and the record's expiry) in milliseconds.
-struct Now {
-    secs: i64,
-    millis: i64,
-}
-
-impl Now {
-    fn get() -> Now {
-        let now = OffsetDateTime::now_utc();
-        Now {
-            secs: now.unix_timestamp(),
-            millis: unix_millis(now),
-        }
-    }
-}
-
-/// Deletes expired sessions, and sessions whose browser never sent the
-/// cookie back within `unconfirmed_ttl` (clients that refuse cookies make a
-/// new session on every view; this keeps them from piling up). Their state
-/// rows go with them. Returns how many sessions were removed.
-pub async fn purge_expired(
-    db: &Db,
-    unconfirmed_ttl: std::time::Duration,
-) -> Result<u64, sqlx::Error> {
-    let clock = OffsetDateTime::now_utc();
-    let cutoff =
-        clock.unix_timestamp() - i64::try_from(unconfirmed_ttl.as_secs()).unwrap_or(i64::MAX);
-    in_transaction!(db, |tx| {
-        let expired = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date <= $1")
-            .bind(unix_millis(clock))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let unconfirmed = sqlx::query(
-            "DELETE FROM tower_sessions WHERE id IN
-                (SELECT session_id FROM session_state WHERE NOT confirmed AND created_at <= $1)",
-        )
-        .bind(cutoff)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(expired + unconfirmed)
-    })
 }
