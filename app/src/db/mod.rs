@@ -15,7 +15,7 @@ use deadpool::{
     unmanaged::{PoolConfig, PoolError},
     Runtime,
 };
-use sqlx::{PgPool, SqliteConnection};
+use sqlx::{pool::PoolConnection, PgPool, Postgres, SqliteConnection};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::AppError;
@@ -90,16 +90,11 @@ impl SqliteDb {
             let _ = pool.try_add(reader);
         }
         let writer = Arc::new(Mutex::new(writer));
-        let turn = Arc::clone(&writer);
-        let views = ViewWrites::start(move |statements| {
-            let turn = Arc::clone(&turn);
-            async move {
-                let mut writer = tokio::time::timeout(wait, turn.lock())
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
-                crate::run_view_writes!(&mut *writer, statements).await
-            }
-        });
+        // One: SQLite has one writer at a time.
+        let views = ViewWrites::start(vec![SqliteRunner {
+            writer: Arc::clone(&writer),
+            wait,
+        }]);
         Self {
             readers: pool,
             writer,
@@ -146,16 +141,58 @@ impl SqliteDb {
     }
 }
 
+/// Runs page views' batches on SQLite's writer, in its turn.
+struct SqliteRunner {
+    writer: Arc<Mutex<SqliteConnection>>,
+    wait: Duration,
+}
+
+impl views::Runner for SqliteRunner {
+    async fn run(&mut self, statements: views::Statements) -> Result<views::Rows, sqlx::Error> {
+        let mut writer = tokio::time::timeout(self.wait, self.writer.lock())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        crate::run_view_writes!(&mut *writer, statements).await
+    }
+}
+
+/// Runs page views' batches on a connection of PostgreSQL's pool, kept
+/// from one batch to the next (taking one from the pool checks it first,
+/// a round trip) until it fails.
+struct PostgresRunner {
+    pool: PgPool,
+    connection: Option<PoolConnection<Postgres>>,
+}
+
+impl views::Runner for PostgresRunner {
+    async fn run(&mut self, statements: views::Statements) -> Result<views::Rows, sqlx::Error> {
+        let mut conn = match self.connection.take() {
+            Some(conn) => conn,
+            None => self.pool.acquire().await?,
+        };
+        let rows = crate::run_view_writes!(&mut *conn, statements).await;
+        // A connection that failed goes back to the pool, which checks it
+        // before it is used again.
+        if rows.is_ok() {
+            self.connection = Some(conn);
+        }
+        rows
+    }
+}
+
+/// How many batches of page views run at once on PostgreSQL: while one
+/// waits for its commit to reach the disk, the next runs.
+const POSTGRES_RUNNERS: usize = 2;
+
 impl PostgresDb {
     pub fn new(pool: PgPool) -> Self {
-        let connections = pool.clone();
-        let views = ViewWrites::start(move |statements| {
-            let connections = connections.clone();
-            async move {
-                let mut conn = connections.acquire().await?;
-                crate::run_view_writes!(&mut *conn, statements).await
-            }
-        });
+        let runners = (0..POSTGRES_RUNNERS)
+            .map(|_| PostgresRunner {
+                pool: pool.clone(),
+                connection: None,
+            })
+            .collect();
+        let views = ViewWrites::start(runners);
         Self { pool, views }
     }
 
@@ -192,8 +229,14 @@ impl Db {
     /// SQLite writer closes when the last handle goes.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(sqlite) => sqlite.close().await,
-            Db::Postgres(postgres) => postgres.pool.close().await,
+            Db::Sqlite(sqlite) => {
+                sqlite.views.stop();
+                sqlite.close().await
+            }
+            Db::Postgres(postgres) => {
+                postgres.views.stop();
+                postgres.pool.close().await
+            }
         }
     }
 }

@@ -70,27 +70,55 @@ type Reply = oneshot::Sender<Result<Written, AppError>>;
 #[derive(Clone, Debug)]
 pub struct ViewWrites {
     queue: mpsc::UnboundedSender<(ViewWrite, Reply)>,
+    runners: std::sync::Arc<Vec<tokio::task::AbortHandle>>,
+}
+
+/// What runs a batch's statements on the database: one connection at a
+/// time, kept from one batch to the next where it can be.
+pub trait Runner: Send + 'static {
+    fn run(
+        &mut self,
+        statements: Statements,
+    ) -> impl Future<Output = Result<Rows, sqlx::Error>> + Send + '_;
 }
 
 impl ViewWrites {
-    /// Starts the task that runs the writes: `run` runs one batch's
-    /// statements on the database.
-    pub fn start<F, Fut>(run: F) -> ViewWrites
-    where
-        F: Fn(Statements) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<Rows, sqlx::Error>> + Send,
-    {
-        let (queue, mut writes) = mpsc::unbounded_channel::<(ViewWrite, Reply)>();
-        tokio::spawn(async move {
-            let mut batch = Vec::new();
-            while writes.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                let batch = std::mem::take(&mut batch);
-                let (statements, wanted) = Statements::of(&batch);
-                let rows = run(statements).await;
-                answer(batch, wanted, rows);
-            }
-        });
-        ViewWrites { queue }
+    /// Starts a task per runner, each taking the writes handed over while
+    /// the batch before ran: with several, one batch can run while another
+    /// waits for its commit to reach the disk.
+    pub fn start<R: Runner>(runners: Vec<R>) -> ViewWrites {
+        let (queue, writes) = mpsc::unbounded_channel::<(ViewWrite, Reply)>();
+        let writes = std::sync::Arc::new(tokio::sync::Mutex::new(writes));
+        let mut handles = Vec::new();
+        for mut runner in runners {
+            let writes = std::sync::Arc::clone(&writes);
+            let task = tokio::spawn(async move {
+                let mut batch = Vec::new();
+                loop {
+                    let taken = writes.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+                    if taken == 0 {
+                        break;
+                    }
+                    let batch = std::mem::take(&mut batch);
+                    let (statements, wanted) = Statements::of(&batch);
+                    let rows = runner.run(statements).await;
+                    answer(batch, wanted, rows);
+                }
+            });
+            handles.push(task.abort_handle());
+        }
+        ViewWrites {
+            queue,
+            runners: std::sync::Arc::new(handles),
+        }
+    }
+
+    /// Stops the tasks, which let go of their connections (a pool being
+    /// closed waits for them); writes handed over later fail.
+    pub fn stop(&self) {
+        for runner in self.runners.iter() {
+            runner.abort();
+        }
     }
 
     /// Hands `write` over and waits for it to be committed.
