@@ -95,10 +95,20 @@ impl ViewWrites {
             let task = tokio::spawn(async move {
                 let mut batch = Vec::new();
                 loop {
-                    let taken = writes.lock().await.recv_many(&mut batch, MAX_BATCH).await;
-                    if taken == 0 {
+                    let mut queue = writes.lock().await;
+                    if queue.recv_many(&mut batch, MAX_BATCH).await == 0 {
                         break;
                     }
+                    // The requests this thread has ready hand their writes
+                    // over too, to share the commit, before the batch runs.
+                    tokio::task::yield_now().await;
+                    while batch.len() < MAX_BATCH {
+                        match queue.try_recv() {
+                            Ok(write) => batch.push(write),
+                            Err(_) => break,
+                        }
+                    }
+                    drop(queue);
                     let batch = std::mem::take(&mut batch);
                     let (statements, wanted) = Statements::of(&batch);
                     let rows = runner.run(statements).await;
@@ -145,11 +155,14 @@ pub struct Statements {
     pub now_millis: i64,
 }
 
+/// A counted session's row: id, visits, renewed_at, per_page,
+/// notice_dismissed, then the catalog's figures.
+pub type CountedRow = (String, i64, i64, Option<i64>, bool, i64, i64, i64, i64);
+
 /// What a batch's statements gave.
 #[derive(Debug, Default)]
 pub struct Rows {
-    /// Session id, visits, renewed_at, per_page, notice_dismissed.
-    pub counted: Vec<(String, i64, i64, Option<i64>, bool)>,
+    pub counted: Vec<CountedRow>,
     /// The new sessions stored (their ids were free).
     pub started: Vec<String>,
     /// The catalog's figures: books, copies, copies available, authors.
@@ -224,7 +237,7 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
     let counted: HashMap<&str, SessionRow> = rows
         .counted
         .iter()
-        .map(|(id, visits, renewed_at, per_page, notice_dismissed)| {
+        .map(|(id, visits, renewed_at, per_page, notice_dismissed, ..)| {
             let row = SessionRow {
                 visits: *visits,
                 renewed_at: *renewed_at,
@@ -288,10 +301,17 @@ pub fn count_sql(n: usize) -> String {
          WHERE record.expiry_date > ${millis}
          ON CONFLICT (session_id) DO UPDATE
             SET visits = session_state.visits + excluded.visits, confirmed = TRUE
-         RETURNING session_id, visits, renewed_at, per_page, notice_dismissed",
+         RETURNING session_id, visits, renewed_at, per_page, notice_dismissed, {FIGURES}",
         rows.join(", ")
     )
 }
+
+/// The catalog's figures as `RETURNING` columns: the count comes back with
+/// them, where a statement of their own would be one more hand-over to
+/// the database per batch (for SQLite, to its connection's thread and
+/// back).
+const FIGURES: &str = "(SELECT books FROM catalog_counts), (SELECT copies FROM catalog_counts),
+     (SELECT copies_available FROM catalog_counts), (SELECT authors FROM catalog_counts)";
 
 /// Stores the session records `($1, $2, $3), …` (id, data, expiry) whose
 /// ids are free, and gives those ids.
@@ -323,7 +343,7 @@ pub fn start_states_sql(n: usize) -> String {
     )
 }
 
-/// The catalog's figures.
+/// The catalog's figures, for a batch that counted no view.
 pub const COUNTS_SQL: &str = "SELECT books, copies, copies_available, authors FROM catalog_counts";
 
 /// `run_view_writes!(conn, statements)`: runs a batch's statements on
@@ -391,9 +411,16 @@ macro_rules! run_view_writes {
             }
             rows.started = stored;
         }
-        rows.counts = ::sqlx::query_as($crate::db::views::COUNTS_SQL)
-            .fetch_one(&mut *$on)
-            .await?;
+        rows.counts = match rows.counted.first() {
+            Some(&(_, _, _, _, _, books, copies, available, authors)) => {
+                (books, copies, available, authors)
+            }
+            None => {
+                ::sqlx::query_as($crate::db::views::COUNTS_SQL)
+                    .fetch_one(&mut *$on)
+                    .await?
+            }
+        };
         rows
     }};
 }
@@ -439,8 +466,8 @@ mod tests {
         let rows = Rows {
             // After the batch: a at 12 (was 10), b at 5 (was 4).
             counted: vec![
-                ("a".to_string(), 12, 0, None, false),
-                ("b".to_string(), 5, 0, Some(25), true),
+                ("a".to_string(), 12, 0, None, false, 20, 50, 23, 10),
+                ("b".to_string(), 5, 0, Some(25), true, 20, 50, 23, 10),
             ],
             started: Vec::new(),
             counts: (20, 50, 23, 10),
