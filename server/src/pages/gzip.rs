@@ -1,8 +1,11 @@
 //! Kept pages sent gzip-compressed without being compressed per response.
 //!
-//! A browser asks for compressed pages, and the compression layer would
-//! compress each kept page anew for every response: measured, a third of
-//! the throughput of the same pages uncompressed. A kept page differs from
+//! Hand-written around flate2's compressor, rather than tower-http's
+//! compression layer (which compresses every other response): a browser
+//! asks for compressed pages, and the layer would compress each kept page
+//! anew for every response. Measured ad hoc when this was written, `/`
+//! with a browser's `Accept-Encoding` through the layer gave 8,517 req/s
+//! against 26,354 for the same page uncompressed. A kept page differs from
 //! one response to the next only in its holes (the count, the nonce), so
 //! each piece of text between them is compressed once, as DEFLATE blocks
 //! of its own: a fresh compressor per piece, flushed so that it ends on a
