@@ -28,17 +28,6 @@ impl Page {
     }
 }
 
-async fn post(app: &TestApp, client: &Client, function: &str, form: &[(&str, &str)]) {
-    let response = client
-        .post(app.url(&format!("/api/{function}")))
-        .header("origin", &app.address)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{function}");
-}
-
 async fn get(app: &TestApp, client: &Client, path: &str) -> Page {
     let response = client.get(app.url(path)).send().await.unwrap();
     let status = response.status().as_u16();
@@ -392,9 +381,11 @@ async fn browsers_taking_turns_each_get_the_page_their_choices_make() {
     let app = spawn_app().await;
     let notice = "This is a demo catalog";
     let (alice, bob, carol) = (browser(), browser(), bare_client());
-    post(&app, &alice, "set_per_page", &[("per_page", "25")]).await;
-    post(&app, &alice, "dismiss_notice", &[]).await;
-    post(&app, &bob, "set_per_page", &[("per_page", "10")]).await;
+    app.submit(&alice, "set_per_page", &[("per_page", "25")])
+        .await;
+    app.submit(&alice, "dismiss_notice", &[]).await;
+    app.submit(&bob, "set_per_page", &[("per_page", "10")])
+        .await;
 
     let mut nonces = std::collections::HashSet::new();
     for round in 0..3 {
@@ -416,7 +407,8 @@ async fn browsers_taking_turns_each_get_the_page_their_choices_make() {
     }
 
     // A change of choice is on the next page.
-    post(&app, &alice, "set_per_page", &[("per_page", "10")]).await;
+    app.submit(&alice, "set_per_page", &[("per_page", "10")])
+        .await;
     assert_eq!(get(&app, &alice, "/books").await.items.len(), 10);
     assert_eq!(get(&app, &bob, "/books").await.items.len(), 10);
 }

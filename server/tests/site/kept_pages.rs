@@ -160,14 +160,8 @@ async fn two_browsers_never_see_each_others_pages_under_concurrency() {
     assert_eq!(look(&app, &alice, "/").await.visits, Some(1));
     assert_eq!(look(&app, &bob, "/").await.visits, Some(1));
     assert_eq!(app.call(&alice, "dismiss_notice").await.status(), 200);
-    let per_page = alice
-        .post(app.url("/api/set_per_page"))
-        .header("origin", &app.address)
-        .form(&[("per_page", "25")])
-        .send()
-        .await
-        .unwrap();
-    assert!(per_page.status().is_success(), "{}", per_page.status());
+    app.submit(&alice, "set_per_page", &[("per_page", "25")])
+        .await;
 
     let views = 60;
     let requests = (0..views).flat_map(|i| {

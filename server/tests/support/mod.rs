@@ -165,6 +165,19 @@ impl TestApp {
             .expect("POST to a server function")
     }
 
+    /// POSTs `form` to a server function as the page's own form does, and
+    /// checks it succeeded.
+    pub async fn submit(&self, client: &Client, function: &str, form: &[(&str, &str)]) {
+        let response = client
+            .post(self.url(&format!("/api/{function}")))
+            .header("origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("POST to a server function");
+        assert_eq!(response.status(), 200, "{function}");
+    }
+
     pub fn dir(&self) -> &Path {
         self.database.dir.path()
     }
