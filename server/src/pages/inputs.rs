@@ -21,12 +21,19 @@ pub enum Route {
 }
 
 impl Route {
-    /// The page at `path`.
+    /// The page at `path`: the app's routes (`app::App`), each by its
+    /// whole address, so that a page added under one of them (a member's
+    /// page under `/books/7/…`, say) is none of these until it says so.
     pub fn of(path: &str) -> Route {
+        let one_segment = |rest: &str| !rest.is_empty() && !rest.contains('/');
         match path {
             "/" => Route::Home,
             "/books" | "/authors" | "/about" => Route::Catalog,
-            _ if path.starts_with("/books/") || path.starts_with("/authors/") => Route::Catalog,
+            _ if path.strip_prefix("/books/").is_some_and(one_segment)
+                || path.strip_prefix("/authors/").is_some_and(one_segment) =>
+            {
+                Route::Catalog
+            }
             _ => Route::Other,
         }
     }
@@ -111,4 +118,26 @@ async fn home_as_it_stands(
         visits: VisitCount::counted(visits),
     };
     Ok((layout(basis), home, visits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn routes_are_known_by_their_whole_address() {
+        assert_eq!(Route::of("/"), Route::Home);
+        for catalog in ["/books", "/books/7", "/authors", "/authors/x", "/about"] {
+            assert_eq!(Route::of(catalog), Route::Catalog, "{catalog}");
+        }
+        for other in [
+            "/books/",
+            "/books/7/borrow",
+            "/authors/1/",
+            "/about/me",
+            "/nowhere",
+        ] {
+            assert_eq!(Route::of(other), Route::Other, "{other}");
+        }
+    }
 }
