@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     model::{
         AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
-        CatalogCounts, CopyStatus, ListPage,
+        CatalogCounts, CopyStatus, ListPage, MAX_SEARCH_CHARS,
     },
     on_reader,
     paging::page_count,
@@ -104,6 +104,11 @@ pub async fn books(
     page: u32,
     per_page: u32,
 ) -> Result<ListPage<BookSummary>, AppError> {
+    if search.is_some_and(|term| term.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(AppError::BadRequest(format!(
+            "The search terms are too long: search with at most {MAX_SEARCH_CHARS} characters."
+        )));
+    }
     let pattern = search.and_then(search_pattern);
     // Without a search term the count is the home page's, kept by the
     // catalog load: counting the matches means reading every book.

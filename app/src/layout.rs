@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use crate::{
     api::{DismissNotice, SetPerPage},
     error::AppError,
-    model::{ListPage, PER_PAGE_CHOICES},
+    model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
     page_inputs::layout_inputs,
 };
 
@@ -185,7 +185,7 @@ pub fn SearchForm(term: String) -> impl IntoView {
         <form method="get" action="/books" class="search" role="search">
             <label>
                 "Search by title or author "
-                <input type="search" name="q" value=term />
+                <input type="search" name="q" value=term maxlength=MAX_SEARCH_CHARS />
             </label>
             " "
             <button type="submit">"Search"</button>

@@ -147,6 +147,11 @@ pub struct Preferences {
     pub notice_dismissed: bool,
 }
 
+/// The longest search term taken: longer than any title and author's name
+/// together, and short enough for any database's pattern matching (SQLite
+/// refuses LIKE patterns past 50,000 bytes).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
 /// Results per page a visitor can choose; the first is the default.
 pub const PER_PAGE_CHOICES: [u32; 3] = [10, 25, 50];
 

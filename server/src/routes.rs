@@ -64,3 +64,60 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// A plain form post (no JavaScript) is sent back to the page it came
+/// from, by its `Referer`; a `Referer` naming another site would send the
+/// browser there. A redirect to another host goes to the home page instead.
+pub async fn keep_redirects_on_site(request: Request, next: Next) -> Response {
+    let host = request.headers().get(header::HOST).cloned();
+    let mut response = next.run(request).await;
+    let leaves = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|location| location.to_str().ok())
+        .is_some_and(|location| leaves_the_site(location, host.as_ref()));
+    if leaves {
+        tracing::warn!("a redirect to another site was turned to the home page");
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    response
+}
+
+/// Whether `location` names another host than `host` (a path, or this
+/// host, stays on the site). `//host/…` and `\\host` count as hosts.
+fn leaves_the_site(location: &str, host: Option<&HeaderValue>) -> bool {
+    if location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\") {
+        return false;
+    }
+    let authority = location
+        .parse::<axum::http::Uri>()
+        .ok()
+        .and_then(|uri| uri.authority().map(|a| a.as_str().to_ascii_lowercase()));
+    match (authority, host.and_then(|h| h.to_str().ok())) {
+        (Some(authority), Some(host)) => authority != host.to_ascii_lowercase(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_and_this_host_stay_on_the_site() {
+        let host = HeaderValue::from_static("127.0.0.1:3000");
+        let host = Some(&host);
+        assert!(!leaves_the_site("/books?page=2", host));
+        assert!(!leaves_the_site("http://127.0.0.1:3000/books", host));
+        for away in [
+            "http://evil.example/x",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://127.0.0.1:3001/",
+        ] {
+            assert!(leaves_the_site(away, host), "{away}");
+        }
+    }
+}

@@ -116,6 +116,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
             context,
         ))
         .layer(middleware::from_fn(routes::server_fn_error_status))
+        .layer(middleware::from_fn(routes::keep_redirects_on_site))
         .with_state(state);
 
     // The layers go around the whole site, once: `Router::layer` wraps each

@@ -9,6 +9,7 @@ mod errors;
 mod headers;
 mod home;
 mod kept_pages;
+mod refusals;
 mod session_cookie;
 mod session_records;
 mod sessions;
