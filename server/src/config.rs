@@ -15,6 +15,15 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     pub database: DatabaseSettings,
     pub session: SessionSettings,
+    pub catalog: CatalogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CatalogSettings {
+    /// Load the demo catalog into a new database (one with no record of
+    /// any kind and no catalog ever loaded) at start.
+    pub seed_demo: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -58,6 +67,7 @@ pub enum SessionExpiry {
 struct FileSettings {
     database: DatabaseSettings,
     session: SessionSettings,
+    catalog: CatalogSettings,
 }
 
 const DEFAULTS: &str = r#"
@@ -76,6 +86,9 @@ expiry = "on-inactivity"
 max-age-secs = 1209600
 purge-interval-secs = 3600
 unconfirmed-ttl-secs = 3600
+
+[catalog]
+seed-demo = true
 "#;
 
 impl Settings {
@@ -127,6 +140,7 @@ impl Settings {
             leptos,
             database: ours.database,
             session: ours.session,
+            catalog: ours.catalog,
         })
     }
 }

@@ -199,14 +199,17 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (creating and migrating it as needed), seeds an
-    /// empty catalog with the demo data, and binds the configured address
+    /// Opens the database (creating and migrating it as needed), seeds a
+    /// new one with the demo catalog (unless configured not to), and binds
+    /// the configured address
     /// (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
-        if let Some(summary) = catalog::seed_if_empty(&db).await? {
-            tracing::info!(%summary, "empty catalog: loaded the demo catalog");
+        if settings.catalog.seed_demo {
+            if let Some(summary) = catalog::seed_if_new(&db).await? {
+                tracing::info!(%summary, "a new database: loaded the demo catalog");
+            }
         }
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)

@@ -1,7 +1,7 @@
 //! Putting a checked catalog in the database, in place of the current one.
 
 use anyhow::Context;
-use app::{db::Db, in_transaction, on_reader};
+use app::{db::Db, in_transaction};
 use indicatif::ProgressBar;
 
 use std::collections::HashMap;
@@ -47,9 +47,19 @@ pub async fn replace_catalog(
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Replace {
     Always,
-    /// Only if the catalog is empty when the load has its turn.
-    IfEmpty,
+    /// Only into a new database: no catalog ever loaded (the version a load
+    /// raises is 0) and no record of any kind, when the load has its turn.
+    IfNew,
 }
+
+/// Whether the database holds nothing at all: never a catalog loaded (a
+/// catalog of authors only, or one emptied of books, has been), no record
+/// in any table of the catalog, no session.
+const IS_NEW: &str = "SELECT (SELECT version FROM catalog_counts) = 0
+       AND NOT EXISTS (SELECT 1 FROM author) AND NOT EXISTS (SELECT 1 FROM book)
+       AND NOT EXISTS (SELECT 1 FROM genre) AND NOT EXISTS (SELECT 1 FROM language)
+       AND NOT EXISTS (SELECT 1 FROM book_instance)
+       AND NOT EXISTS (SELECT 1 FROM tower_sessions)";
 
 async fn load(
     db: &Db,
@@ -63,14 +73,18 @@ async fn load(
         // database (SQLite) until the commit, so two servers starting on
         // one empty database seed it once, and two loads never interleave.
         // The count it returns is the latest committed one.
-        let books: i64 = sqlx::query_scalar(
-            "UPDATE catalog_counts SET books = books WHERE id = 1 RETURNING books",
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .context("cannot lock the catalog")?;
-        if replace == Replace::IfEmpty && books > 0 {
-            return Ok(None);
+        sqlx::query("UPDATE catalog_counts SET books = books WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .context("cannot lock the catalog")?;
+        if replace == Replace::IfNew {
+            let new: bool = sqlx::query_scalar(IS_NEW)
+                .fetch_one(&mut *tx)
+                .await
+                .context("cannot read the catalog")?;
+            if !new {
+                return Ok(None);
+            }
         }
 
         // Children first, so no foreign key is ever left dangling.
@@ -206,16 +220,9 @@ fn search_key(title: &str, author: Option<&Author>) -> String {
     key
 }
 
-/// Loads the built-in demo catalog when the catalog is empty (a new site).
-pub async fn seed_if_empty(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
-    let books: i64 = on_reader!(db, |conn| {
-        sqlx::query_scalar("SELECT books FROM catalog_counts")
-            .fetch_one(conn)
-            .await
-    })?;
-    if books > 0 {
-        return Ok(None);
-    }
+/// Loads the built-in demo catalog into a new database (see
+/// [`Replace::IfNew`]): never over or beside records of any kind.
+pub async fn seed_if_new(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
     let catalog = Catalog::parse(SEED_CATALOG).context("the built-in catalog is invalid")?;
-    load(db, &catalog, &ProgressBar::hidden(), Replace::IfEmpty).await
+    load(db, &catalog, &ProgressBar::hidden(), Replace::IfNew).await
 }

@@ -5,4 +5,4 @@ pub mod file;
 pub mod import;
 
 pub use file::{Catalog, CatalogError};
-pub use import::{replace_catalog, seed_if_empty, ImportSummary};
+pub use import::{replace_catalog, seed_if_new, ImportSummary};

@@ -10,6 +10,7 @@ mod headers;
 mod home;
 mod kept_pages;
 mod refusals;
+mod seeding;
 mod session_cookie;
 mod session_records;
 mod sessions;
