@@ -4,7 +4,7 @@
 //! A page and the layout around it reach per-request data only through
 //! [`PageInputs`] ([`page_inputs`]): no page reads the session, the cookie
 //! or a header itself. That is what lets the server keep a rendered page
-//! and serve it to another browser (`server::kept_pages`): a page kept
+//! and serve it to another browser (`server::pages`): a page kept
 //! under a [`PageInputs`] value is rendered from that value alone (the
 //! server renders it from a request made of the value, with no cookie, no
 //! header and no session), so two requests with equal inputs get the same
