@@ -57,9 +57,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clearsessions => {
             let db = db::connect(&settings.database).await?;
             db::migrate(&db).await?;
-            let removed = sessions::purge(&db, &settings.session)
-                .await
-                .context("cannot delete expired sessions")?;
+            // Drawn only when stderr is a terminal.
+            let progress = ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} removed {pos} sessions")
+                    .expect("a valid progress template"),
+            );
+            let removed = sessions::purge(&db, &settings.session, |removed| {
+                progress.set_position(removed)
+            })
+            .await
+            .context("cannot delete expired sessions")?;
+            progress.finish_and_clear();
             println!("Removed {removed} expired session(s).");
             Ok(())
         }

@@ -271,7 +271,10 @@ pub async fn checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
             let mut checkpointer = sqlite.checkpointer().await;
             let pass = passive_checkpoint(&mut checkpointer).await?;
             copied_frames = copied_frames.max(pass.copied);
-            if pass.complete {
+            // Looked at again in the turn: another checkpoint (the site's
+            // own task, or `checkpoint` called besides it) may have started
+            // the log over meanwhile, leaving only its one frame.
+            if pass.complete && pass.log > 1 {
                 start_log(&mut checkpointer).await;
             }
             pass.complete

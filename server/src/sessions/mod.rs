@@ -47,8 +47,17 @@ pub fn policy(settings: &SessionSettings) -> SessionPolicy {
 }
 
 /// Removes expired and never-confirmed sessions now; returns how many.
-pub async fn purge(db: &Db, settings: &SessionSettings) -> Result<u64, sqlx::Error> {
-    purge_expired(db, Duration::from_secs(settings.unconfirmed_ttl_secs)).await
+pub async fn purge(
+    db: &Db,
+    settings: &SessionSettings,
+    progress: impl Fn(u64),
+) -> Result<u64, sqlx::Error> {
+    purge_expired(
+        db,
+        Duration::from_secs(settings.unconfirmed_ttl_secs),
+        progress,
+    )
+    .await
 }
 
 /// Purges every `purge-interval-secs` for as long as the server runs.
@@ -59,7 +68,7 @@ pub fn spawn_purge_task(db: Db, settings: SessionSettings) -> JoinHandle<()> {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match purge(&db, &settings).await {
+            match purge(&db, &settings, |_| {}).await {
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "purged expired sessions"),
                 Err(err) => tracing::warn!(error = %err, "session purge failed; will retry"),

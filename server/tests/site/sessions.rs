@@ -5,8 +5,8 @@ use server::sessions::Store;
 use tower_sessions::Session;
 
 use crate::support::{
-    assert_concurrent_views_count_exactly, bare_client, browser, spawn_app, spawn_app_with,
-    HomePage,
+    assert_concurrent_views_count_exactly, bare_client, browser, locallibrary, spawn_app,
+    spawn_app_with, Backend, HomePage,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,6 +238,45 @@ async fn clearsessions_removes_expired_sessions_and_says_how_many() {
         String::from_utf8_lossy(&again.stdout).trim(),
         "Removed 0 expired session(s)."
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_of_expired_sessions_is_purged_whole_while_the_site_serves() {
+    let app = spawn_app().await;
+    let visitor = browser();
+    app.home(&visitor).await;
+    // 2,345 sessions that ended a second ago: several batches' worth.
+    let data = match app.backend() {
+        Backend::Sqlite => "CAST('{}' AS BLOB)",
+        Backend::Postgres => "CAST('{}' AS BYTEA)",
+    };
+    let ended = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 1000;
+    app.execute(&format!(
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2345)
+         INSERT INTO tower_sessions (id, data, expiry_date)
+         SELECT 'ended-' || i, {data}, {ended} FROM n"
+    ))
+    .await;
+    assert_eq!(app.session_rows().await, 2346);
+
+    let url = app.database_url().to_string();
+    let purge = tokio::task::spawn_blocking(move || {
+        locallibrary()
+            .arg("clearsessions")
+            .env("DATABASE_URL", url)
+            .output()
+            .expect("locallibrary runs")
+    });
+    let page = app.home(&visitor).await;
+    let output = purge.await.unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "Removed 2345 expired session(s)."
+    );
+    assert_eq!(page.status, 200);
+    assert_eq!(page.visits(), 2, "the live session is kept and counts on");
+    assert_eq!(app.session_rows().await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
