@@ -35,6 +35,9 @@ pub struct DatabaseSettings {
     pub busy_timeout_ms: u64,
     pub idle_timeout_secs: u64,
     pub startup_retry_secs: u64,
+    /// SQLite: how often the write-ahead log is copied back into the
+    /// database file (0: never, by this server).
+    pub checkpoint_interval_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -78,6 +81,7 @@ acquire-timeout-secs = 5
 busy-timeout-ms = 5000
 idle-timeout-secs = 600
 startup-retry-secs = 60
+checkpoint-interval-ms = 100
 
 [session]
 cookie-name = "sessionid"

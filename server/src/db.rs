@@ -18,14 +18,6 @@ use tokio::task::JoinHandle;
 
 use crate::config::DatabaseSettings;
 
-/// How often SQLite's write-ahead log is folded back into the database file.
-/// Often, so that each time has little to copy: the copying takes a core
-/// away from the views while it lasts, and once a second, under a load of
-/// new sessions, it made the slowest hundredth of them (measured, ad hoc:
-/// p99 of cookieless views at 64 connections about 20 ms, against 10 ms
-/// ten times a second and 7 ms with no checkpoint at all).
-const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
-
 /// How many times a checkpoint tries to empty the log while readers are in
 /// it, and how long it lets writes go on between two tries.
 const CHECKPOINT_ATTEMPTS: u32 = 5;
@@ -331,14 +323,20 @@ async fn start_log(checkpointer: &mut SqliteConnection) {
     }
 }
 
-/// Checkpoints every [`CHECKPOINT_INTERVAL`] for as long as the server runs
-/// (SQLite only: `None` on PostgreSQL).
-pub fn spawn_checkpoint_task(db: Db) -> Option<JoinHandle<()>> {
-    if !matches!(db, Db::Sqlite(_)) {
+/// Checkpoints every `interval` for as long as the server runs (SQLite
+/// only, and not for an interval of zero: `None`). Often, so that each time
+/// has little to copy (`[database] checkpoint-interval-ms`, 100 by
+/// default): the copying takes a core away from the views while it lasts,
+/// and once a second, under a load of new sessions, it made the slowest
+/// hundredth of them (measured, ad hoc: p99 of cookieless views at 64
+/// connections about 20 ms, against 10 ms ten times a second and 7 ms with
+/// no checkpoint at all).
+pub fn spawn_checkpoint_task(db: Db, interval: Duration) -> Option<JoinHandle<()>> {
+    if !matches!(db, Db::Sqlite(_)) || interval.is_zero() {
         return None;
     }
     Some(tokio::spawn(async move {
-        let mut interval = tokio::time::interval(CHECKPOINT_INTERVAL);
+        let mut interval = tokio::time::interval(interval);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;

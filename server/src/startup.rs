@@ -196,6 +196,7 @@ pub struct Application {
     router: Router,
     db: Db,
     session: SessionSettings,
+    checkpoint_interval: std::time::Duration,
 }
 
 impl Application {
@@ -221,6 +222,9 @@ impl Application {
             router,
             db,
             session: settings.session,
+            checkpoint_interval: std::time::Duration::from_millis(
+                settings.database.checkpoint_interval_ms,
+            ),
         })
     }
 
@@ -242,7 +246,7 @@ impl Application {
             }
         });
         let purge = sessions::spawn_purge_task(self.db.clone(), self.session);
-        let checkpoint = db::spawn_checkpoint_task(self.db.clone());
+        let checkpoint = db::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
         let served = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
