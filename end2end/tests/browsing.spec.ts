@@ -24,7 +24,7 @@ function documentLoads(page: Page): string[] {
 
 async function newContext(browser: Browser, js: boolean) {
   const context = await browser.newContext({ javaScriptEnabled: js });
-  const problems = await watchForErrors(context);
+  const problems = await watchForErrors(context, [], { javaScript: js });
   return { context, problems };
 }
 

@@ -209,17 +209,22 @@ function nginxConfiguration(upstreams: string[], port: number): string {
  *  any Content-Security-Policy violation: a hydration failure shows up
  *  there even when clicks still work. Every document must come with a
  *  policy, so that a clean run proves the site works under it. Watches
- *  one page, or every page of a browser context; the problems go to
- *  `problems`, which is returned. */
+ *  one page, or every page of a browser context (say whether it runs
+ *  JavaScript); the problems go to `problems`, which is returned. */
 export async function watchForErrors(
   target: Page | BrowserContext,
   problems: string[] = [],
+  { javaScript = true }: { javaScript?: boolean } = {},
 ): Promise<string[]> {
   const watch = (page: Page) => {
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") {
-        problems.push(`console.${message.type()}: ${message.text()}`);
+      if (message.type() !== "error" && message.type() !== "warning") return;
+      // With JavaScript off, the wasm the page preloads for its islands is
+      // never used, and Chromium says so if the page stays open a while.
+      if (!javaScript && message.text().includes("was preloaded using link preload but not used")) {
+        return;
       }
+      problems.push(`console.${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("response", (response) => {
