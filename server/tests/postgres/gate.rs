@@ -33,19 +33,19 @@ impl Gate {
     }
 
     /// Starts passing connections through.
-    pub fn open(&self) {
-        let socket = TcpSocket::new_v4().unwrap();
-        socket.set_reuseaddr(true).unwrap();
-        socket
-            .bind(self.addr)
-            .expect("the gate's port is free again");
-        let listener = socket.listen(128).unwrap();
+    pub async fn open(&self) {
+        let listener = self.listen().await;
         let target = self.target;
         let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let accepted = Arc::clone(&connections);
         let accept = tokio::spawn(async move {
             let _cut_when_closed = Connections(accepted.clone());
             while let Ok((mut client, _)) = listener.accept().await {
+                // Cut by a reset, as a crashed database does: closed with a
+                // FIN, this side waits in FIN_WAIT_2 for the idle pool
+                // connections at the other end, and holds the port against
+                // the gate's reopening.
+                let _ = client.set_zero_linger();
                 let pipe = tokio::spawn(async move {
                     if let Ok(mut server) = TcpStream::connect(target).await {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
@@ -55,6 +55,24 @@ impl Gate {
             }
         });
         self.running.lock().unwrap().push(accept);
+    }
+
+    /// The gate's port, bound again. A close aborts the accept task, which
+    /// lets go of the port when the runtime next runs it: wait briefly.
+    async fn listen(&self) -> TcpListener {
+        let mut tries = 0;
+        loop {
+            let socket = TcpSocket::new_v4().unwrap();
+            socket.set_reuseaddr(true).unwrap();
+            match socket.bind(self.addr) {
+                Ok(()) => return socket.listen(128).unwrap(),
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(error) => panic!("the gate's port is free again: {error}"),
+            }
+        }
     }
 
     /// Refuses new connections and cuts every open one.

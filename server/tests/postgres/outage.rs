@@ -34,7 +34,7 @@ async fn a_server_started_before_its_database_waits_for_it() {
         complaint.contains(&format!("cannot open the database {url}")),
         "{complaint}"
     );
-    gate.open();
+    gate.open().await;
     let address = server.wait_until_listening().await;
     let page = HomePage::read(browser().get(address).send().await.unwrap()).await;
     assert_eq!(page.status, 200, "{}", page.text);
@@ -71,7 +71,7 @@ async fn a_database_that_stays_down_is_reported_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_gone_down_gives_a_503_page_and_the_site_recovers() {
     let (database, gate, url) = database_behind_a_gate().await;
-    gate.open();
+    gate.open().await;
     let app = spawn_app_on(database, |settings| {
         settings.database.url = url.clone();
         settings.database.acquire_timeout_secs = 1;
@@ -89,7 +89,7 @@ async fn a_database_gone_down_gives_a_503_page_and_the_site_recovers() {
     let health = client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), 503);
 
-    gate.open();
+    gate.open().await;
     assert_eq!(
         app.home(&client).await.visits(),
         2,
