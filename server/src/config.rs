@@ -16,6 +16,23 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub session: SessionSettings,
     pub catalog: CatalogSettings,
+    pub connections: ConnectionSettings,
+}
+
+/// How long a client may take, and how many connections may be open: what
+/// keeps slow, idle and flooding clients from holding the server.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ConnectionSettings {
+    /// A request's header must have arrived this long after its first byte
+    /// (after the connection opened, for its first request).
+    pub header_timeout_secs: u64,
+    /// A request's body must have arrived this long after its header.
+    pub body_timeout_secs: u64,
+    /// A kept-alive connection with no request on it is closed after this.
+    pub idle_timeout_secs: u64,
+    /// Open connections at most.
+    pub max: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -71,6 +88,7 @@ struct FileSettings {
     database: DatabaseSettings,
     session: SessionSettings,
     catalog: CatalogSettings,
+    connections: ConnectionSettings,
 }
 
 const DEFAULTS: &str = r#"
@@ -93,6 +111,12 @@ unconfirmed-ttl-secs = 3600
 
 [catalog]
 seed-demo = true
+
+[connections]
+header-timeout-secs = 10
+body-timeout-secs = 30
+idle-timeout-secs = 60
+max = 2048
 "#;
 
 impl Settings {
@@ -145,6 +169,7 @@ impl Settings {
             database: ours.database,
             session: ours.session,
             catalog: ours.catalog,
+            connections: ours.connections,
         })
     }
 }

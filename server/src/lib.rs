@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod origin;
 pub mod pages;

@@ -15,7 +15,6 @@ use axum::{
     http::{header, request::Parts, HeaderValue},
     middleware,
     routing::get,
-    serve::ListenerExt,
     Router,
 };
 use leptos::prelude::*;
@@ -31,8 +30,8 @@ use app::{db::Db, page_inputs::PageInputs, shell, App};
 
 use crate::{
     catalog,
-    config::{SessionSettings, Settings},
-    db, origin,
+    config::{ConnectionSettings, SessionSettings, Settings},
+    connections, db, origin,
     pages::{self, Pages},
     routes,
     security::{self, ResponseNonce, SecurityHeaders},
@@ -196,6 +195,7 @@ pub struct Application {
     router: Router,
     db: Db,
     session: SessionSettings,
+    connections: ConnectionSettings,
     checkpoint_interval: std::time::Duration,
 }
 
@@ -217,11 +217,16 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let router = app(&settings, db.clone());
+        let connections = ConnectionSettings {
+            max: connections::capacity(settings.connections.max),
+            ..settings.connections
+        };
         Ok(Application {
             listener,
             router,
             db,
             session: settings.session,
+            connections,
             checkpoint_interval: std::time::Duration::from_millis(
                 settings.database.checkpoint_interval_ms,
             ),
@@ -239,22 +244,13 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        // Small responses must not wait for a delayed ACK (~40 ms on Linux).
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %err, "cannot set TCP_NODELAY");
-            }
-        });
         let purge = sessions::spawn_purge_task(self.db.clone(), self.session);
         let checkpoint = db::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
-        let served = axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        connections::serve(self.listener, self.router, self.connections, shutdown).await;
         purge.abort();
         if let Some(checkpoint) = checkpoint {
             checkpoint.abort();
         }
-        served.context("server error")?;
         self.db.close().await;
         Ok(())
     }

@@ -5,6 +5,7 @@ mod browsing;
 mod bundle;
 mod catalog_loading;
 mod configuration;
+mod connections;
 mod errors;
 mod headers;
 mod home;

@@ -1,0 +1,198 @@
+//! What one connection is doing: whether it is reading a request's header,
+//! answering a request, or idle between requests, and since when. Its
+//! timeouts follow from that, and at the connection limit it decides which
+//! connection may be closed to make room.
+
+use std::{
+    io,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed},
+        Arc,
+    },
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::TcpStream,
+    sync::Notify,
+    time::Instant,
+};
+
+use crate::config::ConnectionSettings;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for a request's header, or for the rest of it.
+    Head,
+    /// Answering a request (its body may still be arriving).
+    Busy,
+    /// Kept alive, with no request on it.
+    Idle,
+}
+
+impl Phase {
+    fn from_u8(value: u8) -> Phase {
+        match value {
+            0 => Phase::Head,
+            1 => Phase::Busy,
+            _ => Phase::Idle,
+        }
+    }
+}
+
+pub struct Activity {
+    phase: AtomicU8,
+    /// When the phase began, in milliseconds after `opened` (for an idle
+    /// connection: when it last wrote, as it may still be sending the last
+    /// response's body).
+    since_ms: AtomicU64,
+    opened: Instant,
+    /// Whether the current request's body failed to arrive in time.
+    body_late: AtomicBool,
+    /// Woken when the phase changes, so the connection's timer follows.
+    pub changed: Notify,
+    /// Woken when the connection must close to make room for another.
+    pub evicted: Notify,
+}
+
+impl Activity {
+    /// A connection just opened: its first request's header is due.
+    pub fn new() -> Activity {
+        Activity {
+            phase: AtomicU8::new(Phase::Head as u8),
+            since_ms: AtomicU64::new(0),
+            opened: Instant::now(),
+            body_late: AtomicBool::new(false),
+            changed: Notify::new(),
+            evicted: Notify::new(),
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        Phase::from_u8(self.phase.load(Relaxed))
+    }
+
+    /// When the connection is to be closed, if nothing happens before;
+    /// `None` while a request is being answered (its body has its own
+    /// deadline, and the answer is the server's to give).
+    pub fn deadline(&self, limits: &ConnectionSettings) -> Option<Instant> {
+        let allowed = match self.phase() {
+            Phase::Head => limits.header_timeout_secs,
+            Phase::Busy => return None,
+            Phase::Idle => limits.idle_timeout_secs,
+        };
+        let since = Duration::from_millis(self.since_ms.load(Relaxed));
+        Some(self.opened + since + Duration::from_secs(allowed))
+    }
+
+    fn enter(&self, phase: Phase) {
+        self.since_ms.store(self.elapsed_ms(), Relaxed);
+        self.phase.store(phase as u8, Relaxed);
+        self.changed.notify_one();
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.opened.elapsed().as_millis() as u64
+    }
+
+    pub fn request_started(&self) {
+        self.body_late.store(false, Relaxed);
+        self.enter(Phase::Busy);
+    }
+
+    pub fn request_answered(&self) {
+        self.enter(Phase::Idle);
+    }
+
+    pub fn body_was_late(&self) {
+        self.body_late.store(true, Relaxed);
+    }
+
+    pub fn was_body_late(&self) -> bool {
+        self.body_late.load(Relaxed)
+    }
+
+    fn read_some(&self) {
+        // The first byte after an idle spell starts a header, and its clock.
+        if self.phase() == Phase::Idle {
+            self.enter(Phase::Head);
+        }
+    }
+
+    fn wrote_some(&self) {
+        if self.phase() == Phase::Idle {
+            self.since_ms.store(self.elapsed_ms(), Relaxed);
+        }
+    }
+}
+
+/// A TCP stream that tells its connection's `Activity` when bytes move.
+pub struct Watched {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl Watched {
+    pub fn new(stream: TcpStream, activity: Arc<Activity>) -> Watched {
+        Watched { stream, activity }
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.activity.read_some();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.wrote_some();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.wrote_some();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}

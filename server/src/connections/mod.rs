@@ -1,0 +1,224 @@
+//! Serving connections, within the limits of `[connections]` in
+//! `Leptos.toml`: a header, a body and an idle spell each have a time
+//! limit, and open connections a number. (axum::serve has neither: a
+//! client that opens connections and sends nothing holds them for ever,
+//! until the process runs out of file descriptors.)
+
+mod activity;
+mod body;
+mod open;
+
+use std::{convert::Infallible, future::Future, io, pin::pin, sync::Arc, time::Duration};
+
+use axum::{
+    body::Body,
+    http::{Request, Response},
+    Router,
+};
+use hyper::{body::Incoming, server::conn::http1, service::service_fn};
+use hyper_util::rt::TokioIo;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::watch,
+    time::Instant,
+};
+use tower::ServiceExt;
+
+use crate::config::ConnectionSettings;
+use activity::{Activity, Phase, Watched};
+use open::{Admitted, OpenConnections};
+
+/// The largest request header accepted (beyond it: 431), room for the
+/// longest search's address several times over. Also what one connection
+/// may buffer: with `connections.max` at 2048, 64 MB at the very most.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// File descriptors kept for what is not a client connection (the
+/// database, static files, the log).
+const RESERVED_FDS: u64 = 256;
+
+/// Raises the process's open-file limit as far as the system allows and
+/// returns how many connections it leaves room for, at most `configured`.
+pub fn capacity(configured: usize) -> usize {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(error) => {
+            tracing::warn!(%error, "cannot raise the open-file limit");
+            return configured;
+        }
+    };
+    let room = limit.saturating_sub(RESERVED_FDS).max(1);
+    if (configured as u64) > room {
+        tracing::warn!(
+            configured,
+            open_file_limit = limit,
+            "connections.max lowered to {room}: the open-file limit allows no more"
+        );
+        room as usize
+    } else {
+        configured
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets the
+/// requests being answered finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionSettings,
+    shutdown: impl Future<Output = ()>,
+) {
+    let open = OpenConnections::new(limits.max);
+    let (closing, closing_seen) = watch::channel(());
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    accept_failed(error).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        match open.admit() {
+            Some(admitted) => {
+                let connection = connection(
+                    stream,
+                    admitted,
+                    router.clone(),
+                    limits,
+                    closing_seen.clone(),
+                );
+                tokio::spawn(connection);
+            }
+            None => {
+                tokio::spawn(shed(stream));
+            }
+        }
+    }
+    drop(listener);
+    drop(closing_seen);
+    closing.send_replace(());
+    closing.closed().await;
+}
+
+async fn accept_failed(error: io::Error) {
+    use io::ErrorKind::*;
+    // The client gave up before it was accepted: nothing to do.
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    // Out of file descriptors or memory: give what is open time to close.
+    tracing::warn!(%error, "cannot accept a connection");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// Turns a connection away at once when every open one is answering a
+/// request: a 503 once its request's header is in (a client is not ready
+/// for an answer before it has asked), then a short wait for the client to
+/// finish so the close does not become a reset that loses the answer. A
+/// second at most in all.
+async fn shed(mut stream: TcpStream) {
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+        content-type: text/plain; charset=utf-8\r\n\
+        retry-after: 1\r\n\
+        connection: close\r\n\
+        content-length: 50\r\n\r\n\
+        The server is busy. Please try again in a moment.\n";
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut buffer = [0; 2048];
+        let mut head = Vec::new();
+        while !head.windows(4).any(|end| end == b"\r\n\r\n") && head.len() < MAX_HEADER_BYTES {
+            let n = stream.read(&mut buffer).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            head.extend_from_slice(&buffer[..n]);
+        }
+        stream.write_all(BUSY).await?;
+        stream.shutdown().await?;
+        while stream.read(&mut buffer).await? > 0 {}
+        io::Result::Ok(())
+    })
+    .await;
+}
+
+/// One connection, closed when its header, body or idle time runs out,
+/// when it must make room for another, or when the server stops.
+async fn connection(
+    stream: TcpStream,
+    admitted: Admitted,
+    router: Router,
+    limits: ConnectionSettings,
+    mut closing: watch::Receiver<()>,
+) {
+    // Small responses must not wait for a delayed ACK (~40 ms on Linux).
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::warn!(%error, "cannot set TCP_NODELAY");
+    }
+    let activity = Arc::clone(&admitted.activity);
+    let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
+    let answering = Arc::clone(&activity);
+    let service =
+        service_fn(move |request| answer(router.clone(), Arc::clone(&answering), limits, request));
+    let mut served = pin!(http1::Builder::new()
+        .max_buf_size(MAX_HEADER_BYTES)
+        .serve_connection(io, service));
+    let mut stopping = false;
+    loop {
+        let deadline = activity.deadline(&limits);
+        tokio::select! {
+            _ = served.as_mut() => break,
+            () = until(deadline) => {
+                if activity.deadline(&limits).is_some_and(|due| due <= Instant::now()) {
+                    break;
+                }
+            }
+            () = activity.changed.notified() => {}
+            () = activity.evicted.notified() => break,
+            _ = closing.changed(), if !stopping => {
+                stopping = true;
+                served.as_mut().graceful_shutdown();
+                if activity.phase() != Phase::Busy {
+                    break;
+                }
+            }
+        }
+    }
+    drop(admitted);
+}
+
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn answer(
+    router: Router,
+    activity: Arc<Activity>,
+    limits: ConnectionSettings,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    activity.request_started();
+    let request = if body::has_body(request.body()) {
+        let due = Instant::now() + Duration::from_secs(limits.body_timeout_secs);
+        let activity = Arc::clone(&activity);
+        request.map(|incoming| body::wrap(incoming, due, activity))
+    } else {
+        request.map(Body::new)
+    };
+    let response = router.oneshot(request).await;
+    activity.request_answered();
+    if activity.was_body_late() {
+        return Ok(body::too_late());
+    }
+    response
+}

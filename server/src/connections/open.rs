@@ -1,0 +1,75 @@
+//! The open connections, and the limit on them. At the limit a new
+//! connection makes room by closing the longest-open connection that has
+//! no request being answered: under a flood of connections that send
+//! nothing (or send slowly, or sit idle), those are the flood's oldest, and
+//! the visitor who arrives meanwhile is served. Only when every connection
+//! is answering a request is the newcomer turned away.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+};
+
+use super::activity::{Activity, Phase};
+
+pub struct OpenConnections {
+    max: usize,
+    /// By order of opening.
+    open: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    next: u64,
+    by_age: BTreeMap<u64, Arc<Activity>>,
+}
+
+/// A connection counted among the open ones until dropped.
+pub struct Admitted {
+    id: u64,
+    pub activity: Arc<Activity>,
+    open: Arc<OpenConnections>,
+}
+
+impl OpenConnections {
+    pub fn new(max: usize) -> Arc<OpenConnections> {
+        Arc::new(OpenConnections {
+            max: max.max(1),
+            open: Mutex::default(),
+        })
+    }
+
+    /// Counts a new connection in, making room for it if need be; `None`
+    /// when every open connection is answering a request.
+    pub fn admit(self: &Arc<Self>) -> Option<Admitted> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.by_age.len() >= self.max {
+            // A connection that turns busy between this look and its
+            // closing loses that request; the window is a few instructions.
+            let victim = open
+                .by_age
+                .iter()
+                .find(|(_, activity)| activity.phase() != Phase::Busy)
+                .map(|(&id, _)| id)?;
+            if let Some(activity) = open.by_age.remove(&victim) {
+                activity.evicted.notify_one();
+            }
+        }
+        let id = open.next;
+        open.next += 1;
+        let activity = Arc::new(Activity::new());
+        open.by_age.insert(id, Arc::clone(&activity));
+        Some(Admitted {
+            id,
+            activity,
+            open: Arc::clone(self),
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut open = self.open.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.by_age.remove(&self.id);
+    }
+}

@@ -1,0 +1,197 @@
+//! Slow, idle and surplus connections are closed on time, and a visitor is
+//! answered while they are held (short limits configured for the test).
+
+use std::time::{Duration, Instant};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+use crate::support::{browser, spawn_app_with, TestApp};
+
+async fn spawn_app_with_limits(header: u64, body: u64, idle: u64, max: usize) -> TestApp {
+    spawn_app_with(|settings| {
+        let limits = &mut settings.connections;
+        limits.header_timeout_secs = header;
+        limits.body_timeout_secs = body;
+        limits.idle_timeout_secs = idle;
+        limits.max = max;
+    })
+    .await
+}
+
+async fn connect(app: &TestApp) -> TcpStream {
+    TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .expect("the server accepts a connection")
+}
+
+/// Reads until the server closes the connection (or `within` passes):
+/// what it sent, and how long after `since` it closed.
+async fn read_to_close(
+    stream: &mut TcpStream,
+    since: Instant,
+    within: Duration,
+) -> (String, Option<Duration>) {
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(within, async {
+        let mut buffer = [0; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return since.elapsed(),
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await
+    .ok();
+    (String::from_utf8_lossy(&received).into_owned(), closed)
+}
+
+fn assert_on_time(closed: Option<Duration>, limit: Duration, what: &str) {
+    let closed = closed.unwrap_or_else(|| panic!("{what}: still open"));
+    assert!(
+        closed >= limit.mul_f32(0.8) && closed < limit + Duration::from_millis(1500),
+        "{what}: closed after {closed:?}, the limit being {limit:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_sent_in_part_or_dripped_is_closed_on_time() {
+    let app = spawn_app_with_limits(1, 30, 60, 2048).await;
+
+    let opened = Instant::now();
+    let mut half = connect(&app).await;
+    half.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+
+    let mut silent = connect(&app).await;
+
+    let mut dripping = connect(&app).await;
+    let drip = tokio::spawn(async move {
+        dripping.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        for line in 0..20 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let header = format!("X-Line-{line}: a\r\n");
+            if dripping.write_all(header.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        read_to_close(&mut dripping, opened, Duration::from_secs(5)).await
+    });
+
+    let (sent, closed) = read_to_close(&mut half, opened, Duration::from_secs(5)).await;
+    assert_on_time(closed, Duration::from_secs(1), "half a header");
+    assert_eq!(sent, "", "nothing is answered to half a header");
+    let (_, closed) = read_to_close(&mut silent, opened, Duration::from_secs(5)).await;
+    assert_on_time(
+        closed,
+        Duration::from_secs(1),
+        "a connection that sends nothing",
+    );
+    let (_, closed) = drip.await.unwrap();
+    // Its lines kept coming, but the header was due a second after the first.
+    assert_on_time(closed, Duration::from_secs(1), "a dripped header");
+
+    let home = app.home(&browser()).await;
+    assert_eq!(home.visits(), 1, "a visitor is served meanwhile");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_kept_alive_connection_is_closed_on_time_and_a_busy_one_is_not() {
+    let app = spawn_app_with_limits(5, 30, 1, 2048).await;
+    let mut stream = connect(&app).await;
+    // Used every half second, for longer than the idle limit: kept open.
+    for _ in 0..5 {
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buffer = [0; 4096];
+        let n = stream.read(&mut buffer).await.unwrap();
+        let answer = String::from_utf8_lossy(&buffer[..n]).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Then left idle: closed after the idle limit (not the header's).
+    let since = Instant::now() - Duration::from_millis(500);
+    let (sent, closed) = read_to_close(&mut stream, since, Duration::from_secs(5)).await;
+    assert_eq!(sent, "");
+    assert_on_time(closed, Duration::from_secs(1), "an idle connection");
+}
+
+/// A POST to a server function whose body stops halfway: the connection
+/// stays busy with it until the body's deadline.
+async fn post_half_a_body(app: &TestApp) -> TcpStream {
+    let mut stream = connect(app).await;
+    let host = app.address.trim_start_matches("http://");
+    let head = format!(
+        "POST /api/reset_visits HTTP/1.1\r\nHost: {host}\r\nOrigin: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nconfirm=",
+        app.address
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stops_halfway_is_answered_408_on_time() {
+    let app = spawn_app_with_limits(10, 1, 60, 2048).await;
+    let sent = Instant::now();
+    let mut stream = post_half_a_body(&app).await;
+    let (answer, closed) = read_to_close(&mut stream, sent, Duration::from_secs(5)).await;
+    assert_on_time(closed, Duration::from_secs(1), "half a body");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_connection_limit_a_new_visitor_is_still_answered() {
+    let app = spawn_app_with_limits(30, 30, 60, 8).await;
+
+    // Twenty connections that send half a header, more than the limit.
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        let mut stream = connect(&app).await;
+        stream.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        held.push(stream);
+    }
+    let started = Instant::now();
+    let home = app.home(&browser()).await;
+    assert_eq!(home.visits(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    // The oldest gave way: at most the limit is still open.
+    let mut still_open = 0;
+    for stream in &mut held {
+        let (_, closed) = read_to_close(stream, started, Duration::from_millis(100)).await;
+        still_open += usize::from(closed.is_none());
+    }
+    assert!(
+        still_open < 8,
+        "{still_open} of 20 held connections still open"
+    );
+    drop(held);
+
+    // With every connection answering a request, a newcomer is told at once.
+    let mut busy = Vec::new();
+    for _ in 0..8 {
+        busy.push(post_half_a_body(&app).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let response = browser().get(app.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(response.text().await.unwrap().contains("busy"));
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    drop(busy);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.home(&browser()).await.visits(), 1, "served again");
+}
