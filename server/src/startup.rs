@@ -26,7 +26,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use app::{db::Db, page_inputs::PageInputs, shell, App};
+use app::{db::Db, page_inputs::PageInputs, session::SessionPolicy, shell, App};
 
 use crate::{
     catalog,
@@ -67,9 +67,8 @@ impl FromRef<AppState> for LeptosOptions {
 /// The whole site as one router: pages, server functions, static files,
 /// the health probe, with sessions around all of them (a session is only
 /// read from the store when a handler uses it).
-pub fn app(settings: &Settings, db: Db) -> Router {
+pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
     let leptos_options = settings.leptos.clone();
-    let policy = sessions::policy(&settings.session);
     let routes = route_list();
     let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
     let pkg_dir = Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
@@ -77,7 +76,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
     }));
-    let pages = Pages::new(db.clone(), policy);
+    let pages = Pages::new(db.clone(), policy.clone());
     let security_headers = SecurityHeaders::new(
         settings.session.secure,
         std::env::var_os("LEPTOS_WATCH").is_some(),
@@ -88,7 +87,7 @@ pub fn app(settings: &Settings, db: Db) -> Router {
     // Policy names, in place of the one Leptos drew.
     let context = move || {
         provide_context(db.clone());
-        provide_context(policy);
+        provide_context(policy.clone());
         if let Some(request) = use_context::<Parts>() {
             if let Some(inputs) = request.extensions.get::<PageInputs>() {
                 provide_context(inputs.clone());
@@ -216,7 +215,8 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        let router = app(&settings, db.clone());
+        let policy = sessions::load_policy(&db, &settings.session).await?;
+        let router = app(&settings, db.clone(), policy);
         let connections = ConnectionSettings {
             max: connections::capacity(settings.connections.max),
             ..settings.connections

@@ -1,7 +1,8 @@
 //! Group commit of page views' writes, on SQLite and PostgreSQL alike.
 //!
-//! Every view of the home page writes: it counts the view, or stores a new
-//! session with its first view counted. A commit costs about the same
+//! Every view of the home page by a browser that keeps cookies writes: it
+//! counts the view, or stores the session its first view's cookie names
+//! (`session::first_view`) with both views counted. A commit costs about the same
 //! whatever it holds (SQLite: its file locks and a log write; PostgreSQL:
 //! a round trip and a flush of its log to disk), so views do not each
 //! commit: they hand their write to one task, which takes every write
@@ -29,10 +30,12 @@ pub enum ViewWrite {
     /// Count a view in the session `session_id`, if it is live (a session
     /// without a state row yet gets one).
     Count { session_id: String },
-    /// Store a new session's record (data as JSON, expiry in Unix
-    /// milliseconds) and its state row with its first view counted, unless
-    /// the id is taken.
-    Start {
+    /// A second view, which brought back the first view's cookie: store
+    /// the record of the session it names (data as JSON, expiry in Unix
+    /// milliseconds), counting the first view with it, unless it is stored
+    /// already (by a view that came back at the same moment); then count
+    /// this view as [`ViewWrite::Count`] does.
+    Confirm {
         session_id: String,
         data: Vec<u8>,
         expiry: i64,
@@ -42,8 +45,7 @@ pub enum ViewWrite {
 /// What a view's write did, and the catalog's figures as it committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Written {
-    /// `None`: nothing was written (the session is not live, or the new
-    /// session's id is taken).
+    /// `None`: nothing was written (the session is not live).
     pub state: Option<SessionRow>,
     pub counts: CatalogCounts,
 }
@@ -148,8 +150,8 @@ impl ViewWrites {
 pub struct Statements {
     /// Each session counted in the batch, once, with its views in it.
     pub counted: Vec<(String, i64)>,
-    /// New sessions: id, record data, expiry.
-    pub started: Vec<(String, Vec<u8>, i64)>,
+    /// Sessions to store first, once each: id, record data, expiry.
+    pub confirmed: Vec<(String, Vec<u8>, i64)>,
     /// Now, in Unix seconds and milliseconds.
     pub now_secs: i64,
     pub now_millis: i64,
@@ -163,8 +165,6 @@ pub type CountedRow = (String, i64, i64, Option<i64>, bool, i64, i64, i64, i64);
 #[derive(Debug, Default)]
 pub struct Rows {
     pub counted: Vec<CountedRow>,
-    /// The new sessions stored (their ids were free).
-    pub started: Vec<String>,
     /// The catalog's figures: books, copies, copies available, authors.
     pub counts: (i64, i64, i64, i64),
 }
@@ -176,31 +176,30 @@ impl Statements {
         let now = time::OffsetDateTime::now_utc();
         let mut views: HashMap<&str, usize> = HashMap::new();
         let mut counted: Vec<(String, i64)> = Vec::new();
-        let mut started = Vec::new();
+        let mut confirmed: Vec<(String, Vec<u8>, i64)> = Vec::new();
         let mut wanted = Vec::with_capacity(batch.len());
         for (write, _) in batch {
-            match write {
-                ViewWrite::Count { session_id } => {
-                    let at = *views.entry(session_id).or_insert_with(|| {
-                        counted.push((session_id.clone(), 0));
-                        counted.len() - 1
-                    });
-                    wanted.push(counted[at].1);
-                    counted[at].1 += 1;
-                }
-                ViewWrite::Start {
-                    session_id,
-                    data,
-                    expiry,
-                } => {
-                    started.push((session_id.clone(), data.clone(), *expiry));
-                    wanted.push(0);
+            let session_id = write.session_id();
+            let at = *views.entry(session_id).or_insert_with(|| {
+                counted.push((session_id.to_owned(), 0));
+                counted.len() - 1
+            });
+            wanted.push(counted[at].1);
+            counted[at].1 += 1;
+            if let ViewWrite::Confirm {
+                session_id,
+                data,
+                expiry,
+            } = write
+            {
+                if !confirmed.iter().any(|(id, ..)| id == session_id) {
+                    confirmed.push((session_id.clone(), data.clone(), *expiry));
                 }
             }
         }
         let statements = Statements {
             counted,
-            started,
+            confirmed,
             now_secs: now.unix_timestamp(),
             now_millis: unix_millis(now),
         };
@@ -210,7 +209,15 @@ impl Statements {
     /// Whether the batch writes with more than one statement (and so must
     /// run in a transaction to commit whole).
     pub fn needs_transaction(&self) -> bool {
-        !self.started.is_empty()
+        !self.confirmed.is_empty()
+    }
+}
+
+impl ViewWrite {
+    fn session_id(&self) -> &str {
+        match self {
+            ViewWrite::Count { session_id } | ViewWrite::Confirm { session_id, .. } => session_id,
+        }
     }
 }
 
@@ -250,30 +257,20 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
     let (writes, replies): (Vec<ViewWrite>, Vec<Reply>) = batch.into_iter().unzip();
     let mut views_in: HashMap<&str, i64> = HashMap::new();
     for write in &writes {
-        if let ViewWrite::Count { session_id } = write {
-            *views_in.entry(session_id.as_str()).or_default() += 1;
-        }
+        *views_in.entry(write.session_id()).or_default() += 1;
     }
     for ((write, reply), nth) in writes.iter().zip(replies).zip(wanted) {
-        let state = match write {
-            // The session's views of this batch take the numbers after
-            // the count it had before, in the order they came.
-            ViewWrite::Count { session_id } => counted.get(session_id.as_str()).map(|row| {
-                let before = row.visits - views_in[session_id.as_str()];
-                SessionRow {
-                    visits: before + nth + 1,
-                    ..*row
-                }
-            }),
-            ViewWrite::Start { session_id, .. } => {
-                rows.started.contains(session_id).then_some(SessionRow {
-                    visits: 1,
-                    renewed_at: 0,
-                    per_page: None,
-                    notice_dismissed: false,
-                })
+        // The session's views of this batch take the numbers after the
+        // count it had before (a first view stored with it included), in
+        // the order they came.
+        let session_id = write.session_id();
+        let state = counted.get(session_id).map(|row| {
+            let before = row.visits - views_in[session_id];
+            SessionRow {
+                visits: before + nth + 1,
+                ..*row
             }
-        };
+        });
         let _ = reply.send(Ok(Written { state, counts }));
     }
 }
@@ -315,7 +312,7 @@ const FIGURES: &str = "(SELECT books FROM catalog_counts), (SELECT copies FROM c
 
 /// Stores the session records `($1, $2, $3), …` (id, data, expiry) whose
 /// ids are free, and gives those ids.
-pub fn start_records_sql(n: usize) -> String {
+pub fn confirm_records_sql(n: usize) -> String {
     let rows: Vec<String> = (0..n)
         .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
         .collect();
@@ -326,20 +323,6 @@ pub fn start_records_sql(n: usize) -> String {
          ON CONFLICT (id) DO NOTHING
          RETURNING id",
         rows.join(", ")
-    )
-}
-
-/// The state rows of the new sessions `$1, …, $n`, each with its first
-/// view counted, created at `$(n+1)` (seconds) and renewed at `$(n+2)`.
-pub fn start_states_sql(n: usize) -> String {
-    let rows: Vec<String> = (1..=n).map(|i| format!("(${i})")).collect();
-    format!(
-        "WITH batch (session_id) AS (VALUES {})
-         INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
-         SELECT session_id, 1, FALSE, ${}, ${} FROM batch WHERE session_id IS NOT NULL",
-        rows.join(", "),
-        n + 1,
-        n + 2
     )
 }
 
@@ -368,12 +351,32 @@ macro_rules! run_view_writes {
     (@statements $on:expr, $statements:expr) => {{
         let statements = &$statements;
         let mut rows = $crate::db::views::Rows::default();
-        if !statements.counted.is_empty() {
-            let n = $crate::db::views::padded(statements.counted.len());
+        let mut counted = statements.counted.clone();
+        if !statements.confirmed.is_empty() {
+            let n = $crate::db::views::padded(statements.confirmed.len());
+            let sql = $crate::db::views::confirm_records_sql(n);
+            let mut query = ::sqlx::query_scalar(&sql);
+            for i in 0..n {
+                let row = statements.confirmed.get(i);
+                query = query
+                    .bind(row.map(|(id, _, _)| id.as_str()))
+                    .bind(row.map(|(_, data, _)| data.as_slice()))
+                    .bind(row.map(|(_, _, expiry)| *expiry));
+            }
+            let stored: Vec<String> = query.fetch_all(&mut *$on).await?;
+            // A session stored now counts its first view too.
+            for (id, views) in &mut counted {
+                if stored.contains(id) {
+                    *views += 1;
+                }
+            }
+        }
+        if !counted.is_empty() {
+            let n = $crate::db::views::padded(counted.len());
             let sql = $crate::db::views::count_sql(n);
             let mut query = ::sqlx::query_as(&sql);
             for i in 0..n {
-                let row = statements.counted.get(i);
+                let row = counted.get(i);
                 query = query
                     .bind(row.map(|(id, _)| id.as_str()))
                     .bind(row.map_or(0, |(_, views)| *views));
@@ -383,33 +386,6 @@ macro_rules! run_view_writes {
                 .bind(statements.now_millis)
                 .fetch_all(&mut *$on)
                 .await?;
-        }
-        if !statements.started.is_empty() {
-            let n = $crate::db::views::padded(statements.started.len());
-            let sql = $crate::db::views::start_records_sql(n);
-            let mut query = ::sqlx::query_scalar(&sql);
-            for i in 0..n {
-                let row = statements.started.get(i);
-                query = query
-                    .bind(row.map(|(id, _, _)| id.as_str()))
-                    .bind(row.map(|(_, data, _)| data.as_slice()))
-                    .bind(row.map(|(_, _, expiry)| *expiry));
-            }
-            let stored: Vec<String> = query.fetch_all(&mut *$on).await?;
-            if !stored.is_empty() {
-                let n = $crate::db::views::padded(stored.len());
-                let sql = $crate::db::views::start_states_sql(n);
-                let mut query = ::sqlx::query(&sql);
-                for i in 0..n {
-                    query = query.bind(stored.get(i).map(String::as_str));
-                }
-                query
-                    .bind(statements.now_secs)
-                    .bind(statements.now_millis)
-                    .execute(&mut *$on)
-                    .await?;
-            }
-            rows.started = stored;
         }
         rows.counts = match rows.counted.first() {
             Some(&(_, _, _, _, _, books, copies, available, authors)) => {
@@ -469,7 +445,6 @@ mod tests {
                 ("a".to_string(), 12, 0, None, false, 20, 50, 23, 10),
                 ("b".to_string(), 5, 0, Some(25), true, 20, 50, 23, 10),
             ],
-            started: Vec::new(),
             counts: (20, 50, 23, 10),
         };
         answer(batch, wanted, Ok(rows));
@@ -487,13 +462,8 @@ mod tests {
         let sql = count_sql(2);
         assert!(sql.contains("VALUES ($1, $2), ($3, $4)"), "{sql}");
         assert!(sql.contains("$5, $6"), "{sql}");
-        let sql = start_records_sql(2);
+        let sql = confirm_records_sql(2);
         assert!(sql.contains("VALUES ($1, $2, $3), ($4, $5, $6)"), "{sql}");
-        let sql = start_states_sql(2);
-        assert!(
-            sql.contains("VALUES ($1), ($2)") && sql.contains("$3, $4"),
-            "{sql}"
-        );
         assert_eq!(
             (padded(0), padded(1), padded(3), padded(200)),
             (1, 1, 4, 256)

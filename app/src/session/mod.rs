@@ -10,7 +10,8 @@
 //! processes sharing the database.
 
 use time::OffsetDateTime;
-use tower_sessions::Session;
+pub use tower_cookies::Cookies;
+use tower_sessions::{session::Id, Session};
 
 use crate::{
     db::{Db, ViewWrite},
@@ -18,18 +19,19 @@ use crate::{
     execute,
     model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
     on_reader,
-    session_id::new_session_id,
 };
 
-use self::clock::Now;
 pub use self::{
     clock::unix_millis,
+    first_view::{signing_key, FirstViewCookie},
     new_record::{StoredRecord, INSERT_RECORD},
     policy::SessionPolicy,
     purge::purge_expired,
 };
+use self::{clock::Now, first_view::FirstView};
 
 mod clock;
+mod first_view;
 mod new_record;
 mod policy;
 mod purge;
@@ -55,6 +57,7 @@ macro_rules! live_state {
 
 pub struct VisitorSession {
     session: Session,
+    cookies: Cookies,
     db: Db,
     policy: SessionPolicy,
 }
@@ -87,20 +90,23 @@ impl VisitorSession {
     /// The session of the request being handled (a page render or a server
     /// function call).
     pub async fn from_request() -> Result<Self, AppError> {
-        let session: Session = leptos_axum::extract()
+        let (session, cookies): (Session, Cookies) = leptos_axum::extract()
             .await
             .map_err(|err| AppError::bug(format!("no session layer around this route: {err}")))?;
-        let policy = leptos::prelude::use_context::<SessionPolicy>().unwrap_or_default();
+        let policy = leptos::prelude::use_context::<SessionPolicy>()
+            .ok_or_else(|| AppError::bug("no session policy in the context"))?;
         Ok(Self {
             session,
+            cookies,
             db: Db::from_context()?,
             policy,
         })
     }
 
-    pub fn new(session: Session, db: Db, policy: SessionPolicy) -> Self {
+    pub fn new(session: Session, cookies: Cookies, db: Db, policy: SessionPolicy) -> Self {
         Self {
             session,
+            cookies,
             db,
             policy,
         }
@@ -118,9 +124,12 @@ impl VisitorSession {
     /// and counts the view, atomically, committed with the other views of
     /// the moment; it gives back the browser's preferences and the
     /// catalog's figures too: everything the home page is rendered from.
-    /// A browser without a live session gets a new one, its first view
-    /// counted in the same commit ([`ViewWrite::Start`]). A view that finds
-    /// a renewal due costs one write more.
+    /// A view that finds a renewal due costs one write more.
+    ///
+    /// A browser without a live session stores nothing on its first view:
+    /// the view is counted in a cookie ([`first_view`]). The view that
+    /// brings that cookie back stores the session, with both views counted
+    /// ([`ViewWrite::Confirm`]).
     pub async fn record_visit(&self) -> Result<Visit, AppError> {
         if let Some(id) = self.cookie_id() {
             let written = self
@@ -142,45 +151,69 @@ impl VisitorSession {
             }
         }
         // No cookie, or one naming a session the store does not hold (or
-        // no longer): a new session, never the cookie's id, and no choices
-        // made yet.
-        let (visits, counts) = self.start_counted().await?;
+        // no longer): never the cookie's id, and no choices made yet.
+        if let Some(first) = self.first_view() {
+            let (visits, counts) = self.confirm(first).await?;
+            return Ok(Visit {
+                visits,
+                cookie_returned: true,
+                counts,
+                preferences: Preferences::default(),
+            });
+        }
+        let counts = crate::catalog::counts(&self.db).await?;
+        // Only with a page to show: an error response changes no cookie.
+        self.policy.first_view.issue(&self.cookies);
         Ok(Visit {
-            visits,
+            visits: 1,
             cookie_returned: false,
             counts,
             preferences: Preferences::default(),
         })
     }
 
-    /// Starts a session with its first view counted: the record and the
-    /// state row in one commit, where creating the session (for its id) and
-    /// then counting would be two, on every view by a browser without a
-    /// session. tower-sessions then saves the session, and the store gives
-    /// it the id it was stored under (see [`StoredRecord`]).
-    async fn start_counted(&self) -> Result<(i64, CatalogCounts), AppError> {
-        let started_at = OffsetDateTime::now_utc().unix_timestamp();
-        self.session.insert(STARTED_AT, started_at).await?;
-        // The record as the store would write it: its data as JSON, its
-        // expiry in milliseconds.
-        let data = serde_json::to_vec(&std::collections::HashMap::from([(STARTED_AT, started_at)]))
-            .map_err(|err| AppError::bug(format!("cannot encode a session record: {err}")))?;
-        let expiry = unix_millis(self.session.expiry_date());
-        // A new id until one is free: never another session's.
-        let (id, written) = loop {
-            let id = new_session_id();
-            let written = self
-                .db
-                .write_view(ViewWrite::Start {
-                    session_id: id.to_string(),
-                    data: data.clone(),
-                    expiry,
-                })
-                .await?;
-            if let Some(state) = written.state {
-                break (id, (state.visits, written.counts));
-            }
-        };
+    /// The first view this browser's cookie carries, if any.
+    fn first_view(&self) -> Option<FirstView> {
+        self.policy.first_view.returned(&self.cookies)
+    }
+
+    /// Stores the session a first view's cookie names, with that view and
+    /// this one counted (or, if a view that brought the same cookie back at
+    /// the same moment stored it already, this one counted in it); the
+    /// record and the state row in one commit. tower-sessions then saves
+    /// the session, and the store gives it the id it was stored under (see
+    /// [`StoredRecord`]). The first view's cookie is done with.
+    async fn confirm(&self, first: FirstView) -> Result<(i64, CatalogCounts), AppError> {
+        let (data, expiry) = self.start_record(first).await?;
+        let written = self
+            .db
+            .write_view(ViewWrite::Confirm {
+                session_id: first.id.to_string(),
+                data: data.clone(),
+                expiry,
+            })
+            .await?;
+        let state = written
+            .state
+            .ok_or_else(|| AppError::bug("a confirmed session was not stored"))?;
+        self.save_stored(first.id, data, expiry).await?;
+        Ok((state.visits, written.counts))
+    }
+
+    /// Marks the session as started at the first view, and gives its
+    /// record as the store would write it: data as JSON, expiry in
+    /// milliseconds.
+    async fn start_record(&self, first: FirstView) -> Result<(Vec<u8>, i64), AppError> {
+        self.session.insert(STARTED_AT, first.at).await?;
+        let data =
+            serde_json::to_vec(&std::collections::HashMap::from([(STARTED_AT, first.at)]))
+                .map_err(|err| AppError::bug(format!("cannot encode a session record: {err}")))?;
+        Ok((data, unix_millis(self.session.expiry_date())))
+    }
+
+    /// Has tower-sessions save the session whose record the site stored
+    /// under `id`, and sends its cookie in place of the first view's.
+    async fn save_stored(&self, id: Id, data: Vec<u8>, expiry: i64) -> Result<(), AppError> {
         StoredRecord { id, data, expiry }
             .scope(self.session.save())
             .await?;
@@ -189,13 +222,15 @@ impl VisitorSession {
                 "a new session was saved under another id than it was stored under",
             ));
         }
-        Ok(written)
+        self.policy.first_view.clear(&self.cookies);
+        Ok(())
     }
 
     /// The number of views counted so far, without counting this request.
     pub async fn visits(&self) -> Result<i64, AppError> {
+        let first_view = i64::from(self.first_view().is_some());
         let Some(id) = self.cookie_id() else {
-            return Ok(0);
+            return Ok(first_view);
         };
         let now = unix_millis(OffsetDateTime::now_utc());
         let visits: Option<i64> = on_reader!(&self.db, |conn| {
@@ -205,7 +240,7 @@ impl VisitorSession {
                 .fetch_optional(conn)
                 .await
         })?;
-        Ok(visits.unwrap_or(0))
+        Ok(visits.unwrap_or(first_view))
     }
 
     /// The catalog's version and this browser's preferences, in one
@@ -270,18 +305,19 @@ impl VisitorSession {
     /// The id of this browser's session, with a state row, creating both
     /// when needed.
     async fn ensure_state(&self) -> Result<String, AppError> {
-        let (id, cookie_returned) = self.stored_or_created().await?;
+        let (id, origin) = self.stored_or_created().await?;
         let now = Now::get();
         execute!(
             &self.db,
             sqlx::query(
-                "INSERT INTO session_state (session_id, confirmed, created_at, renewed_at)
-                 VALUES ($1, $2, $3, $4)
+                "INSERT INTO session_state (session_id, visits, confirmed, created_at, renewed_at)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (session_id) DO UPDATE
                     SET confirmed = session_state.confirmed OR excluded.confirmed",
             )
             .bind(&id)
-            .bind(cookie_returned)
+            .bind(i64::from(origin == Origin::FirstView))
+            .bind(origin != Origin::New)
             .bind(now.secs)
             .bind(now.millis)
         )?;
@@ -291,7 +327,12 @@ impl VisitorSession {
     /// Sets this browser's visit count back to zero, keeping the session and
     /// everything else in it.
     pub async fn reset_visits(&self) -> Result<(), AppError> {
-        if let Some(id) = self.stored_id().await? {
+        let id = match self.stored_id().await? {
+            Some(id) => Some(id),
+            None if self.first_view().is_some() => Some(self.ensure_state().await?),
+            None => None,
+        };
+        if let Some(id) = id {
             execute!(
                 &self.db,
                 sqlx::query("UPDATE session_state SET visits = 0 WHERE session_id = $1").bind(&id)
@@ -306,15 +347,16 @@ impl VisitorSession {
     pub async fn forget(&self) -> Result<(), AppError> {
         // Deleting the record deletes its state row (ON DELETE CASCADE).
         self.session.flush().await?;
+        self.policy.first_view.clear(&self.cookies);
         Ok(())
     }
 
-    /// Whether this request came with a valid session cookie; if so, the
-    /// session is marked as one whose browser keeps cookies (see
-    /// `session_state.confirmed`). Never creates a session.
+    /// Whether this request came with a valid session cookie, or a first
+    /// view's; a stored session is then marked as one whose browser keeps
+    /// cookies (see `session_state.confirmed`). Never creates a session.
     pub async fn cookie_returned(&self) -> Result<bool, AppError> {
         let Some(id) = self.stored_id().await? else {
-            return Ok(false);
+            return Ok(self.first_view().is_some());
         };
         execute!(
             &self.db,
@@ -419,13 +461,26 @@ impl VisitorSession {
         Ok(self.session.id().map(|id| id.to_string()))
     }
 
-    /// This browser's session id, and whether it came with the request
-    /// (false: the session was created just now).
-    async fn stored_or_created(&self) -> Result<(String, bool), AppError> {
-        Ok(match self.stored_id().await? {
-            Some(id) => (id, true),
-            None => (self.create().await?, false),
-        })
+    /// This browser's session id, and where it comes from.
+    async fn stored_or_created(&self) -> Result<(String, Origin), AppError> {
+        if let Some(id) = self.stored_id().await? {
+            return Ok((id, Origin::Stored));
+        }
+        if let Some(first) = self.first_view() {
+            // Stored under the id the first view's cookie names (unless a
+            // request that brought it back at the same moment did so).
+            let (data, expiry) = self.start_record(first).await?;
+            execute!(
+                &self.db,
+                sqlx::query(INSERT_RECORD)
+                    .bind(first.id.to_string())
+                    .bind(&data)
+                    .bind(expiry)
+            )?;
+            self.save_stored(first.id, data, expiry).await?;
+            return Ok((first.id.to_string(), Origin::FirstView));
+        }
+        Ok((self.create().await?, Origin::New))
     }
 
     /// Starts a session for this browser (with a fresh id) and returns its id.
@@ -441,6 +496,18 @@ impl VisitorSession {
             .map(|id| id.to_string())
             .ok_or_else(|| AppError::bug("session has no id after being saved"))
     }
+}
+
+/// Where the session a request changes comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// The session cookie's.
+    Stored,
+    /// Stored just now, from a first view's cookie (the browser keeps
+    /// cookies; its first view counts).
+    FirstView,
+    /// Created just now, with nothing to show the browser keeps cookies.
+    New,
 }
 
 /// Preferences from their columns in `session_state`; a stored page size

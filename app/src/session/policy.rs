@@ -1,9 +1,12 @@
-//! How sessions age, as configured.
+//! How sessions age, and how a first view is kept, as configured.
 
 use std::time::Duration;
 
-/// How sessions age, as configured; the server puts it in the request context.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use super::first_view::FirstViewCookie;
+
+/// How sessions age and how a first view is kept, as configured; the server
+/// puts it in the request context.
+#[derive(Clone, Debug)]
 pub struct SessionPolicy {
     /// Expiry after inactivity: when the session changes and at least this
     /// long has passed since its expiry was last pushed back, push it back
@@ -12,13 +15,6 @@ pub struct SessionPolicy {
     /// page view; renewing at half the lifetime keeps an active session
     /// alive just as surely. `None`: a fixed lifetime, never renewed.
     pub renew_after: Option<Duration>,
-}
-
-impl Default for SessionPolicy {
-    /// Half of a two-week lifetime, the configuration's default.
-    fn default() -> Self {
-        Self {
-            renew_after: Some(Duration::from_secs(7 * 24 * 3600)),
-        }
-    }
+    /// The cookie a browser without a session keeps its first view in.
+    pub first_view: FirstViewCookie,
 }

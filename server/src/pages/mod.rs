@@ -34,7 +34,7 @@ use app::{
     db::Db,
     page_inputs::{HomeInputs, PageInputs, PageKind},
     pages::home::VisitCount,
-    session::{SessionPolicy, VisitorSession},
+    session::{Cookies, SessionPolicy, VisitorSession},
 };
 
 use crate::security::ResponseNonce;
@@ -78,7 +78,9 @@ impl Pages {
         route: Route,
     ) -> Option<impl std::future::Future<Output = inputs::Resolved> + Send + 'static> {
         let session = request.extensions().get::<Session>()?.clone();
-        let visitor = VisitorSession::new(session, self.0.db.clone(), self.0.policy);
+        let cookies = request.extensions().get::<Cookies>()?.clone();
+        let visitor =
+            VisitorSession::new(session, cookies, self.0.db.clone(), self.0.policy.clone());
         let address = request
             .uri()
             .path_and_query()

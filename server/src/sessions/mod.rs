@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use app::{
     db::Db,
-    session::{purge_expired, SessionPolicy},
+    error::AppError,
+    session::{purge_expired, signing_key, FirstViewCookie, SessionPolicy},
 };
 use tokio::task::JoinHandle;
 use tower_sessions::{
-    cookie::{time, SameSite},
+    cookie::{time, Key, SameSite},
     Expiry, SessionManagerLayer,
 };
 
@@ -36,14 +37,28 @@ pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> 
         .with_expiry(expiry)
 }
 
-/// What the typed session needs to know of the configuration. Under a fixed
-/// lifetime the record is saved once, when the session starts, and its
-/// expiry never moves.
-pub fn policy(settings: &SessionSettings) -> SessionPolicy {
+/// What the typed session needs to know of the configuration, with the
+/// key that signs first views' cookies. Under a fixed lifetime the record
+/// is saved once, when the session starts, and its expiry never moves. A
+/// first view's cookie lasts as long as a session whose browser never
+/// confirms it would.
+pub fn policy(settings: &SessionSettings, key: Key) -> SessionPolicy {
     SessionPolicy {
         renew_after: (settings.expiry != SessionExpiry::AtFixedTime)
             .then(|| Duration::from_secs(settings.max_age_secs) / 2),
+        first_view: FirstViewCookie::new(
+            &settings.cookie_name,
+            key,
+            Duration::from_secs(settings.unconfirmed_ttl_secs),
+            settings.secure,
+            settings.expiry == SessionExpiry::AtBrowserClose,
+        ),
     }
+}
+
+/// The policy, with the key this database's servers sign with.
+pub async fn load_policy(db: &Db, settings: &SessionSettings) -> Result<SessionPolicy, AppError> {
+    Ok(policy(settings, signing_key(db).await?))
 }
 
 /// Removes expired and never-confirmed sessions now; returns how many.

@@ -39,7 +39,10 @@ where
     let router = Router::new()
         .route("/about", get(page))
         .layer(middleware::from_fn_with_state(
-            Pages::new(db.clone(), sessions::policy(&settings.session)),
+            Pages::new(
+                db.clone(),
+                sessions::policy(&settings.session, tower_sessions::cookie::Key::generate()),
+            ),
             pages::serve,
         ))
         .layer(sessions::layer(&db, &settings.session))

@@ -1,24 +1,47 @@
 use crate::support::{bare_client, browser, spawn_app, spawn_app_with, HomePage};
 
+fn attributes(cookie: &str) -> Vec<&str> {
+    cookie.split("; ").collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_httponly_lax_and_lasts_two_weeks() {
     let app = spawn_app().await;
-    let page = app.home(&browser()).await;
+    let client = browser();
 
-    assert_eq!(page.set_cookie.len(), 1, "{:?}", page.set_cookie);
-    let cookie = &page.set_cookie[0];
-    let attributes: Vec<&str> = cookie.split("; ").collect();
-    assert!(cookie.starts_with("sessionid="), "{cookie}");
-    assert!(attributes.contains(&"HttpOnly"), "{cookie}");
-    assert!(attributes.contains(&"SameSite=Lax"), "{cookie}");
-    assert!(attributes.contains(&"Path=/"), "{cookie}");
-    assert!(attributes.contains(&"Max-Age=1209600"), "{cookie}");
+    // A first view is kept in a cookie of its own, for an hour.
+    let first = app.home(&client).await;
+    assert_eq!(first.set_cookie.len(), 1, "{:?}", first.set_cookie);
+    let cookie = first.first_view_cookie().expect("a first view's cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=3600"] {
+        assert!(attributes(cookie).contains(&attribute), "{cookie}");
+    }
+    assert!(!attributes(cookie).contains(&"Secure"), "{cookie}");
+
+    // Brought back, it gives way to the session's.
+    let second = app.home(&client).await;
+    let cookie = second
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("sessionid="))
+        .expect("the session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=1209600"] {
+        assert!(attributes(cookie).contains(&attribute), "{cookie}");
+    }
     assert!(
-        !attributes.contains(&"Secure"),
+        !attributes(cookie).contains(&"Secure"),
         "off by default for http: {cookie}"
     );
+    assert!(
+        second
+            .set_cookie
+            .iter()
+            .any(|c| c.starts_with("sessionid_first_view=;") && c.contains("Max-Age=0")),
+        "the first view's cookie is removed: {:?}",
+        second.set_cookie
+    );
     // The value is the id alone: nothing else about the session travels.
-    let id = page.session_id().unwrap();
+    let id = second.session_id().unwrap();
     assert!(
         id.len() >= 20
             && id
@@ -30,53 +53,59 @@ async fn the_session_cookie_is_httponly_lax_and_lasts_two_weeks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secure_flag_follows_the_configuration() {
     let app = spawn_app_with(|settings| settings.session.secure = true).await;
-    let page = app.home(&browser()).await;
-    assert!(
-        page.set_cookie[0].split("; ").any(|a| a == "Secure"),
-        "{:?}",
-        page.set_cookie
-    );
+    let client = browser();
+    let first = app.home(&client).await;
+    let second = app.home(&client).await;
+    let session_cookie = second
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("sessionid="))
+        .unwrap();
+    for cookie in [first.first_view_cookie().unwrap(), session_cookie] {
+        assert!(attributes(cookie).contains(&"Secure"), "{cookie}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returning_browser_keeps_its_session_id() {
     let app = spawn_app().await;
     let client = browser();
-    let id = app.home(&client).await.session_id().unwrap();
-    let second = app.home(&client).await;
-    assert_eq!(second.visits(), 2);
+    let id = app.start_session(&client).await.session_id().unwrap();
+    let third = app.home(&client).await;
+    assert_eq!(third.visits(), 3);
     // Neither replaced nor, this early in its life, renewed.
-    assert!(second.set_cookie.is_empty(), "{:?}", second.set_cookie);
-    let third = bare_client()
-        .get(app.url("/"))
-        .header("cookie", format!("sessionid={id}"));
-    assert_eq!(
-        HomePage::read(third.send().await.unwrap()).await.visits(),
-        3
-    );
+    assert!(third.set_cookie.is_empty(), "{:?}", third.set_cookie);
+    assert_eq!(app.home_with_cookie(&id).await.visits(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_oversized_and_unknown_cookies_get_a_fresh_session() {
+async fn malformed_oversized_and_unknown_cookies_are_never_adopted() {
     let app = spawn_app().await;
-    let known = app.home(&browser()).await.session_id().unwrap();
+    let known = app.start_session(&browser()).await.session_id().unwrap();
     let oversized = "A".repeat(6000);
     let unknown = "AAAAAAAAAAAAAAAAAAAAAA"; // well-formed, but no such session
+    let forged_first_view = format!("sessionid_first_view={unknown}.1");
 
-    for bad in ["not a session id!", "%00%ff", oversized.as_str(), unknown] {
+    for bad in [
+        "sessionid=not a session id!",
+        "sessionid=%00%ff",
+        &format!("sessionid={oversized}"),
+        &format!("sessionid={unknown}"),
+        &forged_first_view,
+    ] {
         let response = bare_client()
             .get(app.url("/"))
-            .header("cookie", format!("sessionid={bad}"))
+            .header("cookie", bad)
             .send()
             .await
             .unwrap();
         let page = HomePage::read(response).await;
         assert_eq!(page.status, 200, "cookie {bad:.40}");
-        assert_eq!(page.visits(), 1, "cookie {bad:.40}");
-        let fresh = page.session_id().expect("a new session cookie");
-        assert_ne!(fresh, bad, "an unknown id is never adopted");
-        assert_ne!(fresh, known);
+        assert_eq!(page.visits(), 1, "a first view: cookie {bad:.40}");
+        assert_eq!(page.session_id(), None, "nothing adopted: cookie {bad:.40}");
+        assert!(page.first_view_cookie().is_some(), "cookie {bad:.40}");
     }
+    assert_eq!(app.session_rows().await, 1, "none stored but {known}'s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

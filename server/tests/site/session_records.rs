@@ -1,7 +1,7 @@
 //! How session records are stored: written once for a new session, and
 //! one the store cannot read.
 
-use crate::support::{bare_client, spawn_app, spawn_app_with, Backend};
+use crate::support::{bare_client, browser, spawn_app, spawn_app_with, Backend};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_record_is_no_error() {
@@ -66,7 +66,16 @@ async fn a_new_sessions_record_is_written_once() {
         }
     }
 
-    let page = app.home(&bare_client()).await;
+    let client = browser();
+    let first = app.home(&client).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM record_writes")
+            .await,
+        0,
+        "a first view writes no record"
+    );
+    let page = app.home(&client).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.session_id().is_some(), "the response sets the cookie");
     assert_eq!(

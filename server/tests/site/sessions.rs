@@ -23,8 +23,7 @@ async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
 async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
     let client = browser();
-    let id = app.home(&client).await.session_id().expect("new cookie");
-    assert_eq!(app.home(&client).await.visits(), 2);
+    let id = app.start_session(&client).await.session_id().unwrap();
     assert_eq!(app.session_rows().await, 1);
 
     let response = app.call(&client, "forget_me").await;
@@ -41,9 +40,8 @@ async fn forget_me_deletes_the_session_and_clears_the_cookie() {
     assert_eq!(app.session_rows().await, 0, "the session row is gone");
     let state: i64 = app.scalar("SELECT COUNT(*) FROM session_state").await;
     assert_eq!(state, 0, "and its visit count with it");
-    let next = app.home(&client).await;
-    assert_eq!(next.visits(), 1);
-    assert_ne!(next.session_id().unwrap(), id);
+    let next = app.start_session(&client).await;
+    assert_ne!(next.session_id().unwrap(), id, "a new session");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,10 +127,12 @@ async fn the_cookie_check_tells_whether_the_cookie_came_back() {
     let app = spawn_app().await;
     let client = browser();
     let first = app.home(&client).await;
-    assert!(first.session_id().is_some());
+    assert!(first.first_view_cookie().is_some());
 
+    // The first view's cookie came back.
     let with_cookie = app.call(&client, "cookie_check").await;
     assert_eq!(with_cookie.text().await.unwrap(), "true");
+    assert_eq!(app.session_rows().await, 0, "the check stores nothing");
 
     let without = app.call(&bare_client(), "cookie_check").await;
     assert!(
@@ -140,6 +140,11 @@ async fn the_cookie_check_tells_whether_the_cookie_came_back() {
         "no session made"
     );
     assert_eq!(without.text().await.unwrap(), "false");
+
+    // A session's cookie came back.
+    app.home(&client).await;
+    let with_session = app.call(&client, "cookie_check").await;
+    assert_eq!(with_session.text().await.unwrap(), "true");
     assert_eq!(app.session_rows().await, 1);
 }
 
@@ -160,19 +165,19 @@ async fn on_inactivity_a_used_session_lives_on() {
     })
     .await;
     let client = browser();
-    assert_eq!(visits_at(&app, &client, Duration::ZERO).await, 1);
+    app.start_session(&client).await;
     // Renewed only once half its life has passed: no write, no cookie, for
     // the views in between.
     let soon = app.home(&client).await;
-    assert_eq!(soon.visits(), 2);
+    assert_eq!(soon.visits(), 3);
     assert!(soon.session_id().is_none(), "{:?}", soon.set_cookie);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let renewed = app.home(&client).await;
-    assert_eq!(renewed.visits(), 3);
+    assert_eq!(renewed.visits(), 4);
     let cookie = renewed.set_cookie.first().expect("renewed cookie");
     assert!(cookie.contains("Max-Age=3"), "{cookie}");
     // Four seconds after it began, but two after it was last renewed.
-    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 4);
+    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 5);
     // Left alone past its age, it is gone: a new session.
     assert_eq!(
         visits_at(&app, &client, Duration::from_millis(3500)).await,
@@ -188,9 +193,8 @@ async fn at_a_fixed_time_a_session_ends_however_it_is_used() {
     })
     .await;
     let client = browser();
-    let first = app.home(&client).await;
-    assert_eq!(first.visits(), 1);
-    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 2);
+    app.start_session(&client).await;
+    assert_eq!(visits_at(&app, &client, Duration::from_secs(2)).await, 3);
     assert!(
         app.home(&client).await.session_id().is_none(),
         "the cookie is not renewed"
@@ -205,22 +209,28 @@ async fn at_a_fixed_time_a_session_ends_however_it_is_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_browser_close_the_cookie_has_no_max_age() {
     let app = spawn_app_with(|s| s.session.expiry = SessionExpiry::AtBrowserClose).await;
-    let page = app.home(&browser()).await;
-    let cookie = &page.set_cookie[0];
-    assert!(
-        !cookie.contains("Max-Age") && !cookie.contains("Expires"),
-        "{cookie}"
-    );
-    assert_eq!(page.visits(), 1);
+    let client = browser();
+    let first = app.home(&client).await;
+    let page = app.home(&client).await;
+    assert_eq!(page.visits(), 2);
+    let session_cookie = page.set_cookie.iter().find(|c| c.starts_with("sessionid="));
+    for cookie in [
+        first.first_view_cookie(),
+        session_cookie.map(String::as_str),
+    ] {
+        let cookie = cookie.expect("the cookie is set");
+        assert!(
+            !cookie.contains("Max-Age") && !cookie.contains("Expires"),
+            "{cookie}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearsessions_removes_expired_sessions_and_says_how_many() {
     let app = spawn_app_with(|s| s.session.max_age_secs = 1).await;
     for _ in 0..3 {
-        let client = browser();
-        app.home(&client).await;
-        app.home(&client).await; // confirmed: only expiry removes these
+        app.start_session(&browser()).await;
     }
     assert_eq!(app.session_rows().await, 3);
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -244,7 +254,7 @@ async fn clearsessions_removes_expired_sessions_and_says_how_many() {
 async fn a_backlog_of_expired_sessions_is_purged_whole_while_the_site_serves() {
     let app = spawn_app().await;
     let visitor = browser();
-    app.home(&visitor).await;
+    app.start_session(&visitor).await;
     // 2,345 sessions that ended a second ago: several batches' worth.
     let data = match app.backend() {
         Backend::Sqlite => "CAST('{}' AS BLOB)",
@@ -275,44 +285,69 @@ async fn a_backlog_of_expired_sessions_is_purged_whole_while_the_site_serves() {
         "Removed 2345 expired session(s)."
     );
     assert_eq!(page.status, 200);
-    assert_eq!(page.visits(), 2, "the live session is kept and counts on");
+    assert_eq!(page.visits(), 3, "the live session is kept and counts on");
     assert_eq!(app.session_rows().await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clients_that_refuse_cookies_do_not_pile_up_sessions() {
-    // Long enough for 50 views to be made and counted before any is purged.
+async fn a_flood_of_cookieless_views_stores_nothing_while_a_browser_counts_exactly() {
+    let app = spawn_app().await;
+    let keeper = browser();
+    app.start_session(&keeper).await;
+    let flood = futures::future::join_all((0..400).map(|_| async {
+        let page = app.home(&bare_client()).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.visits(), 1);
+        assert!(page.session_id().is_none(), "{:?}", page.set_cookie);
+    }));
+    let (_, ()) = tokio::join!(flood, async {
+        assert_concurrent_views_count_exactly(100, 4, 2, || app.home(&keeper)).await;
+    });
+    assert_eq!(
+        app.session_rows().await,
+        1,
+        "only the browser that keeps its cookie has a session"
+    );
+    assert_eq!(app.home(&keeper).await.visits(), 103);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_whose_cookie_never_comes_back_are_purged_early() {
+    // A choice made by a client that sent no cookie stores a session (the
+    // choice must be kept somewhere), purged after the short lifetime
+    // unless its cookie comes back.
     let app = spawn_app_with(|s| {
-        s.session.unconfirmed_ttl_secs = 5;
+        s.session.unconfirmed_ttl_secs = 2;
         s.session.purge_interval_secs = 1;
     })
     .await;
     let keeper = browser();
-    app.home(&keeper).await;
-    app.home(&keeper).await;
-    for _ in 0..50 {
-        let page = app.home(&bare_client()).await;
-        assert_eq!(page.visits(), 1);
+    app.start_session(&keeper).await;
+    let returning = browser();
+    app.submit(&returning, "dismiss_notice", &[]).await;
+    app.home(&returning).await;
+    for _ in 0..5 {
+        app.submit(&bare_client(), "dismiss_notice", &[]).await;
     }
-    let peak = app.session_rows().await;
-    assert!(peak >= 40, "each cookieless view made a session: {peak}");
+    assert_eq!(app.session_rows().await, 7);
 
-    tokio::time::sleep(Duration::from_millis(7500)).await;
+    tokio::time::sleep(Duration::from_millis(4500)).await;
 
     assert_eq!(
         app.session_rows().await,
-        1,
-        "only the browser that keeps its cookie is left"
+        2,
+        "only the browsers that keep their cookie are left"
     );
     assert_eq!(app.home(&keeper).await.visits(), 3);
+    assert_eq!(app.home(&returning).await.visits(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
     let app = spawn_app().await;
     let client = browser();
-    let old_id = app.home(&client).await.session_id().unwrap();
     app.home(&client).await;
+    let old_id = app.home(&client).await.session_id().unwrap();
 
     let db = app.db().await;
     let session = Session::new(
@@ -320,10 +355,15 @@ async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
         Arc::new(Store::new(db.clone())),
         None,
     );
+    let policy = server::sessions::policy(
+        &app.settings.session,
+        tower_sessions::cookie::Key::generate(),
+    );
     let typed = app::session::VisitorSession::new(
         session.clone(),
+        app::session::Cookies::default(),
         db,
-        app::session::SessionPolicy::default(),
+        policy,
     );
     typed.rotate_id().await.unwrap();
     let new_id = session.id().unwrap().to_string();
@@ -368,17 +408,20 @@ async fn a_view_waits_for_another_process_write_then_counts_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     let app = spawn_app_with(|s| s.database.busy_timeout_ms = 200).await;
-    let client = browser();
-    assert_eq!(app.home(&client).await.visits(), 1);
+    let (client, second_view) = (browser(), browser());
+    app.start_session(&client).await;
+    assert_eq!(app.home(&second_view).await.visits(), 1);
 
     // Another process holds the write locks.
     let lock = app.hold_write_lock().await;
 
-    for who in [&client, &browser()] {
+    for who in [&client, &second_view] {
         let started = std::time::Instant::now();
         app.home(who).await.assert_unavailable();
         assert!(started.elapsed() < Duration::from_secs(3), "no hang");
     }
+    // A first view writes nothing: served all the same.
+    assert_eq!(app.home(&browser()).await.visits(), 1);
     let health = client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(health.status(), 200, "reads still work");
 
@@ -386,10 +429,10 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
 
     assert_eq!(
         app.home(&client).await.visits(),
-        2,
+        3,
         "the failed view was not counted"
     );
-    assert_eq!(app.home(&browser()).await.visits(), 1);
+    assert_eq!(app.home(&second_view).await.visits(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,11 +440,7 @@ async fn new_sessions_are_stored_in_the_order_they_began() {
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        let id = app
-            .home(&bare_client())
-            .await
-            .session_id()
-            .expect("a cookie");
+        let id = app.start_session(&browser()).await.session_id().unwrap();
         ids.push(id);
         tokio::time::sleep(Duration::from_millis(3)).await;
     }

@@ -203,6 +203,23 @@ impl TestApp {
         HomePage::read(client.get(self.url("/")).send().await.expect("GET /")).await
     }
 
+    /// A browser's first two views of `/`: the first is kept in the first
+    /// view's cookie, the second brings it back and stores the session.
+    /// Gives the second, which sets the session cookie.
+    pub async fn start_session(&self, client: &Client) -> HomePage {
+        let first = self.home(client).await;
+        assert_eq!(first.visits(), 1, "a first view");
+        assert!(
+            first.first_view_cookie().is_some(),
+            "{:?}",
+            first.set_cookie
+        );
+        let second = self.home(client).await;
+        assert_eq!(second.visits(), 2, "the second view");
+        assert!(second.session_id().is_some(), "{:?}", second.set_cookie);
+        second
+    }
+
     /// GET `/` with exactly the session cookie `sessionid=ID`.
     pub async fn home_with_cookie(&self, id: &str) -> HomePage {
         let request = bare_client()
@@ -331,10 +348,20 @@ impl HomePage {
             .unwrap()
     }
 
-    /// The session id the response set, if it set one.
+    /// The first view's cookie the response set (`sessionid_first_view`,
+    /// whole), if it set one.
+    pub fn first_view_cookie(&self) -> Option<&str> {
+        self.set_cookie
+            .iter()
+            .find(|c| c.starts_with("sessionid_first_view=") && !c.contains("Max-Age=0"))
+            .map(String::as_str)
+    }
+
+    /// The session id the response set, if it set one (not a removal).
     pub fn session_id(&self) -> Option<String> {
         self.set_cookie.iter().find_map(|c| {
             c.strip_prefix("sessionid=")
+                .filter(|_| !c.contains("Max-Age=0"))
                 .map(|rest| rest.split(';').next().unwrap().to_string())
         })
     }
