@@ -29,8 +29,6 @@ use crate::{
     RunArgs,
 };
 
-/// LocalLibrary's session cookie (Leptos.toml's default).
-const LOCALLIBRARY_COOKIE: &str = "sessionid";
 /// The catalog both sites are loaded with, under the shared folder.
 const CATALOG: &str = "data/catalog-default.json";
 const DJANGO_PEER: &str = "peers/django-locallibrary";
@@ -175,9 +173,7 @@ impl Runs {
         let loaded = build.load_catalog(&database, catalog).await?;
         let mut server = build.serve(&database, &self.client).await?;
         let home = format!("{}/", server.url());
-        let session_cookie = http::get_ok(&self.client, &home, None)
-            .await?
-            .cookie(LOCALLIBRARY_COOKIE)?;
+        let session_cookie = Build::session_cookie(&self.client, &home).await?;
         let home_page = http::get_ok(&self.client, &home, Some(&session_cookie))
             .await?
             .body;
@@ -256,9 +252,7 @@ impl Runs {
         build.load_catalog(&database.url, catalog).await?;
         let mut server = build.serve(&database.url, &self.client).await?;
         let home = format!("{}/", server.url());
-        let cookie = http::get_ok(&self.client, &home, None)
-            .await?
-            .cookie(LOCALLIBRARY_COOKIE)?;
+        let cookie = Build::session_cookie(&self.client, &home).await?;
         self.load(&mut server, name, "/", Request::with_cookie(&cookie))
             .await?;
         self.memory.push((name, server.peak_rss()?));

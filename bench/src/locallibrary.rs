@@ -13,6 +13,11 @@ use tokio::process::Command;
 
 use crate::{copy::copy_tree, http, servers::ServerProcess};
 
+/// LocalLibrary's session cookie, and the one a first view is kept in
+/// (Leptos.toml's default names).
+pub const SESSION_COOKIE: &str = "sessionid";
+const FIRST_VIEW_COOKIE: &str = "sessionid_first_view";
+
 /// The release server binary and the site it serves.
 pub struct Build {
     pub root: PathBuf,
@@ -78,6 +83,18 @@ impl Build {
             );
         }
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// A returning visitor's session cookie (`NAME=VALUE`) on the site at
+    /// `home`: its first view is kept in a cookie of its own, which the
+    /// second brings back to start the session.
+    pub async fn session_cookie(client: &Client, home: &str) -> anyhow::Result<String> {
+        let first_view = http::get_ok(client, home, None)
+            .await?
+            .cookie(FIRST_VIEW_COOKIE)?;
+        http::get_ok(client, home, Some(&first_view))
+            .await?
+            .cookie(SESSION_COOKIE)
     }
 
     /// `locallibrary serve` on `database`, ready when its health probe

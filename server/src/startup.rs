@@ -212,9 +212,8 @@ impl Application {
             }
         }
         let addr = settings.leptos.site_addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
+        let listener =
+            connections::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
         let policy = sessions::load_policy(&db, &settings.session).await?;
         let router = app(&settings, db.clone(), policy);
         let connections = ConnectionSettings {

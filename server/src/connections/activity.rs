@@ -27,7 +27,9 @@ use crate::config::ConnectionSettings;
 pub enum Phase {
     /// Waiting for a request's header, or for the rest of it.
     Head,
-    /// Answering a request (its body may still be arriving).
+    /// A request's header is in, its body still arriving.
+    Body,
+    /// Answering a request.
     Busy,
     /// Kept alive, with no request on it.
     Idle,
@@ -37,7 +39,8 @@ impl Phase {
     fn from_u8(value: u8) -> Phase {
         match value {
             0 => Phase::Head,
-            1 => Phase::Busy,
+            1 => Phase::Body,
+            2 => Phase::Busy,
             _ => Phase::Idle,
         }
     }
@@ -76,12 +79,12 @@ impl Activity {
     }
 
     /// When the connection is to be closed, if nothing happens before;
-    /// `None` while a request is being answered (its body has its own
-    /// deadline, and the answer is the server's to give).
+    /// `None` while a request is in (its body has its own deadline, and
+    /// the answer is the server's to give).
     pub fn deadline(&self, limits: &ConnectionSettings) -> Option<Instant> {
         let allowed = match self.phase() {
             Phase::Head => limits.header_timeout_secs,
-            Phase::Busy => return None,
+            Phase::Body | Phase::Busy => return None,
             Phase::Idle => limits.idle_timeout_secs,
         };
         let since = Duration::from_millis(self.since_ms.load(Relaxed));
@@ -98,9 +101,17 @@ impl Activity {
         self.opened.elapsed().as_millis() as u64
     }
 
-    pub fn request_started(&self) {
+    /// A request's header is in; its body, if it has one, is to come.
+    pub fn request_started(&self, has_body: bool) {
         self.body_late.store(false, Relaxed);
-        self.enter(Phase::Busy);
+        self.enter(if has_body { Phase::Body } else { Phase::Busy });
+    }
+
+    /// The request's body is all in: the request is being answered.
+    pub fn body_arrived(&self) {
+        if self.phase() == Phase::Body {
+            self.phase.store(Phase::Busy as u8, Relaxed);
+        }
     }
 
     pub fn request_answered(&self) {

@@ -49,6 +49,9 @@ impl http_body::Body for DeadlineBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::BoxError>>> {
         if let Poll::Ready(frame) = Pin::new(&mut self.body).poll_frame(cx) {
+            if frame.is_none() || self.body.is_end_stream() {
+                self.activity.body_arrived();
+            }
             return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
         }
         if self.deadline.as_mut().poll(cx).is_ready() {

@@ -8,7 +8,9 @@ mod activity;
 mod body;
 mod open;
 
-use std::{convert::Infallible, future::Future, io, pin::pin, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible, future::Future, io, net::SocketAddr, pin::pin, sync::Arc, time::Duration,
+};
 
 use axum::{
     body::Body,
@@ -19,7 +21,7 @@ use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::rt::TokioIo;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream},
     sync::watch,
     time::Instant,
 };
@@ -37,6 +39,24 @@ const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// File descriptors kept for what is not a client connection (the
 /// database, static files, the log).
 const RESERVED_FDS: u64 = 256;
+
+/// Connections the system may hold for the server before it accepts them
+/// (Linux caps it at `net.core.somaxconn`, 4096 by default): room for a
+/// burst, so that a visitor's connection is not dropped behind a flood's
+/// (a dropped SYN is retried only after a second).
+const BACKLOG: u32 = 4096;
+
+/// Listens on `addr` (port 0: a free port).
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
 
 /// Raises the process's open-file limit as far as the system allows and
 /// returns how many connections it leaves room for, at most `configured`.
@@ -185,7 +205,7 @@ async fn connection(
             _ = closing.changed(), if !stopping => {
                 stopping = true;
                 served.as_mut().graceful_shutdown();
-                if activity.phase() != Phase::Busy {
+                if !matches!(activity.phase(), Phase::Busy | Phase::Body) {
                     break;
                 }
             }
@@ -207,8 +227,9 @@ async fn answer(
     limits: ConnectionSettings,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    activity.request_started();
-    let request = if body::has_body(request.body()) {
+    let has_body = body::has_body(request.body());
+    activity.request_started(has_body);
+    let request = if has_body {
         let due = Instant::now() + Duration::from_secs(limits.body_timeout_secs);
         let activity = Arc::clone(&activity);
         request.map(|incoming| body::wrap(incoming, due, activity))

@@ -1,9 +1,10 @@
 //! The open connections, and the limit on them. At the limit a new
 //! connection makes room by closing the longest-open connection that has
-//! no request being answered: under a flood of connections that send
-//! nothing (or send slowly, or sit idle), those are the flood's oldest, and
-//! the visitor who arrives meanwhile is served. Only when every connection
-//! is answering a request is the newcomer turned away.
+//! no request being answered (one idle, or still sending a header or a
+//! body): under a flood of connections that send nothing, or send slowly,
+//! or sit idle, those are the flood's oldest, and the visitor who arrives
+//! meanwhile is served. Only when every connection is answering a request
+//! is the newcomer turned away.
 
 use std::{
     collections::BTreeMap,

@@ -250,23 +250,70 @@ async fn clearsessions_removes_expired_sessions_and_says_how_many() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_backlog_of_expired_sessions_is_purged_whole_while_the_site_serves() {
-    let app = spawn_app().await;
-    let visitor = browser();
-    app.start_session(&visitor).await;
-    // 2,345 sessions that ended a second ago: several batches' worth.
+/// Stores `n` sessions, each with its state row, that ended a second ago.
+async fn expired_backlog(app: &crate::support::TestApp, n: u32) {
     let data = match app.backend() {
         Backend::Sqlite => "CAST('{}' AS BLOB)",
         Backend::Postgres => "CAST('{}' AS BYTEA)",
     };
     let ended = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 1000;
     app.execute(&format!(
-        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2345)
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
          INSERT INTO tower_sessions (id, data, expiry_date)
          SELECT 'ended-' || i, {data}, {ended} FROM n"
     ))
     .await;
+    app.execute(
+        "INSERT INTO session_state (session_id, visits, confirmed, created_at)
+         SELECT id, 3, TRUE, 0 FROM tower_sessions WHERE id LIKE 'ended-%'",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_starting_with_a_large_backlog_serves_at_once_and_never_stalls() {
+    let mut app = spawn_app().await;
+    let visitor = browser();
+    app.start_session(&visitor).await;
+    expired_backlog(&app, 200_000).await;
+
+    // The new server purges the backlog as it starts, in the background.
+    app.restart().await;
+    let bound = Duration::from_millis(400);
+    let mut slowest = Duration::ZERO;
+    let mut views = 0;
+    let started = std::time::Instant::now();
+    loop {
+        let asked = std::time::Instant::now();
+        let page = app.home(&visitor).await;
+        slowest = slowest.max(asked.elapsed());
+        views += 1;
+        assert_eq!(page.status, 200, "view {views}: {}", page.text);
+        assert_eq!(page.visits(), 2 + views);
+        if views % 10 == 0 && app.session_rows().await == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the purge did not finish: {} rows left",
+            app.session_rows().await
+        );
+    }
+    assert!(
+        slowest < bound,
+        "a view waited {slowest:?} while the purge ran ({views} views)"
+    );
+    let states: i64 = app.scalar("SELECT COUNT(*) FROM session_state").await;
+    assert_eq!(states, 1, "their state rows went with them");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_of_expired_sessions_is_purged_whole_while_the_site_serves() {
+    let app = spawn_app().await;
+    let visitor = browser();
+    app.start_session(&visitor).await;
+    // 2,345 sessions that ended a second ago: several batches' worth.
+    expired_backlog(&app, 2345).await;
     assert_eq!(app.session_rows().await, 2346);
 
     let url = app.database_url().to_string();
