@@ -17,7 +17,7 @@ use crate::{
     ceiling,
     django::{self, Durability, Peer, SqliteSettings},
     exact::{self, Exactness},
-    http,
+    hostile, http,
     hydration::{self, Hydration},
     locallibrary::Build,
     machine,
@@ -29,6 +29,8 @@ use crate::{
     RunArgs,
 };
 
+/// LocalLibrary's SQLite file, in the run's temp folder.
+const LOCALLIBRARY_DATABASE: &str = "site.sqlite3";
 /// The catalog both sites are loaded with, under the shared folder.
 const CATALOG: &str = "data/catalog-default.json";
 const DJANGO_PEER: &str = "peers/django-locallibrary";
@@ -100,6 +102,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         django_settings.push((durability, settings));
     }
 
+    // Last: its churn of connections must not weigh on the other runs.
+    step("LocalLibrary: hostile traffic");
+    let cookieless_rate = runs
+        .measurements
+        .iter()
+        .filter(|m| m.server == Server::LocalLibrary && m.path == "/" && !m.cookie)
+        .map(|m| m.result.requests_per_sec)
+        .fold(0.0, f64::max);
+    let hostile = hostile::run(
+        &build,
+        &work.path().join(LOCALLIBRARY_DATABASE),
+        &runs.client,
+        cookieless_rate,
+    )
+    .await?;
+
     let report = Report {
         setup: Setup {
             command: command_line(),
@@ -123,6 +141,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         },
         measurements: runs.measurements,
         memory: runs.memory,
+        hostile,
         exactness: ours.exactness,
         sizes,
         hydration: ours.hydration,
@@ -169,7 +188,7 @@ impl Runs {
         args: &RunArgs,
     ) -> anyhow::Result<LocalLibraryOutcome> {
         step("LocalLibrary");
-        let database = format!("sqlite://{}", work.join("site.sqlite3").display());
+        let database = format!("sqlite://{}", work.join(LOCALLIBRARY_DATABASE).display());
         let loaded = build.load_catalog(&database, catalog).await?;
         let mut server = build.serve(&database, &self.client).await?;
         let home = format!("{}/", server.url());

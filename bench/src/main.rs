@@ -1,11 +1,13 @@
 //! `locallibrary-bench`: the driver behind `scripts/bench.sh`, and the
 //! bare-axum ceiling server it measures LocalLibrary against.
 
+mod attack;
 mod ceiling;
 mod copy;
 mod django;
 mod driver;
 mod exact;
+mod hostile;
 mod http;
 mod hydration;
 mod locallibrary;
@@ -40,6 +42,17 @@ enum Command {
         /// The bytes to send.
         #[arg(long)]
         body: PathBuf,
+    },
+    /// Hold hostile connections open against a server (the hostile
+    /// section runs several of these at once).
+    Hold {
+        /// The server's HOST:PORT.
+        #[arg(long)]
+        addr: String,
+        #[arg(long)]
+        connections: usize,
+        #[arg(long)]
+        seconds: u64,
     },
 }
 
@@ -100,6 +113,11 @@ async fn main() -> ExitCode {
             signal = interrupted() => Err(anyhow::anyhow!("interrupted by {signal}")),
         },
         Command::Ceiling { body } => ceiling::serve(&body).await,
+        Command::Hold {
+            addr,
+            connections,
+            seconds,
+        } => attack::hold(&addr, connections, seconds).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

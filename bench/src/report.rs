@@ -6,6 +6,7 @@ use std::{fmt::Write, time::Duration};
 use crate::{
     django::{self, Durability, SqliteSettings, Versions},
     exact::Exactness,
+    hostile::{self, Hostile},
     hydration::Hydration,
     machine::Machine,
     servers::PeakRss,
@@ -82,6 +83,7 @@ pub struct Report {
     pub django: DjangoSetup,
     pub measurements: Vec<Measurement>,
     pub memory: Vec<(Server, PeakRss)>,
+    pub hostile: Hostile,
     pub exactness: Exactness,
     pub sizes: Vec<AssetSize>,
     pub hydration: Result<Hydration, String>,
@@ -285,6 +287,8 @@ impl Report {
             pass: wasm.is_some_and(|w| w.gzip <= 200 * 1024),
         });
 
+        targets.extend(self.hostile_targets());
+
         targets.push(Target {
             goal: "hydrated ≤ 300 ms (median)".to_string(),
             measured: match &self.hydration {
@@ -294,6 +298,120 @@ impl Report {
             pass: self.hydration.as_ref().is_ok_and(|h| h.median_ms <= 300.0),
         });
         targets
+    }
+
+    fn hostile_targets(&self) -> Vec<Target> {
+        let Hostile { held, flood, purge } = &self.hostile;
+        let ms = |v: f64| format!("{v:.1} ms");
+        vec![
+            Target {
+                goal: format!(
+                    "hostile: with {} connections held, a new visitor's `/` in < 1 s (slowest of {})",
+                    held.connections,
+                    held.visitor.count() + held.visitor_failures.len()
+                ),
+                measured: ms(held.visitor.max_ms()),
+                pass: held.visitor.count() > 0 && held.visitor.max_ms() < 1000.0,
+            },
+            Target {
+                goal: "hostile: no new visitor's `/` fails while they are held".to_string(),
+                measured: format!("{} failed", held.visitor_failures.len()),
+                pass: held.visitor_failures.is_empty(),
+            },
+            Target {
+                goal: "hostile: peak RSS < 128 MiB while they are held".to_string(),
+                measured: format!("{:.1} MiB", held.peak_rss.mib()),
+                pass: held.peak_rss.kib < 128 * 1024,
+            },
+            Target {
+                goal: format!(
+                    "hostile: ≥ {} cookieless views leave ≤ 3,000 session rows",
+                    thousands(hostile::FLOOD_VIEWS)
+                ),
+                measured: format!(
+                    "{} views, {} rows",
+                    thousands(flood.views),
+                    flood.rows_after - flood.rows_before
+                ),
+                pass: flood.views >= hostile::FLOOD_VIEWS
+                    && flood.rows_after - flood.rows_before <= 3000,
+            },
+            Target {
+                goal: format!(
+                    "hostile: while {} ended sessions are purged, `/` p99 < 50 ms",
+                    thousands(purge.backlog)
+                ),
+                measured: ms(purge.views.quantile_ms(0.99)),
+                pass: purge.views.count() > 0 && purge.views.quantile_ms(0.99) < 50.0,
+            },
+            Target {
+                goal: "hostile: no view answered 503 (or failing) during the purge".to_string(),
+                measured: format!(
+                    "{} × 503, {} other",
+                    purge.unavailable,
+                    purge.other_failures.len()
+                ),
+                pass: purge.unavailable == 0 && purge.other_failures.is_empty(),
+            },
+            Target {
+                goal: "hostile: a server starting with that backlog answers `/` within 1 s"
+                    .to_string(),
+                measured: ms(purge.first_answer.as_secs_f64() * 1000.0),
+                pass: purge.first_answer < Duration::from_secs(1),
+            },
+        ]
+    }
+
+    fn write_hostile(&self, out: &mut String) -> std::fmt::Result {
+        let Hostile { held, flood, purge } = &self.hostile;
+        writeln!(out, "## Hostile traffic")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "LocalLibrary's release build with `Leptos.toml`'s settings (`[connections]`: header              10 s, body 30 s, idle 60 s, at most 2048 open), on its SQLite file of the runs              above, a new server for each attack, all on loopback (`bench/src/hostile.rs`)."
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "- **Held connections.** {} connections from {} processes for {} s, a quarter each              sending half a header, dripping a header line every 5 s, sending half a body, or              sitting idle after one request; each reopened at once when the server closed it:              {} opened in all. Meanwhile a new visitor (a new connection with a session cookie)              every 100 ms: {} answered, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms, {} failed{}.              The server had at most {} descriptors open; its peak RSS was {:.1} MiB.",
+            thousands(held.connections as u64),
+            hostile::HOLDERS,
+            held.hold.as_secs(),
+            thousands(held.opened),
+            held.visitor.count(),
+            held.visitor.quantile_ms(0.5),
+            held.visitor.quantile_ms(0.99),
+            held.visitor.max_ms(),
+            held.visitor_failures.len(),
+            first_failures(&held.visitor_failures),
+            held.most_server_fds,
+            held.peak_rss.mib()
+        )?;
+        writeln!(
+            out,
+            "- **Cookieless flood.** `wrk -t2 -c64 -d{}s` on `/` without a cookie: {} views ({}              failed). Session rows: {} before, {} after.",
+            flood.seconds,
+            thousands(flood.views),
+            flood.failed,
+            flood.rows_before,
+            flood.rows_after
+        )?;
+        writeln!(
+            out,
+            "- **Purge.** {} ended sessions (each with its state row) stored, then a server              started on them: it answered `/` {:.0} ms after it was started and had purged them              {:.1} s after. Meanwhile 4 returning visitors viewed `/` one request after another:              {} views, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms; {} answered 503, {} failed              otherwise{}.",
+            thousands(purge.backlog),
+            purge.first_answer.as_secs_f64() * 1000.0,
+            purge.purged_after.as_secs_f64(),
+            purge.views.count(),
+            purge.views.quantile_ms(0.5),
+            purge.views.quantile_ms(0.99),
+            purge.views.max_ms(),
+            purge.unavailable,
+            purge.other_failures.len(),
+            first_failures(&purge.other_failures)
+        )?;
+        writeln!(out)?;
+        Ok(())
     }
 
     pub fn markdown(&self) -> String {
@@ -343,7 +461,7 @@ impl Report {
              with a cookie at each connection count, so that the two whose ratio is a target \
              meet the same conditions of the shared machine. *With cookie*: every request sends the one session cookie \
              a first GET was given (a returning visitor). *Without cookie*: none, so every \
-             request starts a new session. *Accept-Encoding browser's*: the run also sends Chromium's \
+             request is a first view (kept in a cookie, nothing stored). *Accept-Encoding browser's*: the run also sends Chromium's \
              `Accept-Encoding: {BROWSER_ACCEPT_ENCODING}`, as a browser does; the other runs send \
              no `Accept-Encoding` (uncompressed answers), and every ratio and target is from \
              those. Errors are wrk's socket errors of every kind \
@@ -553,6 +671,8 @@ impl Report {
         }
         writeln!(out)?;
 
+        self.write_hostile(out)?;
+
         writeln!(out, "## Targets")?;
         writeln!(out)?;
         writeln!(out, "| target | measured | |")?;
@@ -587,6 +707,32 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// `n` with thousands separated by commas.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// The first few failures, quoted, if any.
+fn first_failures(failures: &[String]) -> String {
+    if failures.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = failures
+        .iter()
+        .take(3)
+        .map(|f| format!("\"{f}\""))
+        .collect();
+    format!(" (first: {})", shown.join(", "))
 }
 
 fn cookie_words(cookie: bool) -> &'static str {
@@ -773,9 +919,68 @@ mod tests {
                 max_ms: 200.0,
                 samples: vec![120.0, 200.0, 100.0],
             }),
+            hostile: sample_hostile(),
             measuring: Duration::from_secs(60),
             whole_run: None,
         }
+    }
+
+    fn sample_hostile() -> Hostile {
+        let ms = ms_list;
+        Hostile {
+            held: hostile::Held {
+                connections: 20_000,
+                opened: 90_000,
+                hold: Duration::from_secs(25),
+                visitor: ms(&[3, 4, 5, 40]),
+                visitor_failures: Vec::new(),
+                most_server_fds: 2100,
+                peak_rss: PeakRss {
+                    kib: 60 * 1024,
+                    processes: 1,
+                },
+            },
+            flood: hostile::Flood {
+                views: 1_200_000,
+                seconds: 60,
+                failed: 0,
+                rows_before: 5,
+                rows_after: 5,
+            },
+            purge: hostile::Purge {
+                backlog: 1_000_000,
+                first_answer: Duration::from_millis(20),
+                purged_after: Duration::from_secs(12),
+                views: ms(&[2, 3, 3, 4, 30]),
+                unavailable: 0,
+                other_failures: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn hostile_figures_are_held_to_their_targets() {
+        let mut report = sample();
+        let markdown = report.markdown();
+        assert!(markdown.contains("## Hostile traffic"), "{markdown}");
+        assert!(markdown.contains("1,200,000 views"), "{markdown}");
+        let targets = report.targets();
+        let slowest = target(&targets, "hostile: with 20000 connections held");
+        assert_eq!(slowest.measured, "40.0 ms");
+        assert!(slowest.pass);
+
+        report.hostile.held.visitor = ms_list(&[3, 1200]);
+        report.hostile.flood.rows_after = 20_000;
+        report.hostile.purge.unavailable = 2;
+        let targets = report.targets();
+        assert!(!target(&targets, "hostile: with 20000 connections held").pass);
+        assert!(!target(&targets, "hostile: ≥ 1,000,000 cookieless views").pass);
+        assert!(!target(&targets, "hostile: no view answered 503").pass);
+        assert!(target(&targets, "hostile: peak RSS").pass);
+    }
+
+    fn ms_list(list: &[u64]) -> hostile::Latencies {
+        hostile::Latencies(list.iter().map(|&m| Duration::from_millis(m)).collect())
     }
 
     fn target<'a>(targets: &'a [Target], start: &str) -> &'a Target {
