@@ -368,12 +368,19 @@ impl Report {
         writeln!(out)?;
         writeln!(
             out,
-            "LocalLibrary's release build with `Leptos.toml`'s settings (`[connections]`: header              10 s, body 30 s, idle 60 s, at most 2048 open), on its SQLite file of the runs              above, a new server for each attack, all on loopback (`bench/src/hostile.rs`)."
+            "LocalLibrary's release build with `Leptos.toml`'s settings (`[connections]`: header \
+             10 s, body 30 s, idle 60 s, at most 2048 open), on its SQLite file of the runs \
+             above, a new server for each attack, all on loopback (`bench/src/hostile.rs`)."
         )?;
         writeln!(out)?;
         writeln!(
             out,
-            "- **Held connections.** {} connections from {} processes for {} s, a quarter each              sending half a header, dripping a header line every 5 s, sending half a body, or              sitting idle after one request; each reopened at once when the server closed it:              {} opened in all. Meanwhile a new visitor (a new connection with a session cookie)              every 100 ms: {} answered, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms, {} failed{}.              The server had at most {} descriptors open; its peak RSS was {:.1} MiB.",
+            "- **Held connections.** {} connections from {} processes for {} s, a quarter each \
+             sending half a header, dripping a header line every 5 s, sending half a body, or \
+             sitting idle after one request; each reopened at once when the server closed it: \
+             {} opened in all. Meanwhile a new visitor (a new connection with a session cookie) \
+             every 100 ms: {} answered, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms, {} failed{}. \
+             The server had at most {} descriptors open; its peak RSS was {:.1} MiB.",
             thousands(held.connections as u64),
             hostile::HOLDERS,
             held.hold.as_secs(),
@@ -389,7 +396,8 @@ impl Report {
         )?;
         writeln!(
             out,
-            "- **Cookieless flood.** `wrk -t2 -c64 -d{}s` on `/` without a cookie: {} views ({}              failed). Session rows: {} before, {} after.",
+            "- **Cookieless flood.** `wrk -t2 -c64 -d{}s` on `/` without a cookie: {} views ({} \
+             failed). Session rows: {} before, {} after.",
             flood.seconds,
             thousands(flood.views),
             flood.failed,
@@ -398,7 +406,11 @@ impl Report {
         )?;
         writeln!(
             out,
-            "- **Purge.** {} ended sessions (each with its state row) stored, then a server              started on them: it answered `/` {:.0} ms after it was started and had purged them              {:.1} s after. Meanwhile 4 returning visitors viewed `/` one request after another:              {} views, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms; {} answered 503, {} failed              otherwise{}.",
+            "- **Purge.** {} ended sessions (each with its state row) stored, then a server \
+             started on them: it answered `/` {:.0} ms after it was started and had purged them \
+             {:.1} s after. Meanwhile 4 returning visitors viewed `/` one request after another: \
+             {} views, p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms; {} answered 503, {} failed \
+             otherwise{}.",
             thousands(purge.backlog),
             purge.first_answer.as_secs_f64() * 1000.0,
             purge.purged_after.as_secs_f64(),

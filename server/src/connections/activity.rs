@@ -55,6 +55,9 @@ pub struct Activity {
     opened: Instant,
     /// Whether the current request's body failed to arrive in time.
     body_late: AtomicBool,
+    /// Whether the connection has been read from yet: until then, what the
+    /// client sent (a whole request, perhaps) is unknown.
+    read_from: AtomicBool,
     /// Woken when the phase changes, so the connection's timer follows.
     pub changed: Notify,
     /// Woken when the connection must close to make room for another.
@@ -69,6 +72,7 @@ impl Activity {
             since_ms: AtomicU64::new(0),
             opened: Instant::now(),
             body_late: AtomicBool::new(false),
+            read_from: AtomicBool::new(false),
             changed: Notify::new(),
             evicted: Notify::new(),
         }
@@ -126,6 +130,10 @@ impl Activity {
         self.body_late.load(Relaxed)
     }
 
+    pub fn was_read_from(&self) -> bool {
+        self.read_from.load(Relaxed)
+    }
+
     fn read_some(&self) {
         // The first byte after an idle spell starts a header, and its clock.
         if self.phase() == Phase::Idle {
@@ -159,6 +167,9 @@ impl AsyncRead for Watched {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if !this.activity.read_from.load(Relaxed) {
+            this.activity.read_from.store(true, Relaxed);
+        }
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         if buf.filled().len() > before {

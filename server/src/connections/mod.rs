@@ -118,6 +118,11 @@ pub async fn serve(
                 tokio::spawn(shed(stream));
             }
         }
+        // The connection just opened (and one closed to make room) run
+        // before the next is taken: under a flood of connections, taking
+        // them as fast as they come would queue thousands of tasks ahead
+        // of a visitor's, unread until a newer one closed it.
+        tokio::task::yield_now().await;
     }
     drop(listener);
     drop(closing_seen);

@@ -45,12 +45,17 @@ impl OpenConnections {
     pub fn admit(self: &Arc<Self>) -> Option<Admitted> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.by_age.len() >= self.max {
-            // A connection that turns busy between this look and its
-            // closing loses that request; the window is a few instructions.
+            // One not yet read from may hold a whole request the server has
+            // not had time to see (under a flood, a visitor's): it goes
+            // only when no other can. A connection that turns busy between
+            // this look and its closing loses that request; the window is a
+            // few instructions.
+            let idle = |activity: &Arc<Activity>| activity.phase() != Phase::Busy;
             let victim = open
                 .by_age
                 .iter()
-                .find(|(_, activity)| activity.phase() != Phase::Busy)
+                .find(|(_, activity)| idle(activity) && activity.was_read_from())
+                .or_else(|| open.by_age.iter().find(|(_, activity)| idle(activity)))
                 .map(|(&id, _)| id)?;
             if let Some(activity) = open.by_age.remove(&victim) {
                 activity.evicted.notify_one();
