@@ -58,11 +58,19 @@ pub struct Activity {
     /// Whether the connection has been read from yet: until then, what the
     /// client sent (a whole request, perhaps) is unknown.
     read_from: AtomicBool,
-    /// Woken when the phase changes, so the connection's timer follows.
+    /// What the connection is told: [`EVICTED`], [`CLOSING`].
+    told: AtomicU8,
+    /// Woken when its deadline moves earlier (a header starts after an
+    /// idle spell) or it is told something. Not on every change of phase:
+    /// a wake per request would cost the connection task two more polls
+    /// and a new timer each time.
     pub changed: Notify,
-    /// Woken when the connection must close to make room for another.
-    pub evicted: Notify,
 }
+
+/// Close now, to make room for another connection.
+const EVICTED: u8 = 1;
+/// The server is stopping: finish the request being answered, then close.
+const CLOSING: u8 = 2;
 
 impl Activity {
     /// A connection just opened: its first request's header is due.
@@ -73,9 +81,35 @@ impl Activity {
             opened: Instant::now(),
             body_late: AtomicBool::new(false),
             read_from: AtomicBool::new(false),
+            told: AtomicU8::new(0),
             changed: Notify::new(),
-            evicted: Notify::new(),
         }
+    }
+
+    pub fn evict(&self) {
+        self.tell(EVICTED);
+    }
+
+    pub fn close(&self) {
+        self.tell(CLOSING);
+    }
+
+    fn tell(&self, what: u8) {
+        self.told.fetch_or(what, Relaxed);
+        self.changed.notify_one();
+    }
+
+    pub fn is_evicted(&self) -> bool {
+        self.told.load(Relaxed) & EVICTED != 0
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.told.load(Relaxed) & CLOSING != 0
+    }
+
+    /// Whether a request is in (its header read, its answer not yet sent).
+    pub fn has_request(&self) -> bool {
+        matches!(self.phase(), Phase::Body | Phase::Busy)
     }
 
     pub fn phase(&self) -> Phase {
@@ -95,10 +129,23 @@ impl Activity {
         Some(self.opened + since + Duration::from_secs(allowed))
     }
 
+    /// When the connection's task should look at it next: its deadline,
+    /// or (with a request in, which sets none and wakes nothing when it
+    /// ends) a header's time from now.
+    pub fn next_look(&self, limits: &ConnectionSettings) -> Instant {
+        self.deadline(limits)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(limits.header_timeout_secs))
+    }
+
+    /// Whether the connection's time has run out.
+    pub fn has_expired(&self, limits: &ConnectionSettings) -> bool {
+        self.deadline(limits)
+            .is_some_and(|due| due <= Instant::now())
+    }
+
     fn enter(&self, phase: Phase) {
         self.since_ms.store(self.elapsed_ms(), Relaxed);
         self.phase.store(phase as u8, Relaxed);
-        self.changed.notify_one();
     }
 
     fn elapsed_ms(&self) -> u64 {
@@ -118,8 +165,14 @@ impl Activity {
         }
     }
 
-    pub fn request_answered(&self) {
+    /// The answer is out: idle until the next request. The connection's
+    /// task is woken only if the idle time is the shorter (its next look,
+    /// a header's time away at least, could then come too late).
+    pub fn request_answered(&self, limits: &ConnectionSettings) {
         self.enter(Phase::Idle);
+        if limits.idle_timeout_secs < limits.header_timeout_secs {
+            self.changed.notify_one();
+        }
     }
 
     pub fn body_was_late(&self) {
@@ -138,6 +191,7 @@ impl Activity {
         // The first byte after an idle spell starts a header, and its clock.
         if self.phase() == Phase::Idle {
             self.enter(Phase::Head);
+            self.changed.notify_one();
         }
     }
 

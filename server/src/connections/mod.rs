@@ -22,13 +22,12 @@ use hyper_util::rt::TokioIo;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpSocket, TcpStream},
-    sync::watch,
     time::Instant,
 };
 use tower::ServiceExt;
 
 use crate::config::ConnectionSettings;
-use activity::{Activity, Phase, Watched};
+use activity::{Activity, Watched};
 use open::{Admitted, OpenConnections};
 
 /// The largest request header accepted (beyond it: 431), room for the
@@ -90,7 +89,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let open = OpenConnections::new(limits.max);
-    let (closing, closing_seen) = watch::channel(());
     let mut shutdown = pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -105,14 +103,7 @@ pub async fn serve(
         };
         match open.admit() {
             Some(admitted) => {
-                let connection = connection(
-                    stream,
-                    admitted,
-                    router.clone(),
-                    limits,
-                    closing_seen.clone(),
-                );
-                tokio::spawn(connection);
+                tokio::spawn(connection(stream, admitted, router.clone(), limits));
             }
             None => {
                 tokio::spawn(shed(stream));
@@ -125,9 +116,7 @@ pub async fn serve(
         tokio::task::yield_now().await;
     }
     drop(listener);
-    drop(closing_seen);
-    closing.send_replace(());
-    closing.closed().await;
+    open.close_all().await;
 }
 
 async fn accept_failed(error: io::Error) {
@@ -181,7 +170,6 @@ async fn connection(
     admitted: Admitted,
     router: Router,
     limits: ConnectionSettings,
-    mut closing: watch::Receiver<()>,
 ) {
     // Small responses must not wait for a delayed ACK (~40 ms on Linux).
     if let Err(error) = stream.set_nodelay(true) {
@@ -197,33 +185,27 @@ async fn connection(
         .serve_connection(io, service));
     let mut stopping = false;
     loop {
-        let deadline = activity.deadline(&limits);
+        let look = activity.next_look(&limits);
         tokio::select! {
+            biased;
             _ = served.as_mut() => break,
-            () = until(deadline) => {
-                if activity.deadline(&limits).is_some_and(|due| due <= Instant::now()) {
-                    break;
-                }
-            }
             () = activity.changed.notified() => {}
-            () = activity.evicted.notified() => break,
-            _ = closing.changed(), if !stopping => {
-                stopping = true;
-                served.as_mut().graceful_shutdown();
-                if !matches!(activity.phase(), Phase::Busy | Phase::Body) {
-                    break;
-                }
-            }
+            () = tokio::time::sleep_until(look) => {}
+        }
+        if activity.is_evicted() || activity.has_expired(&limits) {
+            break;
+        }
+        if activity.is_closing() && !stopping {
+            stopping = true;
+            served.as_mut().graceful_shutdown();
+        }
+        // Stopping: a request being answered is finished, then hyper
+        // closes; any other connection is closed now.
+        if stopping && !activity.has_request() {
+            break;
         }
     }
     drop(admitted);
-}
-
-async fn until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
 }
 
 async fn answer(
@@ -242,7 +224,7 @@ async fn answer(
         request.map(Body::new)
     };
     let response = router.oneshot(request).await;
-    activity.request_answered();
+    activity.request_answered(&limits);
     if activity.was_body_late() {
         return Ok(body::too_late());
     }

@@ -11,12 +11,16 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use tokio::sync::Notify;
+
 use super::activity::{Activity, Phase};
 
 pub struct OpenConnections {
     max: usize,
     /// By order of opening.
     open: Mutex<Open>,
+    /// Woken when the last one closes.
+    emptied: Notify,
 }
 
 #[derive(Default)]
@@ -37,13 +41,33 @@ impl OpenConnections {
         Arc::new(OpenConnections {
             max: max.max(1),
             open: Mutex::default(),
+            emptied: Notify::new(),
         })
+    }
+
+    /// Tells every open connection the server is stopping, and waits
+    /// until they have closed.
+    pub async fn close_all(&self) {
+        for activity in self.lock().by_age.values() {
+            activity.close();
+        }
+        loop {
+            let emptied = self.emptied.notified();
+            if self.lock().by_age.is_empty() {
+                return;
+            }
+            emptied.await;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Counts a new connection in, making room for it if need be; `None`
     /// when every open connection is answering a request.
     pub fn admit(self: &Arc<Self>) -> Option<Admitted> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self.lock();
         if open.by_age.len() >= self.max {
             // One not yet read from may hold a whole request the server has
             // not had time to see (under a flood, a visitor's): it goes
@@ -58,7 +82,7 @@ impl OpenConnections {
                 .or_else(|| open.by_age.iter().find(|(_, activity)| idle(activity)))
                 .map(|(&id, _)| id)?;
             if let Some(activity) = open.by_age.remove(&victim) {
-                activity.evicted.notify_one();
+                activity.evict();
             }
         }
         let id = open.next;
@@ -75,7 +99,10 @@ impl OpenConnections {
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        let mut open = self.open.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self.open.lock();
         open.by_age.remove(&self.id);
+        if open.by_age.is_empty() {
+            self.open.emptied.notify_one();
+        }
     }
 }
