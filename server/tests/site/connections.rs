@@ -21,6 +21,15 @@ async fn spawn_app_with_limits(header: u64, body: u64, idle: u64, max: usize) ->
     .await
 }
 
+/// A browser that opens a new connection for each request.
+fn browser_without_keep_alive() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
 async fn connect(app: &TestApp) -> TcpStream {
     TcpStream::connect(app.address.trim_start_matches("http://"))
         .await
@@ -185,8 +194,10 @@ async fn past_the_connection_limit_a_new_visitor_is_still_answered() {
     drop(held);
 
     // With every connection answering a request (views waiting for a
-    // database another process holds), a newcomer is told so at once.
-    let visitors: Vec<_> = (0..8).map(|_| browser()).collect();
+    // database another process holds), a newcomer is told so at once. The
+    // visitors open a connection per request: at the limit, a kept-alive
+    // one of theirs would be closed to make room for the next visitor.
+    let visitors: Vec<_> = (0..8).map(|_| browser_without_keep_alive()).collect();
     for visitor in &visitors {
         app.start_session(visitor).await;
     }
