@@ -351,7 +351,8 @@ macro_rules! run_view_writes {
     (@statements $on:expr, $statements:expr) => {{
         let statements = &$statements;
         let mut rows = $crate::db::views::Rows::default();
-        let mut counted = statements.counted.clone();
+        // The sessions stored now: each counts its first view too.
+        let mut stored: Vec<String> = Vec::new();
         if !statements.confirmed.is_empty() {
             let n = $crate::db::views::padded(statements.confirmed.len());
             let sql = $crate::db::views::confirm_records_sql(n);
@@ -363,23 +364,18 @@ macro_rules! run_view_writes {
                     .bind(row.map(|(_, data, _)| data.as_slice()))
                     .bind(row.map(|(_, _, expiry)| *expiry));
             }
-            let stored: Vec<String> = query.fetch_all(&mut *$on).await?;
-            // A session stored now counts its first view too.
-            for (id, views) in &mut counted {
-                if stored.contains(id) {
-                    *views += 1;
-                }
-            }
+            stored = query.fetch_all(&mut *$on).await?;
         }
-        if !counted.is_empty() {
-            let n = $crate::db::views::padded(counted.len());
+        if !statements.counted.is_empty() {
+            let n = $crate::db::views::padded(statements.counted.len());
             let sql = $crate::db::views::count_sql(n);
             let mut query = ::sqlx::query_as(&sql);
             for i in 0..n {
-                let row = counted.get(i);
-                query = query
-                    .bind(row.map(|(id, _)| id.as_str()))
-                    .bind(row.map_or(0, |(_, views)| *views));
+                let row = statements.counted.get(i);
+                query = query.bind(row.map(|(id, _)| id.as_str())).bind(row.map_or(
+                    0,
+                    |(id, views)| *views + i64::from(stored.contains(id)),
+                ));
             }
             rows.counted = query
                 .bind(statements.now_secs)

@@ -228,19 +228,21 @@ impl VisitorSession {
 
     /// The number of views counted so far, without counting this request.
     pub async fn visits(&self) -> Result<i64, AppError> {
-        let first_view = i64::from(self.first_view().is_some());
-        let Some(id) = self.cookie_id() else {
-            return Ok(first_view);
+        let stored: Option<i64> = match self.cookie_id() {
+            Some(id) => {
+                let now = unix_millis(OffsetDateTime::now_utc());
+                on_reader!(&self.db, |conn| {
+                    sqlx::query_scalar(live_state!("state.visits"))
+                        .bind(&id)
+                        .bind(now)
+                        .fetch_optional(conn)
+                        .await
+                })?
+            }
+            None => None,
         };
-        let now = unix_millis(OffsetDateTime::now_utc());
-        let visits: Option<i64> = on_reader!(&self.db, |conn| {
-            sqlx::query_scalar(live_state!("state.visits"))
-                .bind(&id)
-                .bind(now)
-                .fetch_optional(conn)
-                .await
-        })?;
-        Ok(visits.unwrap_or(first_view))
+        // Without a stored session: the first view its cookie carries, if any.
+        Ok(stored.unwrap_or_else(|| i64::from(self.first_view().is_some())))
     }
 
     /// The catalog's version and this browser's preferences, in one

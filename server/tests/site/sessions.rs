@@ -72,15 +72,9 @@ async fn a_form_post_without_javascript_comes_back_to_the_page() {
     app.home(&client).await;
     app.home(&client).await;
 
-    let response = client
-        .post(app.url("/api/reset_visits"))
-        .header("origin", &app.address)
-        .header("referer", app.url("/"))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_without_javascript(&client, "reset_visits", &app.url("/"))
+        .await;
     assert!(response.status().is_redirection(), "{}", response.status());
     let location = response.headers()["location"].to_str().unwrap();
     // The error marker of an earlier failed post, if any, is stripped; an

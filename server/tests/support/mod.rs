@@ -165,6 +165,25 @@ impl TestApp {
             .expect("POST to a server function")
     }
 
+    /// POSTs to a server function as a page's plain form does without
+    /// JavaScript (the browser asks for HTML back), from a page at `referer`.
+    pub async fn post_without_javascript(
+        &self,
+        client: &Client,
+        function: &str,
+        referer: &str,
+    ) -> Response {
+        client
+            .post(self.url(&format!("/api/{function}")))
+            .header("origin", &self.address)
+            .header("referer", referer)
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .expect("POST to a server function")
+    }
+
     /// POSTs `form` to a server function as the page's own form does, and
     /// checks it succeeded.
     pub async fn submit(&self, client: &Client, function: &str, form: &[(&str, &str)]) {
