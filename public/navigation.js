@@ -6,14 +6,34 @@
 (() => {
   const sameSite = (url) => url.origin === location.origin;
   let shown = location.pathname + location.search;
+  // Styles that apply only with this script (the results-per-page form
+  // applies a choice at once, so its Apply button is hidden).
+  document.documentElement.classList.add("js");
+
+  // A slim bar at the top while the next page is on its way.
+  const bar = document.createElement("div");
+  bar.className = "loading-bar";
+  bar.setAttribute("aria-hidden", "true");
+  const loading = (on) => {
+    if (on) {
+      document.documentElement.append(bar);
+      requestAnimationFrame(() => bar.classList.add("running"));
+    } else {
+      bar.classList.remove("running");
+      bar.remove();
+    }
+  };
 
   async function go(request, push, fallback) {
     let response;
+    loading(true);
     try {
       response = await fetch(request);
     } catch {
+      loading(false);
       return fallback();
     }
+    loading(false);
     if (!(response.headers.get("content-type") || "").startsWith("text/html")) return fallback();
     const next = new DOMParser().parseFromString(await response.text(), "text/html");
     document.title = next.title;
@@ -70,6 +90,12 @@
       const request = new Request(url, { method, body: fields, headers: { Accept: "text/html" } });
       go(request, true, () => form.submit());
     }
+  });
+
+  // Results per page apply as soon as they are chosen.
+  addEventListener("change", (event) => {
+    const select = event.target;
+    if (select.matches && select.matches("form.per-page select")) select.form.requestSubmit();
   });
 
   addEventListener("popstate", () => {

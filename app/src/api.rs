@@ -6,18 +6,25 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// Sets this browser's visit count back to zero.
+/// Sets this browser's visit count back to zero. A form posted without
+/// JavaScript is sent to the home page showing 0 (not counting a view).
 #[server(endpoint = "reset_visits")]
 pub async fn reset_visits() -> Result<(), AppError> {
-    use crate::session::VisitorSession;
-    VisitorSession::from_request().await?.reset_visits().await
+    use crate::{pages::home::Outcome, session::VisitorSession};
+    VisitorSession::from_request().await?.reset_visits().await?;
+    come_back_to(Outcome::Reset.address());
+    Ok(())
 }
 
-/// Deletes this browser's session: its visit count and the cookie.
+/// Deletes this browser's session: its visit count and the cookie. A form
+/// posted without JavaScript is sent to the home page saying so, which
+/// starts no new session.
 #[server(endpoint = "forget_me")]
 pub async fn forget_me() -> Result<(), AppError> {
-    use crate::session::VisitorSession;
-    VisitorSession::from_request().await?.forget().await
+    use crate::{pages::home::Outcome, session::VisitorSession};
+    VisitorSession::from_request().await?.forget().await?;
+    come_back_to(Outcome::Forgotten.address());
+    Ok(())
 }
 
 /// Asked by the home page after a first visit: did the browser send the
@@ -33,18 +40,21 @@ pub async fn cookie_check() -> Result<bool, AppError> {
 }
 
 /// Remembers this browser's results per page. A form posted without
-/// JavaScript comes back to the list it was on, at its first page (the
-/// page it was on may not exist at the new size).
+/// JavaScript comes back to `back`, the list it is under, at its first page
+/// (the page it was on may not exist at the new size); without `back`, the
+/// page it came from, else the book list.
 #[server(endpoint = "set_per_page")]
-pub async fn set_per_page(per_page: u32) -> Result<(), AppError> {
+pub async fn set_per_page(per_page: u32, back: Option<String>) -> Result<(), AppError> {
     use crate::session::VisitorSession;
     VisitorSession::from_request()
         .await?
         .set_per_page(per_page)
         .await?;
-    if let Some(back) = form_post_referer() {
-        leptos_axum::redirect(&without_page_param(&back));
-    }
+    let back = back
+        .filter(|back| is_local_path(back))
+        .or_else(referer)
+        .unwrap_or_else(|| "/books".to_string());
+    come_back_to(&without_page_param(&back));
     Ok(())
 }
 
@@ -52,19 +62,39 @@ pub async fn set_per_page(per_page: u32) -> Result<(), AppError> {
 #[server(endpoint = "dismiss_notice")]
 pub async fn dismiss_notice() -> Result<(), AppError> {
     use crate::session::VisitorSession;
-    VisitorSession::from_request().await?.dismiss_notice().await
+    VisitorSession::from_request()
+        .await?
+        .dismiss_notice()
+        .await?;
+    if let Some(back) = referer() {
+        come_back_to(&back);
+    } else {
+        come_back_to("/");
+    }
+    Ok(())
 }
 
-/// For a plain form post (no JavaScript: the browser wants HTML back), the
-/// path and query of the page it came from.
+/// For a plain form post (no JavaScript: the browser wants HTML back), a
+/// redirect to `address`, instead of the server function's JSON value.
 #[cfg(feature = "ssr")]
-fn form_post_referer() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    let accepts_html = parts
+fn come_back_to(address: &str) {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let wants_html = parts
         .headers
         .get(http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
+    if wants_html {
+        leptos_axum::redirect(address);
+    }
+}
+
+/// The path and query of the page a form was posted from.
+#[cfg(feature = "ssr")]
+fn referer() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
     let referer: http::Uri = parts
         .headers
         .get(http::header::REFERER)?
@@ -72,9 +102,17 @@ fn form_post_referer() -> Option<String> {
         .ok()?
         .parse()
         .ok()?;
-    accepts_html
-        .then(|| referer.path_and_query().map(|pq| pq.as_str().to_string()))
-        .flatten()
+    referer.path_and_query().map(|pq| pq.as_str().to_string())
+}
+
+/// A path of this site: one slash, then not a second one or a backslash
+/// (`//host` and `/\host` lead browsers elsewhere), and no control
+/// character.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(char::is_control)
 }
 
 /// "/books?q=x&page=3" → "/books?q=x".
@@ -96,6 +134,22 @@ pub fn without_page_param(path_and_query: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::without_page_param;
+
+    #[test]
+    fn only_paths_of_this_site_are_local() {
+        for local in ["/", "/books?q=x", "/authors"] {
+            assert!(super::is_local_path(local), "{local}");
+        }
+        for elsewhere in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "/a\nb",
+        ] {
+            assert!(!super::is_local_path(elsewhere), "{elsewhere}");
+        }
+    }
 
     #[test]
     fn the_page_parameter_is_dropped_and_the_rest_kept() {

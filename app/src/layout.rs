@@ -2,37 +2,66 @@
 //! sidebar navigation, content; and the pieces lists and errors share.
 
 use leptos::{either::Either, prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_meta::{Meta, Title};
 
 use crate::{
     api::{DismissNotice, SetPerPage},
     error::AppError,
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
-    page_inputs::layout_inputs,
+    page_inputs::{layout_inputs, page_inputs},
 };
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let address = page_inputs()
+        .map(|inputs| inputs.address)
+        .unwrap_or_default();
+    let (path, query) = address.split_once('?').unwrap_or((&address, ""));
+    let term = (path == "/books")
+        .then(|| query_value(query, "q"))
+        .flatten();
+    let path = path.to_string();
     view! {
-        <div class="site">
-            <header class="site-header">
+        <a class="skip-link" href="#content">"Skip to main content"</a>
+        <header class="site-header">
+            <div class="header-bar">
                 <a class="site-name" href="/">"LocalLibrary"</a>
-            </header>
-            <DemoNotice />
-            <div class="site-body">
-                <nav class="sidebar" aria-label="Site">
-                    <ul>
-                        <li><A href="/" exact=true>"Home"</A></li>
-                        <li><A href="/books">"All books"</A></li>
-                        <li><A href="/authors">"All authors"</A></li>
-                        <li><A href="/about">"About"</A></li>
-                    </ul>
-                </nav>
-                <main class="content">{children()}</main>
+                <SearchForm term=term.unwrap_or_default() />
             </div>
-        </div>
+            <nav class="site-nav" aria-label="Site">
+                <ul>
+                    <NavLink href="/" path=path.clone() label="Home" />
+                    <NavLink href="/books" path=path.clone() label="Books" />
+                    <NavLink href="/authors" path=path.clone() label="Authors" />
+                    <NavLink href="/about" path=path label="About" />
+                </ul>
+            </nav>
+        </header>
+        <DemoNotice />
+        <main id="content" class="content" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>
+                <strong>"LocalLibrary"</strong>
+                " · the catalog of a small lending library, from MDN's Django tutorial · "
+                <a href="/about">"About this site and its cookie"</a>
+            </p>
+        </footer>
     }
+}
+
+/// A link of the site's navigation, marked as the current page only on
+/// that page itself.
+#[component]
+fn NavLink(href: &'static str, path: String, label: &'static str) -> impl IntoView {
+    let current = (path == href).then_some("page");
+    view! { <li><a href=href aria-current=current>{label}</a></li> }
+}
+
+/// The value of `name` in a query string, decoded.
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 pub const DEMO_NOTICE: &str =
@@ -52,27 +81,60 @@ fn DemoNotice() -> impl IntoView {
 fn Notice() -> impl IntoView {
     let dismiss = ServerAction::<DismissNotice>::new();
     let dismissed_here = move || matches!(dismiss.value().get(), Some(Ok(())));
+    // The button that had focus is gone: focus goes on to the page's main
+    // content, where reading and tabbing continue, not back to the top.
+    Effect::new(move |_| {
+        if dismissed_here() {
+            focus_main_content();
+        }
+    });
     view! {
         <Show when=move || !dismissed_here()>
-            <aside class="notice" aria-label="Notice">
-                <p>{DEMO_NOTICE}</p>
-                <ActionForm action=dismiss>
-                    <button type="submit">"Dismiss"</button>
-                </ActionForm>
-            </aside>
+            <div class="notice-band">
+                <aside class="notice" aria-label="Notice">
+                    <p>{DEMO_NOTICE}</p>
+                    <ActionForm action=dismiss>
+                        <button type="submit">"Dismiss"</button>
+                    </ActionForm>
+                </aside>
+            </div>
         </Show>
     }
 }
 
-/// The document title. leptos_meta writes the server-rendered `<title>`
-/// without escaping it, so a catalog title containing `</title>` could
-/// inject markup: on the server the text is escaped here (the browser
-/// decodes the entities); in the browser it is set as plain text already.
+/// What a search engine or a shared link shows of a page with no
+/// description of its own.
+pub const SITE_DESCRIPTION: &str = "LocalLibrary: the catalog of a small lending library. \
+     Find a book by title or author and see whether a copy can be borrowed.";
+
+fn focus_main_content() {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(main) = document()
+        .get_element_by_id("content")
+        .and_then(|main| main.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+    }
+}
+
+/// The document title, "TEXT — LocalLibrary", and the page's description.
+/// leptos_meta writes the server-rendered `<title>` without escaping it,
+/// so a catalog title containing `</title>` could inject markup: on the
+/// server the text is escaped here (the browser decodes the entities); in
+/// the browser it is set as plain text already.
 #[component]
-pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+pub fn PageTitle(
+    #[prop(into)] text: String,
+    #[prop(optional, into)] description: Option<String>,
+) -> impl IntoView {
+    let text = format!("{text} — LocalLibrary");
     #[cfg(feature = "ssr")]
     let text = escape_html(&text);
-    view! { <Title text /> }
+    let description = description.unwrap_or_else(|| SITE_DESCRIPTION.to_string());
+    view! {
+        <Title text />
+        <Meta name="description" content=description />
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -102,7 +164,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         <PageTitle text=title />
         <h1>{title}</h1>
         <p class="error" role="alert">{error.to_string()}</p>
-        <p><A href="/">"Go to the home page"</A></p>
+        <p><a href="/">"Go to the home page"</a></p>
     }
 }
 
@@ -134,7 +196,7 @@ pub fn set_status(code: u16) {
 }
 
 /// "Page X of Y" with previous and next links that keep the rest of the
-/// query (the search term).
+/// query (the search term). Plain links: neither is the current page.
 #[component]
 pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
     let link = move |page: u32| {
@@ -148,46 +210,52 @@ pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
     let next = (list.page < list.pages).then(|| link(list.page + 1));
     view! {
         <nav class="pager" aria-label="Pages">
-            {previous.map(|href| view! { <A href=href attr:rel="prev">"← Previous"</A> })}
+            {previous.map(|href| view! { <a class="button" href=href rel="prev">"← Previous"</a> })}
             <span class="page-of">{format!("Page {} of {}", list.page, list.pages)}</span>
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next →"</A> })}
+            {next.map(|href| view! { <a class="button" href=href rel="next">"Next →"</a> })}
         </nav>
     }
 }
 
 /// Results per page, remembered in the session: a plain form posted to the
-/// server function, which sends the browser back to the list it came from,
-/// at its first page (public/navigation.js makes that an update in place).
+/// server function, which sends the browser back to `back` (the list it is
+/// under, at its first page: the page it was on may not exist at the new
+/// size). With JavaScript a change applies at once (public/navigation.js).
 #[component]
-pub fn PerPageForm(current: u32) -> impl IntoView {
+pub fn PerPageForm(current: u32, back: String) -> impl IntoView {
     view! {
         <form method="post" action=SetPerPage::url() class="per-page">
-            <label>
-                "Results per page "
-                <select name="per_page">
-                    {PER_PAGE_CHOICES
-                        .iter()
-                        .map(|&n| view! { <option value=n.to_string() selected=n == current>{n}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            " "
+            <input type="hidden" name="back" value=back />
+            <label for="per-page">"Results per page"</label>
+            <select id="per-page" name="per_page">
+                {PER_PAGE_CHOICES
+                    .iter()
+                    .map(|&n| view! { <option value=n.to_string() selected=n == current>{n}</option> })
+                    .collect_view()}
+            </select>
             <button type="submit">"Apply"</button>
         </form>
     }
 }
 
-/// The search box of the book list: a GET form, so the term is in the
-/// address (and survives paging).
+/// The search box in the header of every page: a GET form to the book
+/// list, so the term is in the address (and survives paging).
 #[component]
 pub fn SearchForm(term: String) -> impl IntoView {
     view! {
         <form method="get" action="/books" class="search" role="search">
-            <label>
-                "Search by title or author "
-                <input type="search" name="q" value=term maxlength=MAX_SEARCH_CHARS />
-            </label>
-            " "
+            <label for="search" class="visually-hidden">"Search books by title or author"</label>
+            <input
+                id="search"
+                type="search"
+                name="q"
+                value=term
+                maxlength=MAX_SEARCH_CHARS
+                placeholder="Title or author"
+                // The box shows the term of the results below it, also
+                // after Back (the browser would restore what was typed).
+                autocomplete="off"
+            />
             <button type="submit">"Search"</button>
         </form>
     }

@@ -24,6 +24,20 @@ pub struct BookSummary {
     pub id: i64,
     pub title: String,
     pub author: Option<AuthorRef>,
+    /// Copies the library has, and how many of them are available.
+    pub copies: i64,
+    pub available: i64,
+}
+
+impl BookSummary {
+    /// "2 of 5 available", "None of 3 available", "No copies".
+    pub fn availability(&self) -> String {
+        match (self.available, self.copies) {
+            (_, 0) => "No copies".to_string(),
+            (0, copies) => format!("None of {copies} available"),
+            (available, copies) => format!("{available} of {copies} available"),
+        }
+    }
 }
 
 /// One row of the author list, and the head of an author's page.
@@ -34,9 +48,25 @@ pub struct AuthorSummary {
     pub last_name: String,
     pub date_of_birth: Option<String>,
     pub date_of_death: Option<String>,
+    /// How many of the library's books are theirs.
+    pub books: i64,
 }
 
 impl AuthorSummary {
+    /// "Last, First", as lists show names.
+    pub fn name(&self) -> String {
+        format!("{}, {}", self.last_name, self.first_name)
+    }
+
+    /// "1 book", "12 books".
+    pub fn book_count(&self) -> String {
+        format!(
+            "{} book{}",
+            self.books,
+            if self.books == 1 { "" } else { "s" }
+        )
+    }
+
     /// "(6 Mar 1927 – 17 Apr 2014)", "(born 5 Jan 1938)", or empty.
     pub fn life_dates(&self) -> String {
         match (&self.date_of_birth, &self.date_of_death) {
@@ -89,13 +119,14 @@ impl CopyStatus {
         }
     }
 
-    /// The CSS class that colours it.
+    /// The CSS class of its badge: each status its own colour, and its
+    /// own word, so that colour is never the only difference.
     pub fn css_class(self) -> &'static str {
         match self {
-            CopyStatus::Maintenance => "status status-maintenance",
-            CopyStatus::OnLoan => "status status-on-loan",
-            CopyStatus::Available => "status status-available",
-            CopyStatus::Reserved => "status status-reserved",
+            CopyStatus::Maintenance => "badge status-maintenance",
+            CopyStatus::OnLoan => "badge status-on-loan",
+            CopyStatus::Available => "badge status-available",
+            CopyStatus::Reserved => "badge status-reserved",
         }
     }
 
@@ -114,6 +145,23 @@ pub struct BookCopy {
     pub due_back: Option<String>,
 }
 
+impl BookCopy {
+    /// The date it is due back, for a copy that is out.
+    pub fn due(&self) -> Option<&str> {
+        self.status
+            .is_out()
+            .then_some(self.due_back.as_deref())
+            .flatten()
+    }
+
+    /// Whether it is on loan and was due back before `today` (both
+    /// `YYYY-MM-DD`, which compare as text). A reserved copy's date is when
+    /// the reservation ends, which it cannot be late for.
+    pub fn is_overdue(&self, today: &str) -> bool {
+        self.status == CopyStatus::OnLoan && self.due().is_some_and(|due| due < today)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookDetail {
     pub id: i64,
@@ -123,7 +171,53 @@ pub struct BookDetail {
     pub isbn: String,
     pub language: Option<String>,
     pub genres: Vec<String>,
+    /// Available copies first, then by due date.
     pub copies: Vec<BookCopy>,
+    /// The day the page is for (`YYYY-MM-DD`, UTC): what is overdue.
+    pub today: String,
+}
+
+/// Whether a book can be borrowed, as its page leads with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Availability {
+    /// `available` of `copies` can be borrowed now.
+    Available { available: usize, copies: usize },
+    /// All `copies` are out or away; the first may be back on `due`, which
+    /// is `overdue` when that copy is on loan and late.
+    NoneAvailable {
+        copies: usize,
+        due: Option<String>,
+        overdue: bool,
+    },
+    /// The library has no copy.
+    NoCopies,
+}
+
+impl BookDetail {
+    pub fn availability(&self) -> Availability {
+        let copies = self.copies.len();
+        let available = self
+            .copies
+            .iter()
+            .filter(|copy| copy.status == CopyStatus::Available)
+            .count();
+        match (available, copies) {
+            (_, 0) => Availability::NoCopies,
+            (0, copies) => {
+                let first_back = self
+                    .copies
+                    .iter()
+                    .filter(|copy| copy.due().is_some())
+                    .min_by_key(|copy| copy.due());
+                Availability::NoneAvailable {
+                    copies,
+                    due: first_back.and_then(|copy| copy.due()).map(str::to_string),
+                    overdue: first_back.is_some_and(|copy| copy.is_overdue(&self.today)),
+                }
+            }
+            (available, copies) => Availability::Available { available, copies },
+        }
+    }
 }
 
 /// A book on its author's page.

@@ -20,7 +20,7 @@ use std::hash::{Hash, Hasher};
 use crate::{
     error::AppError,
     model::{CatalogCounts, Preferences},
-    pages::home::VisitCount,
+    pages::home::{Outcome, VisitCount},
 };
 
 /// Everything per request a page is rendered from.
@@ -47,12 +47,37 @@ pub struct LayoutInputs {
 pub enum PageKind {
     /// The home page: the catalog's figures and this browser's visit count.
     Home(Result<HomeInputs, AppError>),
-    /// A page of the catalog (a list, a book, an author, About): it reads
-    /// the catalog as of this version (raised by every catalog load), or
-    /// shows why the version could not be read.
-    Catalog(Result<i64, AppError>),
+    /// A page of the catalog (a list, a book, an author, About), or why
+    /// its inputs could not be read.
+    Catalog(Result<CatalogInputs, AppError>),
     /// Any other page (a 404): nothing but its layout.
     Other,
+}
+
+/// What a catalog page is read as of.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CatalogInputs {
+    /// The catalog's version, raised by every change of it.
+    pub version: i64,
+    /// Today (`YYYY-MM-DD`, UTC): a copy due back before it is overdue.
+    pub today: String,
+}
+
+impl CatalogInputs {
+    /// The catalog at `version`, today.
+    #[cfg(feature = "ssr")]
+    pub fn now(version: i64) -> CatalogInputs {
+        let today = time::OffsetDateTime::now_utc().date();
+        CatalogInputs {
+            version,
+            today: format!(
+                "{:04}-{:02}-{:02}",
+                today.year(),
+                u8::from(today.month()),
+                today.day()
+            ),
+        }
+    }
 }
 
 /// What one view of the home page shows.
@@ -62,6 +87,9 @@ pub struct HomeInputs {
     /// Whether the request carried this browser's session cookie: false on
     /// a first visit, and on every visit of a browser that refuses cookies.
     pub cookie_returned: bool,
+    /// What a form posted without JavaScript did, shown by this view
+    /// instead of counting itself.
+    pub outcome: Option<Outcome>,
     /// Views of the home page by this browser, this one included: a hole.
     pub visits: VisitCount,
 }

@@ -7,7 +7,7 @@ test("the home page shows the catalog and counts each load once", async ({ page,
   await expect(page.getByRole("heading", { name: "Local Library Home" })).toBeVisible();
   await expect(page.getByText("Books: 20")).toBeVisible();
   await expect(page.getByText("Copies: 50")).toBeVisible();
-  await expect(page.getByText("Copies available: 23")).toBeVisible();
+  await expect(page.locator(".count-card", { hasText: "Copies available" }).locator(".count-figure")).toHaveText("23");
   await expect(page.getByText("Authors: 10")).toBeVisible();
   await expect(page.getByText(visits(1))).toBeVisible();
   await hydrated(page);
@@ -76,7 +76,7 @@ test("the home page's controls work on a home page reached in the app, and Home 
 
   await home.click();
   await expect(page.getByText(visits(1))).toBeVisible();
-  await expect(page).toHaveTitle("Local Library Home");
+  await expect(page).toHaveTitle("Home — LocalLibrary");
   // The page came in without a load: its controls must have been hydrated.
   await page.getByRole("button", { name: "Reset visit count" }).click();
   await expect(page.getByText(visits(0))).toBeVisible();

@@ -68,6 +68,8 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
 /// A plain form post (no JavaScript) is sent back to the page it came
 /// from, by its `Referer`; a `Referer` naming another site would send the
 /// browser there. A redirect to another host goes to the home page instead.
+/// A redirect carries nothing else: not the server function's value (a
+/// JSON `null`).
 pub async fn keep_redirects_on_site(request: Request, next: Next) -> Response {
     let host = request.headers().get(header::HOST).cloned();
     let mut response = next.run(request).await;
@@ -81,6 +83,12 @@ pub async fn keep_redirects_on_site(request: Request, next: Next) -> Response {
         response
             .headers_mut()
             .insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    if response.status().is_redirection() {
+        let headers = response.headers_mut();
+        headers.remove(header::CONTENT_TYPE);
+        headers.remove(header::CONTENT_LENGTH);
+        *response.body_mut() = Body::empty();
     }
     response
 }

@@ -31,7 +31,8 @@ pub async fn book(id: String) -> Result<BookDetail, AppError> {
     #[cfg(feature = "ssr")]
     {
         let id = crate::paging::parse_id(&id, "book")?;
-        crate::catalog::book(&server::db()?, id).await
+        let today = server::catalog_inputs()?.today;
+        crate::catalog::book(&server::db()?, id, today).await
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -76,7 +77,7 @@ mod server {
     use crate::{
         db::Db,
         error::AppError,
-        page_inputs::{page_inputs, PageInputs, PageKind},
+        page_inputs::{layout_inputs, page_inputs, CatalogInputs, PageKind},
         paging::parse_page,
     };
 
@@ -84,8 +85,8 @@ mod server {
     /// page (an input of the page).
     pub fn page_and_size(page: Option<String>) -> Result<(u32, u32), AppError> {
         let page = parse_page(page.as_deref())?;
-        let per_page = catalog_inputs()?.layout.preferences.per_page;
-        Ok((page, per_page))
+        catalog_inputs()?;
+        Ok((page, layout_inputs().preferences.per_page))
     }
 
     /// The database, for a page whose catalog version could be read (else
@@ -95,11 +96,12 @@ mod server {
         Db::from_context()
     }
 
-    fn catalog_inputs() -> Result<PageInputs, AppError> {
+    /// The page's inputs, for a catalog page whose inputs could be read.
+    pub fn catalog_inputs() -> Result<CatalogInputs, AppError> {
         let inputs = page_inputs()?;
-        match &inputs.page {
-            PageKind::Catalog(Ok(_)) => Ok(inputs),
-            PageKind::Catalog(Err(error)) => Err(error.clone()),
+        match inputs.page {
+            PageKind::Catalog(Ok(catalog)) => Ok(catalog),
+            PageKind::Catalog(Err(error)) => Err(error),
             _ => Err(AppError::bug("a catalog read outside a catalog page")),
         }
     }

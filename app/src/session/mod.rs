@@ -449,6 +449,12 @@ impl VisitorSession {
         self.session.set_expiry(self.session.expiry());
     }
 
+    /// Whether the browser sent a session cookie or a first view's cookie
+    /// (checked or not).
+    pub fn has_cookie(&self) -> bool {
+        self.cookie_id().is_some() || self.first_view().is_some()
+    }
+
     /// The session id the browser's cookie names, unchecked: every query
     /// that uses it joins `tower_sessions` to check the session is live.
     fn cookie_id(&self) -> Option<String> {

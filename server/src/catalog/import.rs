@@ -1,12 +1,10 @@
 //! Putting a checked catalog in the database, in place of the current one.
 
 use anyhow::Context;
-use app::{db::Db, in_transaction};
+use app::{catalog::positions, db::Db, in_transaction};
 use indicatif::ProgressBar;
 
-use std::collections::HashMap;
-
-use super::file::{Author, Catalog};
+use super::file::Catalog;
 
 /// The small demo catalog, built into the binary so that a new site shows
 /// real data from its first start.
@@ -135,12 +133,10 @@ async fn load(
             .with_context(|| format!("cannot insert author {}", author.id))?;
             progress.inc(1);
         }
-        let authors: HashMap<i64, &Author> = catalog.authors.iter().map(|a| (a.id, a)).collect();
         for book in &catalog.books {
-            let author = book.author_id.and_then(|id| authors.get(&id));
             sqlx::query(
-                "INSERT INTO book (id, title, author_id, summary, isbn, language_id, search_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO book (id, title, author_id, summary, isbn, language_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(book.id)
             .bind(&book.title)
@@ -148,7 +144,6 @@ async fn load(
             .bind(&book.summary)
             .bind(&book.isbn)
             .bind(book.language_id)
-            .bind(search_key(&book.title, author.copied()))
             .execute(&mut *tx)
             .await
             .with_context(|| format!("cannot insert book {}", book.id))?;
@@ -181,6 +176,15 @@ async fn load(
             progress.inc(1);
         }
 
+        // The lists read pages by place; the search index followed each
+        // insert by itself (triggers).
+        for statement in positions::renumbering(db) {
+            sqlx::query(statement)
+                .execute(&mut *tx)
+                .await
+                .context("cannot number the lists")?;
+        }
+
         // The home page reads its figures from here (migration 0005); a new
         // version retires every kept catalog page (migration 0009).
         sqlx::query(
@@ -205,19 +209,6 @@ async fn load(
         books: catalog.books.len(),
         copies: catalog.book_instances.len(),
     }))
-}
-
-/// What a search matches against: title and author's names, lowercased
-/// (see `app::catalog::search_pattern`, which lowercases the query alike).
-fn search_key(title: &str, author: Option<&Author>) -> String {
-    let mut key = title.to_lowercase();
-    if let Some(author) = author {
-        key.push('\n');
-        key.push_str(&author.first_name.to_lowercase());
-        key.push(' ');
-        key.push_str(&author.last_name.to_lowercase());
-    }
-    key
 }
 
 /// Loads the built-in demo catalog into a new database (see

@@ -4,8 +4,8 @@
 use app::{
     catalog,
     error::AppError,
-    page_inputs::{HomeInputs, LayoutInputs, PageInputs, PageKind},
-    pages::home::VisitCount,
+    page_inputs::{CatalogInputs, HomeInputs, LayoutInputs, PageInputs, PageKind},
+    pages::home::{Outcome, VisitCount},
     session::{PageBasis, VisitorSession},
 };
 
@@ -63,20 +63,21 @@ pub async fn resolve(
                 PageKind::Home(Ok(HomeInputs {
                     counts: visit.counts,
                     cookie_returned: visit.cookie_returned,
+                    outcome: None,
                     visits: VisitCount::counted(visit.visits),
                 })),
                 Some(visit.visits),
             ),
             Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
         },
-        Route::Home => match home_as_it_stands(visitor).await {
+        Route::Home => match home_as_it_stands(visitor, Outcome::of_address(&address)).await {
             Ok((layout, home, visits)) => (layout, PageKind::Home(Ok(home)), Some(visits)),
             Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
         },
         Route::Catalog => match visitor.page_basis().await {
             Ok(basis) => (
                 layout(basis),
-                PageKind::Catalog(Ok(basis.catalog_version)),
+                PageKind::Catalog(Ok(CatalogInputs::now(basis.catalog_version))),
                 None,
             ),
             Err(error) => (LayoutInputs::default(), PageKind::Catalog(Err(error)), None),
@@ -104,17 +105,25 @@ fn layout(basis: PageBasis) -> LayoutInputs {
     }
 }
 
-/// The home page without counting (a `HEAD`): the figures, the count so
-/// far and the preferences.
+/// The home page without counting (a `HEAD`, or the outcome of a form
+/// posted without JavaScript): the figures, the count so far and the
+/// preferences. "Forgotten" is shown only to a browser without a session
+/// (an old link to it shows the count as it stands).
 async fn home_as_it_stands(
     visitor: &VisitorSession,
+    outcome: Option<Outcome>,
 ) -> Result<(LayoutInputs, HomeInputs, i64), AppError> {
+    let outcome = match outcome {
+        Some(Outcome::Forgotten) if visitor.has_cookie() => None,
+        outcome => outcome,
+    };
     let basis = visitor.page_basis().await?;
     let visits = visitor.visits().await?;
     let counts = catalog::counts(visitor.db()).await?;
     let home = HomeInputs {
         counts,
         cookie_returned: true,
+        outcome,
         visits: VisitCount::counted(visits),
     };
     Ok((layout(basis), home, visits))

@@ -33,7 +33,7 @@ use tower_sessions::Session;
 use app::{
     db::Db,
     page_inputs::{HomeInputs, PageInputs, PageKind},
-    pages::home::VisitCount,
+    pages::home::{Outcome, VisitCount},
     session::{Cookies, SessionPolicy, VisitorSession},
 };
 
@@ -86,7 +86,10 @@ impl Pages {
             .path_and_query()
             .map_or_else(|| request.uri().path(), |address| address.as_str())
             .to_owned();
-        let counts_a_view = request.method() == Method::GET;
+        // The outcome of a form posted without JavaScript is shown, not
+        // counted as a view.
+        let counts_a_view =
+            request.method() == Method::GET && Outcome::of_address(&address).is_none();
         Some(async move { inputs::resolve(&visitor, route, counts_a_view, address).await })
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP, one new database
 //! each, on SQLite or PostgreSQL (see support::database).
 
+mod availability;
 mod browsing;
 mod bundle;
 mod catalog_loading;
@@ -11,6 +12,7 @@ mod headers;
 mod home;
 mod kept_pages;
 mod refusals;
+mod search;
 mod seeding;
 mod session_cookie;
 mod session_records;

@@ -33,12 +33,33 @@ async fn a_form_post_from_a_page_with_a_foreign_referer_comes_back_to_the_site()
     let client = browser();
     app.home(&client).await;
     for referer in ["http://evil.example/phish", "//evil.example/x"] {
-        let response = app
-            .post_without_javascript(&client, "reset_visits", referer)
-            .await;
-        assert!(response.status().is_redirection(), "{}", response.status());
-        let location = response.headers()["location"].to_str().unwrap();
-        assert_eq!(location, "/", "{referer}");
+        for function in ["reset_visits", "dismiss_notice", "forget_me"] {
+            let response = app
+                .post_without_javascript(&client, function, referer)
+                .await;
+            assert!(response.status().is_redirection(), "{}", response.status());
+            let location = response.headers()["location"].to_str().unwrap();
+            assert!(
+                app::api::is_local_path(location),
+                "{function}, {referer}: {location}"
+            );
+        }
+    }
+    // A `back` that leads off the site is not followed either.
+    for back in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let response = client
+            .post(app.url("/api/set_per_page"))
+            .header("origin", &app.address)
+            .header("accept", "text/html")
+            .form(&[("per_page", "25"), ("back", back)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["location"], "/books", "{back}");
     }
 }
 

@@ -66,21 +66,104 @@ async fn reset_zeroes_the_count_and_keeps_the_session() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_form_post_without_javascript_comes_back_to_the_page() {
+async fn reset_without_javascript_shows_zero_and_counts_on_from_there() {
     let app = spawn_app().await;
     let client = browser();
-    app.home(&client).await;
-    app.home(&client).await;
+    app.start_session(&client).await;
 
     let response = app
         .post_without_javascript(&client, "reset_visits", &app.url("/"))
         .await;
     assert!(response.status().is_redirection(), "{}", response.status());
-    let location = response.headers()["location"].to_str().unwrap();
-    // The error marker of an earlier failed post, if any, is stripped; an
-    // empty query may remain.
-    assert_eq!(location.trim_end_matches('?'), app.url("/"));
-    assert_eq!(app.home(&client).await.visits(), 1);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/?done=reset");
+    let shown = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
+    assert_eq!(
+        shown.visits(),
+        0,
+        "the reset count, not a view: {}",
+        shown.text
+    );
+    // Shown again (a reload) it still shows the count as it stands.
+    let again = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
+    assert_eq!(again.visits(), 0);
+    assert_eq!(
+        app.home(&client).await.visits(),
+        1,
+        "the next view counts 1"
+    );
+    assert_eq!(app.session_rows().await, 1, "same session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_me_without_javascript_confirms_and_starts_no_session() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.start_session(&client).await;
+
+    let response = app
+        .post_without_javascript(&client, "forget_me", &app.url("/"))
+        .await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/?done=forgotten");
+    let shown = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
+    assert_eq!(shown.status, 200);
+    assert!(
+        shown.text.contains(app::pages::home::FORGOTTEN),
+        "{}",
+        shown.text
+    );
+    assert!(
+        shown.set_cookie.is_empty(),
+        "no new session: {:?}",
+        shown.set_cookie
+    );
+    assert_eq!(app.session_rows().await, 0);
+
+    let next = app.home(&client).await;
+    assert_eq!(next.visits(), 1, "the next view starts a new count");
+
+    // With a session, the address shows the count as it stands instead.
+    let client = browser();
+    app.start_session(&client).await;
+    let shown = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
+    assert!(
+        !shown.text.contains(app::pages::home::FORGOTTEN),
+        "{}",
+        shown.text
+    );
+    assert_eq!(shown.visits(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_results_per_page_form_without_a_referer_comes_back_to_its_list() {
+    let app = spawn_app().await;
+    let client = browser();
+    for (form, location) in [
+        (
+            vec![("per_page", "25"), ("back", "/books?q=paper")],
+            "/books?q=paper",
+        ),
+        (vec![("per_page", "25"), ("back", "/authors")], "/authors"),
+        (vec![("per_page", "10")], "/books"),
+    ] {
+        let response = client
+            .post(app.url("/api/set_per_page"))
+            .header("origin", &app.address)
+            .header("accept", "text/html")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection(), "{}", response.status());
+        assert_eq!(response.headers()["location"], location);
+        assert_eq!(
+            response.text().await.unwrap(),
+            "",
+            "a redirect, nothing else"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

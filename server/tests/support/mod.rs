@@ -352,9 +352,9 @@ impl HomePage {
         visits
     }
 
-    /// The figure after "LABEL:" in the Dynamic content list.
+    /// The figure after "LABEL:" in the Dynamic content cards.
     pub fn count(&self, label: &str) -> u64 {
-        let needle = format!("{label}: ");
+        let needle = format!("{label} : ");
         let rest = self
             .text
             .split(&needle)

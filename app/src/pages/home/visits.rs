@@ -14,6 +14,7 @@ use std::hash::{Hash, Hasher};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::Outcome;
 use crate::api::{cookie_check, ForgetMe, ResetVisits};
 
 /// Views of the home page by this browser, this one included; written into
@@ -134,8 +135,15 @@ enum Shown {
 /// server functions, so they work without JavaScript (the page comes back:
 /// a new view); hydrated, they run in place.
 #[island]
-pub fn Visits(visits: VisitCount, cookie_returned: bool) -> impl IntoView {
-    let shown = RwSignal::new(Shown::AsServed);
+pub fn Visits(
+    visits: VisitCount,
+    cookie_returned: bool,
+    outcome: Option<Outcome>,
+) -> impl IntoView {
+    let shown = RwSignal::new(match outcome {
+        Some(Outcome::Forgotten) => Shown::Forgotten,
+        Some(Outcome::Reset) | None => Shown::AsServed,
+    });
     let cookies_refused = RwSignal::new(false);
     let reset = ServerAction::<ResetVisits>::new();
     let forget = ServerAction::<ForgetMe>::new();

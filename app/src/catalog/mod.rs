@@ -1,15 +1,20 @@
 //! Read queries over the catalog.
 
+pub mod positions;
+pub mod search;
+
 use crate::{
     db::Db,
     error::AppError,
     model::{
         AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
-        CatalogCounts, CopyStatus, ListPage, MAX_SEARCH_CHARS,
+        CatalogCounts, CopyStatus, ListPage,
     },
     on_reader,
     paging::page_count,
 };
+
+use self::search::SearchTerms;
 
 /// The four home-page figures, read in one statement so they are consistent
 /// with each other even while a new catalog is being loaded.
@@ -30,26 +35,6 @@ fn figures((books, copies, copies_available, authors): (i64, i64, i64, i64)) -> 
         copies_available,
         authors,
     }
-}
-
-/// A LIKE pattern that finds `term` anywhere in `book.search_key`, matching
-/// case-insensitively in any script: both sides are lowercased by Rust's
-/// Unicode rules. LIKE's own wildcards in the term are escaped.
-pub fn search_pattern(term: &str) -> Option<String> {
-    let term = term.trim().to_lowercase();
-    if term.is_empty() {
-        return None;
-    }
-    let mut pattern = String::with_capacity(term.len() + 2);
-    pattern.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    Some(pattern)
 }
 
 /// A statement ordered by `columns` ignoring case, as SQLite and PostgreSQL
@@ -84,70 +69,70 @@ fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> O
 }
 
 /// Checks `page` against the list's length: past the end is a 404.
-fn offset(total: i64, page: u32, per_page: u32) -> Result<(u32, i64), AppError> {
-    let pages = page_count(total, per_page);
+fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
     if page > pages {
         return Err(AppError::NotFound(format!(
             "There is no page {page}: this list has {pages} page{}.",
             if pages == 1 { "" } else { "s" }
         )));
     }
-    Ok((pages, i64::from(page - 1) * i64::from(per_page)))
+    Ok(())
 }
 
-type BookRow = (i64, String, Option<i64>, Option<String>, Option<String>);
+/// A row of the book list: id, title, author (id, last and first name),
+/// copies, copies available.
+type BookRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
 
-/// Books by title, optionally only those whose title or author matches `search`.
+/// The columns of [`BookRow`], for a statement over `book b LEFT JOIN
+/// author a`.
+macro_rules! book_row_columns {
+    () => {
+        "b.id, b.title, a.id, a.last_name, a.first_name,
+         (SELECT COUNT(*) FROM book_instance c WHERE c.book_id = b.id),
+         (SELECT COUNT(*) FROM book_instance c WHERE c.book_id = b.id AND c.status = 'a')"
+    };
+}
+
+fn book_summary((id, title, author_id, last, first, copies, available): BookRow) -> BookSummary {
+    BookSummary {
+        id,
+        title,
+        author: author_ref(author_id, last, first),
+        copies,
+        available,
+    }
+}
+
+/// Books by title, or those matching `search` (best matches first: every
+/// word in the title, then words spread over title and author; each by
+/// title).
 pub async fn books(
     db: &Db,
     search: Option<&str>,
     page: u32,
     per_page: u32,
 ) -> Result<ListPage<BookSummary>, AppError> {
-    if search.is_some_and(|term| term.chars().count() > MAX_SEARCH_CHARS) {
-        return Err(AppError::BadRequest(format!(
-            "The search terms are too long: search with at most {MAX_SEARCH_CHARS} characters."
-        )));
-    }
-    let pattern = search.and_then(search_pattern);
-    // Without a search term the count is the home page's, kept by the
-    // catalog load: counting the matches means reading every book.
-    let total: i64 = on_reader!(db, |conn| {
-        sqlx::query_scalar(
-            "SELECT CASE WHEN $1 IS NULL THEN (SELECT books FROM catalog_counts)
-             ELSE (SELECT COUNT(*) FROM book WHERE search_key LIKE $1 ESCAPE '\\') END",
-        )
-        .bind(&pattern)
-        .fetch_one(conn)
-        .await
-    })?;
-    let (pages, offset) = offset(total, page, per_page)?;
-    let (sqlite, postgres) = ordered_nocase!(
-        "SELECT b.id, b.title, a.id, a.last_name, a.first_name
-         FROM book b LEFT JOIN author a ON a.id = b.author_id
-         WHERE $1 IS NULL OR b.search_key LIKE $1 ESCAPE '\\'
-         ORDER BY",
-        ["b.title"],
-        ", b.id LIMIT $2 OFFSET $3"
-    );
-    let rows: Vec<BookRow> = on_reader!(db, |conn| {
-        sqlx::query_as(db.pick(sqlite, postgres))
-            .bind(&pattern)
-            .bind(i64::from(per_page))
-            .bind(offset)
-            .fetch_all(conn)
-            .await
-    })?;
-    let items = rows
-        .into_iter()
-        .map(|(id, title, author_id, last, first)| BookSummary {
-            id,
-            title,
-            author: author_ref(author_id, last, first),
-        })
-        .collect();
+    let rows = match search.map(SearchTerms::parse).transpose()?.flatten() {
+        None if search.is_some_and(|term| !term.trim().is_empty()) => {
+            // Punctuation only: nothing can match it.
+            (0, Vec::new())
+        }
+        None => all_books(db, page, per_page).await?,
+        Some(terms) => matching_books(db, &terms, page, per_page).await?,
+    };
+    let (total, rows) = rows;
+    let pages = page_count(total, per_page);
+    check_page(page, pages)?;
     Ok(ListPage {
-        items,
+        items: rows.into_iter().map(book_summary).collect(),
         page,
         pages,
         total,
@@ -155,10 +140,100 @@ pub async fn books(
     })
 }
 
-type AuthorRow = (i64, String, String, Option<String>, Option<String>);
+/// The number of books and the rows of `page`, by place in the list.
+async fn all_books(db: &Db, page: u32, per_page: u32) -> Result<(i64, Vec<BookRow>), AppError> {
+    // The count is the home page's, kept by whatever changes the catalog.
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar("SELECT books FROM catalog_counts")
+            .fetch_one(conn)
+            .await
+    })?;
+    let (first, last) = places(page, per_page);
+    let rows = on_reader!(db, |conn| {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            book_row_columns!(),
+            " FROM book b LEFT JOIN author a ON a.id = b.author_id
+             WHERE b.list_position BETWEEN $1 AND $2 ORDER BY b.list_position"
+        ))
+        .bind(first)
+        .bind(last)
+        .fetch_all(conn)
+        .await
+    })?;
+    Ok((total, rows))
+}
+
+/// The number of books matching `terms` and the rows of `page`.
+async fn matching_books(
+    db: &Db,
+    terms: &SearchTerms,
+    page: u32,
+    per_page: u32,
+) -> Result<(i64, Vec<BookRow>), AppError> {
+    let query = terms.bind_value(db);
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar(db.pick(
+            "SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1",
+            "SELECT COUNT(*) FROM book WHERE search @@ search_query($1, '')",
+        ))
+        .bind(&query)
+        .fetch_one(conn)
+        .await
+    })?;
+    if total == 0 {
+        return Ok((0, Vec::new()));
+    }
+    let (first, _) = places(page, per_page);
+    let rows = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(
+            concat!(
+                "SELECT ",
+                book_row_columns!(),
+                " FROM book b LEFT JOIN author a ON a.id = b.author_id
+                 WHERE b.id IN (SELECT rowid FROM book_search WHERE book_search MATCH $1)
+                 ORDER BY b.id IN (SELECT rowid FROM book_search
+                                   WHERE book_search MATCH '{title} : (' || $1 || ')') DESC,
+                          b.title COLLATE NOCASE, b.id
+                 LIMIT $2 OFFSET $3"
+            ),
+            concat!(
+                "SELECT ",
+                book_row_columns!(),
+                " FROM book b LEFT JOIN author a ON a.id = b.author_id
+                 WHERE b.search @@ search_query($1, '')
+                 ORDER BY b.search @@ search_query($1, 'A') DESC, lower(b.title COLLATE \"C\"), b.id
+                 LIMIT $2 OFFSET $3"
+            ),
+        ))
+        .bind(&query)
+        .bind(i64::from(per_page))
+        .bind(first - 1)
+        .fetch_all(conn)
+        .await
+    })?;
+    Ok((total, rows))
+}
+
+/// The first and last place in a list of `page` at `per_page` a page.
+fn places(page: u32, per_page: u32) -> (i64, i64) {
+    let first = i64::from(page - 1) * i64::from(per_page) + 1;
+    (first, first + i64::from(per_page) - 1)
+}
+
+/// A row of the author list: id, names, life dates, number of books.
+type AuthorRow = (i64, String, String, Option<String>, Option<String>, i64);
+
+/// The columns of [`AuthorRow`], for a statement over `author a`.
+macro_rules! author_row_columns {
+    () => {
+        "a.id, a.first_name, a.last_name, a.date_of_birth, a.date_of_death,
+         (SELECT COUNT(*) FROM book b WHERE b.author_id = a.id)"
+    };
+}
 
 fn author_summary(
-    (id, first_name, last_name, date_of_birth, date_of_death): AuthorRow,
+    (id, first_name, last_name, date_of_birth, date_of_death, books): AuthorRow,
 ) -> AuthorSummary {
     AuthorSummary {
         id,
@@ -166,6 +241,7 @@ fn author_summary(
         last_name,
         date_of_birth,
         date_of_death,
+        books,
     }
 }
 
@@ -176,22 +252,23 @@ pub async fn authors(
     per_page: u32,
 ) -> Result<ListPage<AuthorSummary>, AppError> {
     let total: i64 = on_reader!(db, |conn| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM author")
+        sqlx::query_scalar("SELECT authors FROM catalog_counts")
             .fetch_one(conn)
             .await
     })?;
-    let (pages, offset) = offset(total, page, per_page)?;
-    let (sqlite, postgres) = ordered_nocase!(
-        "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author ORDER BY",
-        ["last_name", "first_name"],
-        ", id LIMIT $1 OFFSET $2"
-    );
+    let pages = page_count(total, per_page);
+    check_page(page, pages)?;
+    let (first, last) = places(page, per_page);
     let rows: Vec<AuthorRow> = on_reader!(db, |conn| {
-        sqlx::query_as(db.pick(sqlite, postgres))
-            .bind(i64::from(per_page))
-            .bind(offset)
-            .fetch_all(conn)
-            .await
+        sqlx::query_as(concat!(
+            "SELECT ",
+            author_row_columns!(),
+            " FROM author a WHERE a.list_position BETWEEN $1 AND $2 ORDER BY a.list_position"
+        ))
+        .bind(first)
+        .bind(last)
+        .fetch_all(conn)
+        .await
     })?;
     Ok(ListPage {
         items: rows.into_iter().map(author_summary).collect(),
@@ -202,7 +279,8 @@ pub async fn authors(
     })
 }
 
-pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
+/// A book's page, for `today` (what is overdue).
+pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppError> {
     type Row = (
         i64,
         String,
@@ -242,8 +320,11 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
             .fetch_all(conn)
             .await
     })?;
+    // Available copies first, then those coming back soonest.
     let (sqlite, postgres) = ordered_nocase!(
-        "SELECT id, imprint, status, due_back FROM book_instance WHERE book_id = $1 ORDER BY",
+        "SELECT id, imprint, status, due_back FROM book_instance WHERE book_id = $1
+         ORDER BY CASE status WHEN 'a' THEN 0 WHEN 'o' THEN 1 WHEN 'r' THEN 2 ELSE 3 END,
+                  coalesce(due_back, '9999-12-31'),",
         ["imprint"],
         ", id"
     );
@@ -275,14 +356,17 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
         language,
         genres,
         copies,
+        today,
     })
 }
 
 pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
     let row: Option<AuthorRow> = on_reader!(db, |conn| {
-        sqlx::query_as(
-            "SELECT id, first_name, last_name, date_of_birth, date_of_death FROM author WHERE id = $1",
-        )
+        sqlx::query_as(concat!(
+            "SELECT ",
+            author_row_columns!(),
+            " FROM author a WHERE a.id = $1"
+        ))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -310,20 +394,4 @@ pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
             .map(|(id, title, summary)| AuthorBook { id, title, summary })
             .collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::search_pattern;
-
-    #[test]
-    fn search_patterns_fold_case_in_any_script_and_escape_wildcards() {
-        assert_eq!(search_pattern("  ÑanDÚ "), Some("%ñandú%".to_string()));
-        assert_eq!(search_pattern("ТОЛСТОЙ"), Some("%толстой%".to_string()));
-        assert_eq!(
-            search_pattern("100%_a\\b"),
-            Some("%100\\%\\_a\\\\b%".to_string())
-        );
-        assert_eq!(search_pattern("   "), None);
-    }
 }

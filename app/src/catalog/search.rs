@@ -1,0 +1,76 @@
+//! A visitor's search, as each database's text search takes it.
+//!
+//! Every word of the search must match, in any order, as the beginning of a
+//! word of the book's title or its author's names; case and accents are
+//! folded by the databases' own text search (migrations: SQLite's FTS5
+//! table `book_search`, PostgreSQL's `book.search`), so "garcia" finds
+//! "García Márquez" and "Carter, Farid" finds Farid Carter's books.
+
+use crate::{db::Db, error::AppError, model::MAX_SEARCH_CHARS};
+
+/// The words of a search, as typed: split at anything that is not a letter
+/// or a digit ("Carter, Farid" is two words, as is "O'Connor").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchTerms {
+    words: Vec<String>,
+}
+
+impl SearchTerms {
+    /// `None` for a search with no word in it (empty, or punctuation only);
+    /// a search longer than any title and name together is refused.
+    pub fn parse(term: &str) -> Result<Option<SearchTerms>, AppError> {
+        if term.chars().count() > MAX_SEARCH_CHARS {
+            return Err(AppError::BadRequest(format!(
+                "The search terms are too long: search with at most {MAX_SEARCH_CHARS} characters."
+            )));
+        }
+        let words: Vec<String> = term
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok((!words.is_empty()).then_some(SearchTerms { words }))
+    }
+
+    /// The value a search statement binds: for SQLite an FTS5 query (each
+    /// word quoted, as a prefix, all required); for PostgreSQL the words,
+    /// which the statement folds and parses as the index was
+    /// (`search_query`).
+    pub fn bind_value(&self, db: &Db) -> String {
+        match db {
+            Db::Sqlite(_) => self
+                .words
+                .iter()
+                .map(|word| format!("\"{word}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            Db::Postgres(_) => self.words.join(" "),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchTerms;
+
+    fn words(term: &str) -> Option<Vec<String>> {
+        SearchTerms::parse(term).unwrap().map(|terms| terms.words)
+    }
+
+    #[test]
+    fn a_search_is_its_words() {
+        assert_eq!(
+            words("Carter, Farid"),
+            Some(vec!["Carter".into(), "Farid".into()])
+        );
+        assert_eq!(words("  ÑanDÚ  "), Some(vec!["ÑanDÚ".into()]));
+        assert_eq!(words("红楼"), Some(vec!["红楼".into()]));
+        assert_eq!(
+            words("<Big> \"quoted\"* OR"),
+            Some(vec!["Big".into(), "quoted".into(), "OR".into()])
+        );
+        assert_eq!(words(" &&, "), None);
+        assert_eq!(words(""), None);
+        assert!(SearchTerms::parse(&"a".repeat(201)).is_err());
+    }
+}

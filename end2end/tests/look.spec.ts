@@ -1,0 +1,198 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { BrowserContext, Page } from "@playwright/test";
+import { test, expect, hydrated, watchForErrors } from "./fixtures";
+
+/** Every kind of page the site has, with its HTTP status. */
+const PAGES: [string, number][] = [
+  ["/", 200],
+  ["/books", 200],
+  ["/books?page=2", 200],
+  ["/books?q=zimmermann+farid", 200],
+  ["/books?q=no+such+book", 200],
+  ["/books/1", 200],
+  ["/books/6", 200],
+  ["/authors", 200],
+  ["/authors/1", 200],
+  ["/about", 200],
+  ["/nowhere", 404],
+  ["/books/999", 404],
+  ["/books?page=abc", 400],
+];
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/** Opens `url` with JavaScript and waits for hydration. */
+async function open(page: Page, url: string, status = 200): Promise<void> {
+  const response = await page.goto(url);
+  expect(response?.status(), url).toBe(status);
+  await hydrated(page);
+}
+
+/** The problems on pages of a new context; an error page's own status is
+ *  logged by Chromium as a failed load, which is expected. */
+async function watched(context: BrowserContext): Promise<string[]> {
+  return watchForErrors(context);
+}
+
+const unexpected = (problems: string[]) =>
+  problems.filter((problem) => !/Failed to load resource: .*status of (404|400)/.test(problem));
+
+for (const [name, viewport] of [
+  ["desktop", DESKTOP],
+  ["phone", PHONE],
+] as const) {
+  test(`every page is accessible and error-free (${name})`, async ({ browser, site }) => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({ viewport });
+    const problems = await watched(context);
+    for (const [path, status] of PAGES) {
+      const page = await context.newPage();
+      await open(page, `${site.url}${path}`, status);
+      const results = await new AxeBuilder({ page }).analyze();
+      const violations = results.violations.map(
+        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+      );
+      expect(violations, path).toEqual([]);
+      await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
+      await expect(page).toHaveTitle(/ — LocalLibrary$/);
+      expect(unexpected(problems), path).toEqual([]);
+      await page.close();
+    }
+    await context.close();
+  });
+}
+
+test("nothing scrolls sideways at 320 px", async ({ browser, site }) => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const problems = await watched(context);
+  const page = await context.newPage();
+  for (const [path, status] of PAGES) {
+    await open(page, `${site.url}${path}`, status);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, path).toBeLessThanOrEqual(0);
+    // The navigation fits one row.
+    const rows = await page
+      .getByRole("navigation", { name: "Site" })
+      .getByRole("link")
+      .evaluateAll((links) => new Set(links.map((link) => link.getBoundingClientRect().top)).size);
+    expect(rows, `${path}: navigation in one row`).toBe(1);
+  }
+  expect(unexpected(problems)).toEqual([]);
+  await context.close();
+});
+
+test("every control is at least 44 px tall on a phone", async ({ browser, site }) => {
+  const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
+  const problems = await watched(context);
+  const page = await context.newPage();
+  for (const path of ["/", "/books", "/books/1", "/authors"]) {
+    await open(page, `${site.url}${path}`);
+    const small = await page
+      .locator("button, select, input:not([type=hidden]), .site-nav a, .pager a, .button")
+      .evaluateAll((controls) =>
+        controls
+          .filter((control) => (control as HTMLElement).offsetParent !== null)
+          .map((control) => [control.outerHTML.slice(0, 80), control.getBoundingClientRect().height] as const)
+          .filter(([, height]) => height < 44),
+      );
+    expect(small, path).toEqual([]);
+  }
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("the keyboard reaches everything in order, starting with the skip link", async ({ page, site }) => {
+  await page.setViewportSize(DESKTOP);
+  await open(page, `${site.url}/books`);
+  const focused = () =>
+    page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      return (element.getAttribute("aria-label") || element.textContent || element.getAttribute("name") || "")
+        .trim()
+        .replace(/\s+/g, " ");
+    });
+
+  await page.keyboard.press("Tab");
+  expect(await focused()).toBe("Skip to main content");
+  await expect(page.getByRole("link", { name: "Skip to main content" })).toBeInViewport();
+  const order = [];
+  for (let i = 0; i < 9; i++) {
+    await page.keyboard.press("Tab");
+    order.push(await focused());
+  }
+  expect(order).toEqual([
+    "LocalLibrary",
+    "q",
+    "Search",
+    "Home",
+    "Books",
+    "Authors",
+    "About",
+    "Dismiss",
+    "A Garden for Dmitri",
+  ]);
+
+  // Every link and control is reached by Tab.
+  const expected = await page
+    .locator("a[href], button, input:not([type=hidden]), select")
+    .evaluateAll((all) => all.filter((e) => (e as HTMLElement).offsetParent !== null || e.classList.contains("skip-link")).length);
+  await open(page, `${site.url}/books`);
+  await page.evaluate(() =>
+    document.querySelectorAll("*").forEach((element, i) => element.setAttribute("data-n", String(i))),
+  );
+  const reached: number[] = [];
+  for (let i = 0; i < expected + 5; i++) {
+    await page.keyboard.press("Tab");
+    const n = await page.evaluate(() => {
+      const element = document.activeElement;
+      return !element || element === document.body ? -1 : Number(element.getAttribute("data-n"));
+    });
+    if (n < 0 || reached.includes(n)) break;
+    reached.push(n);
+  }
+  const names = await page.evaluate(
+    (ns) => ns.map((n) => document.querySelector(`[data-n="${n}"]`)!.outerHTML.slice(0, 60)),
+    reached,
+  );
+  expect(reached.length, names.join("\n")).toBe(expected);
+  expect(reached, "in document order").toEqual([...reached].sort((a, b) => a - b));
+
+  // The skip link moves focus to the content.
+  await page.goto(`${site.url}/books`);
+  await hydrated(page);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe("content");
+});
+
+test("after the notice is dismissed, focus goes to the content", async ({ page, site }) => {
+  await open(page, `${site.url}/books`);
+  await page.getByRole("button", { name: "Dismiss" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("complementary", { name: "Notice" })).toHaveCount(0);
+  await expect(page.locator("main")).toBeFocused();
+});
+
+test("only the current page's link is marked current", async ({ page, site }) => {
+  for (const [path, current] of [
+    ["/", "Home"],
+    ["/books?page=2", "Books"],
+    ["/authors", "Authors"],
+    ["/books/1", null],
+  ] as const) {
+    await page.goto(`${site.url}${path}`);
+    const marked = await page.locator("[aria-current]").allTextContents();
+    expect(marked, path).toEqual(current ? [current] : []);
+  }
+});
+
+test("the header's search box works from any page", async ({ page, site }) => {
+  await open(page, `${site.url}/authors/1`);
+  await page.getByRole("searchbox", { name: "Search books by title or author" }).fill("garcia");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Books matching “garcia”");
+  await expect(page.locator("main .item-title")).toHaveText(["Cien años de soledad", "Notes from the Letter"]);
+});
