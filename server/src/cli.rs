@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
-    catalog::{self, Catalog},
+    catalog::{self, Source},
     config::Settings,
     db, sessions,
     startup::Application,
@@ -51,7 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect(&settings.database).await?;
             db::migrate(&db).await?;
             println!("The database schema is up to date.");
-            Ok(())
+            finish(db).await
         }
         Command::LoadCatalog { file } => load_catalog(settings, &file).await,
         Command::Clearsessions => {
@@ -69,7 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .context("cannot delete expired sessions")?;
             progress.finish_and_clear();
             println!("Removed {removed} expired session(s).");
-            Ok(())
+            finish(db).await
         }
     }
 }
@@ -83,21 +83,32 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     application.run_until(shutdown_signal()).await
 }
 
-/// Checks the whole file first, so a bad file changes nothing.
+/// Checks the whole file first, so a bad file changes nothing; then loads
+/// it. Both read the file as a stream: memory holds a batch of records and
+/// what the checks need (ids, names), never the whole catalog.
 async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
-    let json =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let catalog =
-        Catalog::parse(&json).with_context(|| format!("{} was not loaded", file.display()))?;
+    std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source = Source::File(file.to_path_buf());
+    // Drawn only when stderr is a terminal.
+    let checking = ProgressBar::new(source.size()).with_style(
+        ProgressStyle::with_template("{spinner} checking {bar:40} {bytes}/{total_bytes}")
+            .expect("a valid progress template"),
+    );
+    let counts = {
+        let checking = checking.clone();
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || source.check(&|read| checking.inc(read))).await?
+    }
+    .with_context(|| format!("{} was not loaded", file.display()))?;
+    checking.finish_and_clear();
+
     let db = db::connect(&settings.database).await?;
     db::migrate(&db).await?;
-
-    // Drawn only when stderr is a terminal.
     let progress = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} loading {bar:40} {pos}/{len} records")
             .expect("a valid progress template"),
     );
-    let summary = catalog::replace_catalog(&db, &catalog, &progress)
+    let summary = catalog::replace_catalog(&db, &source, counts, &progress)
         .await
         .with_context(|| {
             format!(
@@ -106,6 +117,17 @@ async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
             )
         })?;
     println!("Loaded {summary} from {}.", file.display());
+    finish(db).await
+}
+
+/// Leaves the database whole in its file: SQLite's write-ahead log copied
+/// back (so the file alone, copied or backed up, holds everything), and
+/// every connection closed.
+async fn finish(db: app::db::Db) -> anyhow::Result<()> {
+    db::checkpoint(&db)
+        .await
+        .context("cannot copy the write-ahead log into the database file")?;
+    db.close().await;
     Ok(())
 }
 

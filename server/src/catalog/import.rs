@@ -4,22 +4,22 @@ use anyhow::Context;
 use app::{catalog::positions, db::Db, in_transaction};
 use indicatif::ProgressBar;
 
-use super::file::Catalog;
+use serde::de::DeserializeOwned;
+use sqlx::QueryBuilder;
+use tokio::{sync::mpsc, task::JoinHandle};
+
+use super::file::{
+    Author, Book, BookInstance, CatalogError, Counts, Genre, Kind, Language, Source,
+};
 
 /// The small demo catalog, built into the binary so that a new site shows
 /// real data from its first start.
 pub const SEED_CATALOG: &str = include_str!("../../data/catalog-small.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImportSummary {
-    pub genres: usize,
-    pub languages: usize,
-    pub authors: usize,
-    pub books: usize,
-    pub copies: usize,
-}
+/// What a load put in the database.
+pub type ImportSummary = Counts;
 
-impl std::fmt::Display for ImportSummary {
+impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -29,15 +29,18 @@ impl std::fmt::Display for ImportSummary {
     }
 }
 
-/// Replaces the whole catalog with `catalog` in one transaction: readers see
-/// the old catalog until the commit and the new one after it, and any
-/// failure leaves the old one as it was. Sessions are not touched.
+/// Replaces the whole catalog with the one `source` holds, which has passed
+/// every check (`counts` is what [`Source::check`] found), in one
+/// transaction: readers see the old catalog until the commit and the new
+/// one after it, and any failure leaves the old one as it was. Sessions are
+/// not touched.
 pub async fn replace_catalog(
     db: &Db,
-    catalog: &Catalog,
+    source: &Source,
+    counts: Counts,
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportSummary> {
-    load(db, catalog, progress, Replace::Always)
+    load(db, source, counts, progress, Replace::Always)
         .await
         .map(|summary| summary.expect("an unconditional load loads"))
 }
@@ -48,6 +51,44 @@ enum Replace {
     /// Only into a new database: no catalog ever loaded (the version a load
     /// raises is 0) and no record of any kind, when the load has its turn.
     IfNew,
+}
+
+/// Records per statement: a few thousand values bound at once, well under
+/// either database's limit (SQLite's 32,766; PostgreSQL's 65,535).
+const BATCH: usize = 1000;
+
+/// The records of `kind` in `source`, read on a thread of their own a batch
+/// at a time, a few batches ahead of the inserts; and how the reading ended.
+fn stream<T: DeserializeOwned + Send + 'static>(
+    source: &Source,
+    kind: Kind,
+) -> (mpsc::Receiver<Vec<T>>, JoinHandle<Result<(), CatalogError>>) {
+    let (sender, batches) = mpsc::channel(4);
+    let source = source.clone();
+    let reading = tokio::task::spawn_blocking(move || {
+        source.read(kind, BATCH, &mut |batch| {
+            sender.blocking_send(batch).is_ok()
+        })
+    });
+    (batches, reading)
+}
+
+/// `each_batch!(source, kind, progress, |batch: T| body)`: runs `body` on
+/// each batch of the records of `kind`, counting them on `progress`; a
+/// failure of `body` (by `?`) stops the reading.
+macro_rules! each_batch {
+    ($source:expr, $kind:expr, $progress:expr, |$batch:ident: $record:ty| $body:block) => {{
+        let (mut batches, reading) = stream::<$record>($source, $kind);
+        while let Some($batch) = batches.recv().await {
+            let records = $batch.len() as u64;
+            $body
+            $progress.inc(records);
+        }
+        reading
+            .await
+            .context("the catalog reader stopped")?
+            .context("cannot read the catalog")?;
+    }};
 }
 
 /// Whether the database holds nothing at all: never a catalog loaded (a
@@ -61,11 +102,12 @@ const IS_NEW: &str = "SELECT (SELECT version FROM catalog_counts) = 0
 
 async fn load(
     db: &Db,
-    catalog: &Catalog,
+    source: &Source,
+    counts: Counts,
     progress: &ProgressBar,
     replace: Replace,
 ) -> anyhow::Result<Option<ImportSummary>> {
-    progress.set_length(catalog.record_count() as u64);
+    progress.set_length(counts.records() as u64);
     in_transaction!(db, |tx| {
         // Loads take turns: this locks the counts row (PostgreSQL) or the
         // database (SQLite) until the commit, so two servers starting on
@@ -100,81 +142,92 @@ async fn load(
                 .with_context(|| format!("cannot clear table {table}"))?;
         }
 
-        for genre in &catalog.genres {
-            sqlx::query("INSERT INTO genre (id, name) VALUES ($1, $2)")
-                .bind(genre.id)
-                .bind(&genre.name)
+        // Parents first, each section a batch at a time.
+        each_batch!(source, Kind::Genre, progress, |genres: Genre| {
+            QueryBuilder::new("INSERT INTO genre (id, name) ")
+                .push_values(genres, |mut row, genre| {
+                    row.push_bind(genre.id).push_bind(genre.name);
+                })
+                .build()
                 .execute(&mut *tx)
                 .await
-                .with_context(|| format!("cannot insert genre {}", genre.id))?;
-            progress.inc(1);
-        }
-        for language in &catalog.languages {
-            sqlx::query("INSERT INTO language (id, name) VALUES ($1, $2)")
-                .bind(language.id)
-                .bind(&language.name)
+                .context("cannot insert genres")?;
+        });
+        each_batch!(source, Kind::Language, progress, |languages: Language| {
+            QueryBuilder::new("INSERT INTO language (id, name) ")
+                .push_values(languages, |mut row, language| {
+                    row.push_bind(language.id).push_bind(language.name);
+                })
+                .build()
                 .execute(&mut *tx)
                 .await
-                .with_context(|| format!("cannot insert language {}", language.id))?;
-            progress.inc(1);
-        }
-        for author in &catalog.authors {
-            sqlx::query(
-                "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
-                 VALUES ($1, $2, $3, $4, $5)",
+                .context("cannot insert languages")?;
+        });
+        each_batch!(source, Kind::Author, progress, |authors: Author| {
+            QueryBuilder::new(
+                "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death) ",
             )
-            .bind(author.id)
-            .bind(&author.first_name)
-            .bind(&author.last_name)
-            .bind(&author.date_of_birth)
-            .bind(&author.date_of_death)
+            .push_values(authors, |mut row, author| {
+                row.push_bind(author.id)
+                    .push_bind(author.first_name)
+                    .push_bind(author.last_name)
+                    .push_bind(author.date_of_birth)
+                    .push_bind(author.date_of_death);
+            })
+            .build()
             .execute(&mut *tx)
             .await
-            .with_context(|| format!("cannot insert author {}", author.id))?;
-            progress.inc(1);
-        }
-        for book in &catalog.books {
-            sqlx::query(
-                "INSERT INTO book (id, title, author_id, summary, isbn, language_id)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+            .context("cannot insert authors")?;
+        });
+        each_batch!(source, Kind::Book, progress, |books: Book| {
+            let genres: Vec<(i64, i64)> = books
+                .iter()
+                .flat_map(|book| book.genre_ids.iter().map(|&genre| (book.id, genre)))
+                .collect();
+            QueryBuilder::new(
+                "INSERT INTO book (id, title, author_id, summary, isbn, language_id) ",
             )
-            .bind(book.id)
-            .bind(&book.title)
-            .bind(book.author_id)
-            .bind(&book.summary)
-            .bind(&book.isbn)
-            .bind(book.language_id)
+            .push_values(books, |mut row, book| {
+                row.push_bind(book.id)
+                    .push_bind(book.title)
+                    .push_bind(book.author_id)
+                    .push_bind(book.summary)
+                    .push_bind(book.isbn)
+                    .push_bind(book.language_id);
+            })
+            .build()
             .execute(&mut *tx)
             .await
-            .with_context(|| format!("cannot insert book {}", book.id))?;
-            for genre_id in &book.genre_ids {
-                sqlx::query(
-                    "INSERT INTO book_genre (book_id, genre_id) VALUES ($1, $2)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(book.id)
-                .bind(genre_id)
-                .execute(&mut *tx)
-                .await
-                .with_context(|| format!("cannot link book {} to genre {genre_id}", book.id))?;
+            .context("cannot insert books")?;
+            // A book may name a genre twice.
+            for genres in genres.chunks(BATCH) {
+                QueryBuilder::new("INSERT INTO book_genre (book_id, genre_id) ")
+                    .push_values(genres, |mut row, &(book, genre)| {
+                        row.push_bind(book).push_bind(genre);
+                    })
+                    .push(" ON CONFLICT DO NOTHING")
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .context("cannot link books to their genres")?;
             }
-            progress.inc(1);
-        }
-        for copy in &catalog.book_instances {
-            sqlx::query(
-                "INSERT INTO book_instance (id, book_id, imprint, due_back, status)
-                 VALUES ($1, $2, $3, $4, $5)",
+        });
+        each_batch!(source, Kind::Copy, progress, |copies: BookInstance| {
+            QueryBuilder::new(
+                "INSERT INTO book_instance (id, book_id, imprint, due_back, status) ",
             )
-            .bind(&copy.id)
-            .bind(copy.book_id)
-            .bind(&copy.imprint)
-            .bind(&copy.due_back)
-            .bind(&copy.status)
+            .push_values(copies, |mut row, copy| {
+                row.push_bind(copy.id)
+                    .push_bind(copy.book_id)
+                    .push_bind(copy.imprint)
+                    .push_bind(copy.due_back)
+                    .push_bind(copy.status);
+            })
+            .build()
             .execute(&mut *tx)
             .await
-            .with_context(|| format!("cannot insert copy {}", copy.id))?;
-            progress.inc(1);
-        }
+            .context("cannot insert copies")?;
+        });
 
         // The lists read pages by place; the search index followed each
         // insert by itself (triggers).
@@ -202,18 +255,15 @@ async fn load(
         tx.commit().await.context("cannot commit the new catalog")
     })?;
     progress.finish_and_clear();
-    Ok(Some(ImportSummary {
-        genres: catalog.genres.len(),
-        languages: catalog.languages.len(),
-        authors: catalog.authors.len(),
-        books: catalog.books.len(),
-        copies: catalog.book_instances.len(),
-    }))
+    Ok(Some(counts))
 }
 
 /// Loads the built-in demo catalog into a new database (see
 /// [`Replace::IfNew`]): never over or beside records of any kind.
 pub async fn seed_if_new(db: &Db) -> anyhow::Result<Option<ImportSummary>> {
-    let catalog = Catalog::parse(SEED_CATALOG).context("the built-in catalog is invalid")?;
-    load(db, &catalog, &ProgressBar::hidden(), Replace::IfNew).await
+    let source = Source::Text(SEED_CATALOG);
+    let counts = source
+        .check(&|_| {})
+        .context("the built-in catalog is invalid")?;
+    load(db, &source, counts, &ProgressBar::hidden(), Replace::IfNew).await
 }

@@ -4,5 +4,5 @@
 pub mod file;
 pub mod import;
 
-pub use file::{Catalog, CatalogError};
+pub use file::{CatalogError, Counts, Source};
 pub use import::{replace_catalog, seed_if_new, ImportSummary};
