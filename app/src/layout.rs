@@ -8,14 +8,12 @@ use crate::{
     api::{DismissNotice, SetPerPage},
     error::AppError,
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
-    page_inputs::{layout_inputs, page_inputs},
+    page_inputs::{address, layout_inputs},
 };
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let address = page_inputs()
-        .map(|inputs| inputs.address)
-        .unwrap_or_default();
+    let address = address();
     let (path, query) = address.split_once('?').unwrap_or((&address, ""));
     let term = (path == "/books")
         .then(|| query_value(query, "q"))

@@ -109,6 +109,14 @@ pub fn layout_inputs() -> LayoutInputs {
         .unwrap_or_default()
 }
 
+/// The address of the page being rendered; empty without inputs (as for
+/// [`layout_inputs`]).
+pub fn address() -> String {
+    leptos::prelude::use_context::<PageInputs>()
+        .map(|inputs| inputs.address)
+        .unwrap_or_default()
+}
+
 #[cfg(feature = "ssr")]
 fn inputs_missing() -> AppError {
     AppError::bug("a page was rendered without its inputs")

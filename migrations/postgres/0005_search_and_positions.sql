@@ -22,12 +22,20 @@ LANGUAGE sql STABLE AS $$
                (SELECT first_name || ' ' || last_name FROM author WHERE id = author_id), ''))), 'B')
 $$;
 
--- Every word of `term` as a prefix, all required; `weights` 'A' for the
--- title only, '' anywhere. NULL (matching nothing) when it has no word.
+-- Every word of `term` required, the last as a prefix (a search typed so
+-- far); `weights` 'A' for the title only, '' anywhere. NULL (matching
+-- nothing) when it has no word.
 CREATE FUNCTION search_query(term text, weights text) RETURNS tsquery
 LANGUAGE sql STABLE AS $$
-    SELECT string_agg(quote_literal(lexeme) || ':*' || weights, ' & ')::tsquery
-    FROM unnest(tsvector_to_array(to_tsvector('simple', search_fold(term)))) AS lexeme
+    SELECT string_agg(
+               quote_literal(word)
+                   || CASE WHEN n = last OR weights <> ''
+                           THEN ':' || CASE WHEN n = last THEN '*' ELSE '' END || weights
+                           ELSE '' END,
+               ' & ' ORDER BY n)::tsquery
+    FROM (SELECT word, n, max(n) OVER () AS last
+          FROM regexp_split_to_table(trim(search_fold(term)), ' +') WITH ORDINALITY AS w (word, n)
+          WHERE word <> '') AS words
 $$;
 
 ALTER TABLE book DROP COLUMN search_key;

@@ -1,14 +1,17 @@
 -- Search by words: a full-text index of each book's title and its author's
 -- names. The tokenizer folds case in every script and removes diacritics,
--- so "garcia" finds "García" and "ВОЙНА" finds "Война"; a query word
--- matches any word it begins (app/src/catalog/search.rs). The triggers
+-- so "garcia" finds "García" and "ВОЙНА" finds "Война" (queries:
+-- app/src/catalog/search.rs). Only which column a word is in is kept, not
+-- where in it (detail = column): searches are by words, not phrases, and
+-- the smaller index is faster to search. The triggers
 -- keep it in step with every change of a book or an author, whoever makes
 -- it: the catalog load, an edit, a deleted author (whose books' author_id
 -- the foreign key sets to NULL, an update like any other).
 CREATE VIRTUAL TABLE book_search USING fts5 (
     title,
     author,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = column
 );
 
 INSERT INTO book_search (rowid, title, author)

@@ -91,6 +91,18 @@ type BookRow = (
     i64,
 );
 
+/// A [`BookRow`] and the number of rows the statement found.
+type CountedBookRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+
 /// The columns of [`BookRow`], for a statement over `book b LEFT JOIN
 /// author a`.
 macro_rules! book_row_columns {
@@ -164,7 +176,10 @@ async fn all_books(db: &Db, page: u32, per_page: u32) -> Result<(i64, Vec<BookRo
     Ok((total, rows))
 }
 
-/// The number of books matching `terms` and the rows of `page`.
+/// The number of books matching `terms` and the rows of `page`: one
+/// statement, each row carrying the number of matches (the count costs
+/// what the search does, so it is not made twice); only a page past the
+/// last match counts them again, to tell how many pages there are.
 async fn matching_books(
     db: &Db,
     terms: &SearchTerms,
@@ -172,46 +187,55 @@ async fn matching_books(
     per_page: u32,
 ) -> Result<(i64, Vec<BookRow>), AppError> {
     let query = terms.bind_value(db);
-    let total: i64 = on_reader!(db, |conn| {
-        sqlx::query_scalar(db.pick(
-            "SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1",
-            "SELECT COUNT(*) FROM book WHERE search @@ search_query($1, '')",
-        ))
-        .bind(&query)
-        .fetch_one(conn)
-        .await
-    })?;
-    if total == 0 {
-        return Ok((0, Vec::new()));
-    }
     let (first, _) = places(page, per_page);
-    let rows = on_reader!(db, |conn| {
+    let rows: Vec<CountedBookRow> = on_reader!(db, |conn| {
         sqlx::query_as(db.pick(
-            concat!(
-                "SELECT ",
-                book_row_columns!(),
-                " FROM book b LEFT JOIN author a ON a.id = b.author_id
-                 WHERE b.id IN (SELECT rowid FROM book_search WHERE book_search MATCH $1)
-                 ORDER BY b.id IN (SELECT rowid FROM book_search
-                                   WHERE book_search MATCH '{title} : (' || $1 || ')') DESC,
-                          b.title COLLATE NOCASE, b.id
-                 LIMIT $2 OFFSET $3"
-            ),
-            concat!(
-                "SELECT ",
-                book_row_columns!(),
-                " FROM book b LEFT JOIN author a ON a.id = b.author_id
-                 WHERE b.search @@ search_query($1, '')
-                 ORDER BY b.search @@ search_query($1, 'A') DESC, lower(b.title COLLATE \"C\"), b.id
-                 LIMIT $2 OFFSET $3"
-            ),
-        ))
-        .bind(&query)
-        .bind(i64::from(per_page))
-        .bind(first - 1)
-        .fetch_all(conn)
-        .await
+                concat!(
+                    "SELECT ",
+                    book_row_columns!(),
+                    ", COUNT(*) OVER ()
+                     FROM book b LEFT JOIN author a ON a.id = b.author_id
+                     WHERE b.id IN (SELECT rowid FROM book_search WHERE book_search MATCH $1)
+                     ORDER BY b.id IN (SELECT rowid FROM book_search
+                                       WHERE book_search MATCH '{title} : (' || $1 || ')') DESC,
+                              b.title COLLATE NOCASE, b.id
+                     LIMIT $2 OFFSET $3"
+                ),
+                concat!(
+                    "SELECT ",
+                    book_row_columns!(),
+                    ", COUNT(*) OVER ()
+                     FROM book b LEFT JOIN author a ON a.id = b.author_id
+                     WHERE b.search @@ search_query($1, '')
+                     ORDER BY b.search @@ search_query($1, 'A') DESC, lower(b.title COLLATE \"C\"), b.id
+                     LIMIT $2 OFFSET $3"
+                ),
+            ))
+            .bind(&query)
+            .bind(i64::from(per_page))
+            .bind(first - 1)
+            .fetch_all(conn)
+            .await
     })?;
+    let total = match rows.first() {
+        Some(row) => row.7,
+        None if page == 1 => 0,
+        None => on_reader!(db, |conn| {
+            sqlx::query_scalar(db.pick(
+                "SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1",
+                "SELECT COUNT(*) FROM book WHERE search @@ search_query($1, '')",
+            ))
+            .bind(&query)
+            .fetch_one(conn)
+            .await
+        })?,
+    };
+    let rows = rows
+        .into_iter()
+        .map(|(id, title, author, last, first, copies, available, _)| {
+            (id, title, author, last, first, copies, available)
+        })
+        .collect();
     Ok((total, rows))
 }
 

@@ -1,7 +1,8 @@
 //! A visitor's search, as each database's text search takes it.
 //!
-//! Every word of the search must match, in any order, as the beginning of a
-//! word of the book's title or its author's names; case and accents are
+//! Every word of the search must match a word of the book's title or its
+//! author's names, in any order; the last may be the beginning of one (a
+//! search typed so far: "cartographer cyr" finds Cyril). Case and accents are
 //! folded by the databases' own text search (migrations: SQLite's FTS5
 //! table `book_search`, PostgreSQL's `book.search`), so "garcia" finds
 //! "García Márquez" and "Carter, Farid" finds Farid Carter's books.
@@ -33,20 +34,33 @@ impl SearchTerms {
     }
 
     /// The value a search statement binds: for SQLite an FTS5 query (each
-    /// word quoted, as a prefix, all required); for PostgreSQL the words,
-    /// which the statement folds and parses as the index was
+    /// word quoted, all required, the last as a prefix); for PostgreSQL the
+    /// words, which the statement folds and parses as the index was
     /// (`search_query`).
     pub fn bind_value(&self, db: &Db) -> String {
         match db {
-            Db::Sqlite(_) => self
-                .words
-                .iter()
-                .map(|word| format!("\"{word}\"*"))
-                .collect::<Vec<_>>()
-                .join(" AND "),
+            Db::Sqlite(_) => fts5_query(&self.words),
             Db::Postgres(_) => self.words.join(" "),
         }
     }
+}
+
+/// `"cartographer" AND "cyr"*`: the words are letters and digits only, so
+/// quoting makes each a plain word (never an operator such as OR).
+fn fts5_query(words: &[String]) -> String {
+    let last = words.len() - 1;
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            if i == last {
+                format!("\"{word}\"*")
+            } else {
+                format!("\"{word}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 #[cfg(test)]
@@ -72,5 +86,15 @@ mod tests {
         assert_eq!(words(" &&, "), None);
         assert_eq!(words(""), None);
         assert!(SearchTerms::parse(&"a".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn the_last_word_may_be_the_beginning_of_one() {
+        let words = |term: &str| SearchTerms::parse(term).unwrap().unwrap().words;
+        assert_eq!(
+            super::fts5_query(&words("Carter, Far")),
+            r#""Carter" AND "Far"*"#
+        );
+        assert_eq!(super::fts5_query(&words("OR")), r#""OR"*"#);
     }
 }
