@@ -13,16 +13,15 @@ use leptos::prelude::*;
 /// `window.__hydrateIsland` is kept for islands that arrive later
 /// (public/navigation.js swaps pages in).
 #[component]
-pub fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+pub fn IslandScripts(module: String, wasm: String) -> impl IntoView {
     // Outside the islands the server renders no hydration markers; Leptos'
     // own component switches this off the same way.
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
-    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let script = format!(
-        r#"import init, * as islands from "{pkg}.js";
-await init({{ module_or_path: "{pkg}.wasm" }});
+        r#"import init, * as islands from "{module}";
+await init({{ module_or_path: "{wasm}" }});
 window.__hydrateIsland = (element, id) => {{
   if (islands[id]) islands[id](element);
   else console.warn(`no island named ${{id}} in the wasm`);
@@ -33,8 +32,8 @@ for (const island of document.querySelectorAll("leptos-island")) {{
 }}"#
     );
     view! {
-        <link rel="modulepreload" href=format!("{pkg}.js") />
-        <link rel="preload" href=format!("{pkg}.wasm") r#as="fetch" r#type="application/wasm" crossorigin="" />
+        <link rel="modulepreload" href=module />
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" />
         // The response's nonce: the Content-Security-Policy allows no other
         // inline script.
         <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script>

@@ -7,6 +7,7 @@
 //! script (public/navigation.js) that fetches the next page and swaps it in.
 
 pub mod api;
+pub mod assets;
 pub mod error;
 pub mod islands;
 pub mod layout;
@@ -32,6 +33,7 @@ use leptos_router::{
 };
 
 use crate::{
+    assets::AssetNames,
     islands::IslandScripts,
     layout::Layout,
     pages::{
@@ -46,17 +48,17 @@ use crate::{
 /// The HTML document around the app. Rendered on the server only, so the
 /// stylesheet is a plain `<link>` here rather than a hydrated component.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let assets = AssetNames::current(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" href=stylesheet />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=assets.stylesheet.clone() />
+                <link rel="icon" href=assets.icon.clone() type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <IslandScripts options />
+                <IslandScripts module=assets.module.clone() wasm=assets.wasm.clone() />
                 // Navigation without page loads (public/navigation.js). Not
                 // Leptos' own islands router: it patches the next page into
                 // this one node by node, guided by markers it adds around
@@ -68,7 +70,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // rendered. A file of its own, so browsers cache it; async,
                 // so that fetching it holds up neither the page nor the
                 // islands' hydration.
-                <script type="module" async=true src="/navigation.js"></script>
+                <script type="module" async=true src=assets.navigation></script>
                 <MetaTags />
             </head>
             <body>

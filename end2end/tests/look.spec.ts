@@ -196,3 +196,22 @@ test("the header's search box works from any page", async ({ page, site }) => {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Books matching “garcia”");
   await expect(page.locator("main .item-title")).toHaveText(["Cien años de soledad", "Notes from the Letter"]);
 });
+
+test("the page's static files come under hashed names, kept a year", async ({ page, site }) => {
+  const files: { url: string; cacheControl: string | undefined }[] = [];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (/\.(css|js|wasm|svg)$/.test(url.pathname)) {
+      files.push({ url: url.pathname, cacheControl: response.headers()["cache-control"] });
+    }
+  });
+  const response = await page.goto(site.url);
+  expect(response?.headers()["cache-control"]).toBe("no-cache");
+  await hydrated(page);
+  const kinds = new Set(files.map((file) => file.url.split(".").pop()));
+  expect([...kinds]).toEqual(expect.arrayContaining(["css", "js", "wasm"]));
+  for (const file of files) {
+    expect(file.url, "name.HASH.extension").toMatch(/\.[0-9a-f]{16}\.(css|js|wasm|svg)$/);
+    expect(file.cacheControl, file.url).toBe("public, max-age=31536000, immutable");
+  }
+});

@@ -1,6 +1,7 @@
 //! The LocalLibrary server: configuration, database, catalog files, the
 //! session layer and the axum application that serves the Leptos site.
 
+pub mod assets;
 pub mod catalog;
 pub mod cli;
 pub mod config;

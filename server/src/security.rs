@@ -108,6 +108,12 @@ pub async fn add(
     if let Some(policy) = security.policy(&nonce) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
+    // Pages (and anything else that says nothing) are asked for again each
+    // time: a page names the current static files, and shows this
+    // browser's own count and choices. Static files say for themselves.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
     response
 }
 

@@ -29,6 +29,7 @@ use tower_http::{
 use app::{db::Db, page_inputs::PageInputs, session::SessionPolicy, shell, App};
 
 use crate::{
+    assets::{self, Fingerprints},
     catalog,
     config::{ConnectionSettings, SessionSettings, Settings},
     connections, db, origin,
@@ -85,8 +86,11 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
     // What server functions and pages find in their context: a page, its
     // inputs (resolved by `pages`), and the nonce the Content-Security-
     // Policy names, in place of the one Leptos drew.
+    let fingerprints = Fingerprints::scan(&leptos_options);
+    let names = fingerprints.names.clone();
     let context = move || {
         provide_context(db.clone());
+        provide_context(names.clone());
         provide_context(policy.clone());
         if let Some(request) = use_context::<Parts>() {
             if let Some(inputs) = request.extensions.get::<PageInputs>() {
@@ -129,6 +133,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
     // server's own instructions to do nothing.
     let rendered = Router::new()
         .fallback_service(site)
+        .layer(middleware::from_fn_with_state(fingerprints, assets::serve))
         .layer(CompressionLayer::new())
         .layer(origin::layer())
         .layer(middleware::from_fn(origin::refuse_foreign_referer));
@@ -154,8 +159,9 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
 /// gzip twins (`cargo leptos build --release --precompress`), sent as they
 /// are to browsers that accept them rather than compressing a megabyte of
 /// wasm on every load (a debug build has none: the compression layer does
-/// it). The names carry no content hash, so browsers revalidate (a 304 when
-/// nothing changed) instead of caching blindly.
+/// it). Under their plain names browsers revalidate them (a 304 when
+/// nothing changed); pages name them by their hashed names
+/// ([`assets`](crate::assets)), which are kept for a year.
 fn bundle(dir: PathBuf) -> Router {
     let files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
