@@ -91,18 +91,6 @@ type BookRow = (
     i64,
 );
 
-/// A [`BookRow`] and the number of rows the statement found.
-type CountedBookRow = (
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-);
-
 /// The columns of [`BookRow`], for a statement over `book b LEFT JOIN
 /// author a`.
 macro_rules! book_row_columns {
@@ -176,10 +164,11 @@ async fn all_books(db: &Db, page: u32, per_page: u32) -> Result<(i64, Vec<BookRo
     Ok((total, rows))
 }
 
-/// The number of books matching `terms` and the rows of `page`: one
-/// statement, each row carrying the number of matches (the count costs
-/// what the search does, so it is not made twice); only a page past the
-/// last match counts them again, to tell how many pages there are.
+/// The number of books matching `terms` and the rows of `page`, best
+/// matches first: the books with every word in the title, then those
+/// whose words are spread over title and author, each group in the book
+/// list's order. Counting a group is cheap (the text index counts it);
+/// each page is read from its group(s) by place in the list.
 async fn matching_books(
     db: &Db,
     terms: &SearchTerms,
@@ -187,56 +176,115 @@ async fn matching_books(
     per_page: u32,
 ) -> Result<(i64, Vec<BookRow>), AppError> {
     let query = terms.bind_value(db);
-    let (first, _) = places(page, per_page);
-    let rows: Vec<CountedBookRow> = on_reader!(db, |conn| {
+    let (in_title, total): (i64, i64) = on_reader!(db, |conn| {
         sqlx::query_as(db.pick(
-                concat!(
-                    "SELECT ",
-                    book_row_columns!(),
-                    ", COUNT(*) OVER ()
-                     FROM book b LEFT JOIN author a ON a.id = b.author_id
-                     WHERE b.id IN (SELECT rowid FROM book_search WHERE book_search MATCH $1)
-                     ORDER BY b.id IN (SELECT rowid FROM book_search
-                                       WHERE book_search MATCH '{title} : (' || $1 || ')') DESC,
-                              b.title COLLATE NOCASE, b.id
-                     LIMIT $2 OFFSET $3"
-                ),
-                concat!(
-                    "SELECT ",
-                    book_row_columns!(),
-                    ", COUNT(*) OVER ()
-                     FROM book b LEFT JOIN author a ON a.id = b.author_id
-                     WHERE b.search @@ search_query($1, '')
-                     ORDER BY b.search @@ search_query($1, 'A') DESC, lower(b.title COLLATE \"C\"), b.id
-                     LIMIT $2 OFFSET $3"
-                ),
-            ))
-            .bind(&query)
-            .bind(i64::from(per_page))
-            .bind(first - 1)
+            "SELECT (SELECT COUNT(*) FROM book_search
+                     WHERE book_search MATCH '{title} : (' || $1 || ')'),
+                    (SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1)",
+            "SELECT COUNT(*) FILTER (WHERE search @@ search_query($1, 'A')), COUNT(*)
+             FROM book WHERE search @@ search_query($1, '')",
+        ))
+        .bind(&query)
+        .fetch_one(conn)
+        .await
+    })?;
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let limit = i64::from(per_page);
+    let mut rows = Vec::new();
+    if offset < in_title {
+        rows = group_page(db, &query, Group::Title, in_title, limit, offset).await?;
+    }
+    let wanted = limit - rows.len() as i64;
+    if wanted > 0 && offset + (rows.len() as i64) < total {
+        let rest = Group::Rest;
+        let skip = (offset - in_title).max(0);
+        rows.extend(group_page(db, &query, rest, total - in_title, wanted, skip).await?);
+    }
+    Ok((total, rows))
+}
+
+/// The two groups of a search's matches, as the statements name them.
+#[derive(Clone, Copy)]
+enum Group {
+    /// Every word in the title.
+    Title,
+    /// The other matches.
+    Rest,
+}
+
+impl Group {
+    fn name(self) -> &'static str {
+        match self {
+            Group::Title => "title",
+            Group::Rest => "rest",
+        }
+    }
+}
+
+/// Above this many matches a group's page is found by walking the book
+/// list in order until enough of them have gone by (SQLite's planner would
+/// sort every match first: 68,000 of them for "the" in 100,000 books);
+/// with fewer, sorting them is quicker than walking past the books between
+/// them.
+const WALK_ABOVE: i64 = 1000;
+
+/// `limit` rows of a group of `size` matches, after `offset` of them.
+async fn group_page(
+    db: &Db,
+    query: &str,
+    group: Group,
+    size: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<BookRow>, AppError> {
+    // The group's FTS5 query, from the search's.
+    macro_rules! sqlite_group {
+        () => {
+            "book_search MATCH CASE $2 WHEN 'title' THEN '{title} : (' || $1 || ')'
+                                   ELSE '(' || $1 || ') NOT {title} : (' || $1 || ')' END"
+        };
+    }
+    // The page's places, then the rows for just those.
+    macro_rules! page_of {
+        ($hits:expr) => {
+            concat!(
+                "WITH hits AS (",
+                $hits,
+                " ORDER BY b.list_position LIMIT $3 OFFSET $4) SELECT ",
+                book_row_columns!(),
+                " FROM hits JOIN book b ON b.id = hits.id
+                  LEFT JOIN author a ON a.id = b.author_id ORDER BY hits.place"
+            )
+        };
+    }
+    let sorted = page_of!(concat!(
+        "SELECT b.id, b.list_position AS place FROM book b
+         WHERE b.id IN (SELECT rowid FROM book_search WHERE ",
+        sqlite_group!(),
+        ")"
+    ));
+    let walked = page_of!(concat!(
+        "SELECT b.id, b.list_position AS place FROM book b INDEXED BY book_list_position
+         WHERE b.list_position > 0 AND b.id IN (SELECT rowid FROM book_search WHERE ",
+        sqlite_group!(),
+        ")"
+    ));
+    let postgres = page_of!(
+        "SELECT b.id, b.list_position AS place FROM book b
+         WHERE b.search @@ search_query($1, '')
+           AND (b.search @@ search_query($1, 'A')) = ($2 = 'title')"
+    );
+    let sqlite = if size > WALK_ABOVE { walked } else { sorted };
+    let rows = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
+            .bind(query)
+            .bind(group.name())
+            .bind(limit)
+            .bind(offset)
             .fetch_all(conn)
             .await
     })?;
-    let total = match rows.first() {
-        Some(row) => row.7,
-        None if page == 1 => 0,
-        None => on_reader!(db, |conn| {
-            sqlx::query_scalar(db.pick(
-                "SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1",
-                "SELECT COUNT(*) FROM book WHERE search @@ search_query($1, '')",
-            ))
-            .bind(&query)
-            .fetch_one(conn)
-            .await
-        })?,
-    };
-    let rows = rows
-        .into_iter()
-        .map(|(id, title, author, last, first, copies, available, _)| {
-            (id, title, author, last, first, copies, available)
-        })
-        .collect();
-    Ok((total, rows))
+    Ok(rows)
 }
 
 /// The first and last place in a list of `page` at `per_page` a page.

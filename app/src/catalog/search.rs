@@ -63,6 +63,18 @@ fn fts5_query(words: &[String]) -> String {
         .join(" AND ")
 }
 
+/// What a catalog load runs once its books are in, in its transaction:
+/// SQLite's text index merged into one segment (a bulk load leaves many,
+/// and a search reads every one of them); PostgreSQL's statistics of the
+/// new tables, which its planner needs to choose between the text index
+/// and walking the list.
+pub fn after_load(db: &Db) -> &'static [&'static str] {
+    match db {
+        Db::Sqlite(_) => &["INSERT INTO book_search (book_search) VALUES ('optimize')"],
+        Db::Postgres(_) => &["ANALYZE book", "ANALYZE author", "ANALYZE book_instance"],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::SearchTerms;

@@ -1,7 +1,11 @@
 //! Putting a checked catalog in the database, in place of the current one.
 
 use anyhow::Context;
-use app::{catalog::positions, db::Db, in_transaction};
+use app::{
+    catalog::{positions, search},
+    db::Db,
+    in_transaction,
+};
 use indicatif::ProgressBar;
 
 use serde::de::DeserializeOwned;
@@ -230,8 +234,11 @@ async fn load(
         });
 
         // The lists read pages by place; the search index followed each
-        // insert by itself (triggers).
-        for statement in positions::renumbering(db) {
+        // insert by itself (triggers), and is made ready to search.
+        for statement in positions::renumbering(db)
+            .iter()
+            .chain(search::after_load(db))
+        {
             sqlx::query(statement)
                 .execute(&mut *tx)
                 .await

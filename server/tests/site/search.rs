@@ -220,3 +220,73 @@ async fn a_renamed_author_is_found_by_the_new_name_at_once() {
         ["The Open Voyage"]
     );
 }
+
+/// An ISBN-13 for `n`: 978, nine digits, the check digit.
+fn isbn(n: u32) -> String {
+    let digits = format!("978{n:09}");
+    let sum: u32 = digits
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_matching_thousands_pages_through_them_in_order() {
+    let app = spawn_app().await;
+    // 1,203 books with "voyage" in the title, and 5 by an author named
+    // Voyage: more matches than are sorted whole (the list is walked in
+    // order instead), and a group of few after them.
+    let mut catalog: serde_json::Value = serde_json::from_str(SMALL_CATALOG).unwrap();
+    catalog["authors"][9]["first_name"] = "Voyage".into();
+    let mut books = Vec::new();
+    for n in 1..=1203u32 {
+        books.push(serde_json::json!({
+            "id": n, "title": format!("Voyage {n:04}"), "author_id": 1,
+            "summary": "At sea.", "isbn": isbn(n), "language_id": 1, "genre_ids": [1]
+        }));
+    }
+    for n in 1..=5u32 {
+        books.push(serde_json::json!({
+            "id": 2000 + n, "title": format!("Tale {n}"), "author_id": 10,
+            "summary": "Ashore.", "isbn": isbn(2000 + n), "language_id": 1, "genre_ids": []
+        }));
+    }
+    catalog["books"] = books.into();
+    catalog["book_instances"] = serde_json::json!([]);
+    let output = app.load_catalog_json("voyages.json", &catalog.to_string());
+    assert!(output.status.success(), "{output:?}");
+    let client = bare_client();
+
+    let first = get(&app, &client, "/books?q=voyage").await;
+    assert!(first.text.contains("1208 books match"), "{}", first.text);
+    assert!(first.text.contains("Page 1 of 121"), "{}", first.text);
+    let expected: Vec<String> = (1..=10).map(|n| format!("Voyage {n:04}")).collect();
+    assert_eq!(first.titles, expected);
+    let deep = get(&app, &client, "/books?q=voyage&page=77").await;
+    let expected: Vec<String> = (761..=770).map(|n| format!("Voyage {n:04}")).collect();
+    assert_eq!(deep.titles, expected);
+    let last_full = get(&app, &client, "/books?q=voyage&page=120").await;
+    let expected: Vec<String> = (1191..=1200).map(|n| format!("Voyage {n:04}")).collect();
+    assert_eq!(last_full.titles, expected);
+    // The last page holds the end of one group and the other.
+    let seam = get(&app, &client, "/books?q=voyage&page=121").await;
+    assert_eq!(
+        seam.titles,
+        [
+            "Voyage 1201",
+            "Voyage 1202",
+            "Voyage 1203",
+            "Tale 1",
+            "Tale 2",
+            "Tale 3",
+            "Tale 4",
+            "Tale 5"
+        ]
+    );
+    assert_eq!(
+        get(&app, &client, "/books?q=voyage&page=122").await.status,
+        404
+    );
+}
