@@ -19,6 +19,7 @@ use crate::{
     exact::{self, Exactness},
     hostile, http,
     hydration::{self, Hydration},
+    large,
     locallibrary::Build,
     machine,
     postgres::PgDatabase,
@@ -34,6 +35,8 @@ const LOCALLIBRARY_DATABASE: &str = "site.sqlite3";
 /// The catalog both sites are loaded with, under the shared folder.
 const CATALOG: &str = "data/catalog-default.json";
 const DJANGO_PEER: &str = "peers/django-locallibrary";
+/// The catalog generator, for the large catalog.
+const GENERATOR: &str = "data/gen_catalog.py";
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -102,6 +105,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         django_settings.push((durability, settings));
     }
 
+    step("LocalLibrary: a catalog of 100,000 books");
+    let large = large::run(
+        &build,
+        &shared.join(GENERATOR),
+        work.path(),
+        &runs.client,
+        runs.shape,
+    )
+    .await?;
+
     // Last: its churn of connections must not weigh on the other runs.
     step("LocalLibrary: hostile traffic");
     let cookieless_rate = runs
@@ -142,6 +155,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         measurements: runs.measurements,
         memory: runs.memory,
         hostile,
+        large,
         exactness: ours.exactness,
         sizes,
         hydration: ours.hydration,

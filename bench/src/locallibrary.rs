@@ -51,7 +51,7 @@ impl Build {
     }
 
     /// `locallibrary ARGS` with the environment every run here uses.
-    fn command(&self, database_url: &str, args: &[&str]) -> Command {
+    pub fn command(&self, database_url: &str, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .args(args)

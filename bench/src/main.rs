@@ -10,6 +10,7 @@ mod exact;
 mod hostile;
 mod http;
 mod hydration;
+mod large;
 mod locallibrary;
 mod machine;
 mod postgres;

@@ -8,6 +8,7 @@ use crate::{
     exact::Exactness,
     hostile::{self, Hostile},
     hydration::Hydration,
+    large::{self, LargeCatalog},
     machine::Machine,
     servers::PeakRss,
     sizes::AssetSize,
@@ -84,6 +85,7 @@ pub struct Report {
     pub measurements: Vec<Measurement>,
     pub memory: Vec<(Server, PeakRss)>,
     pub hostile: Hostile,
+    pub large: LargeCatalog,
     pub exactness: Exactness,
     pub sizes: Vec<AssetSize>,
     pub hydration: Result<Hydration, String>,
@@ -288,6 +290,7 @@ impl Report {
         });
 
         targets.extend(self.hostile_targets());
+        targets.extend(self.large_targets());
 
         targets.push(Target {
             goal: "hydrated ≤ 300 ms (median)".to_string(),
@@ -360,6 +363,75 @@ impl Report {
                 pass: purge.first_answer < Duration::from_secs(1),
             },
         ]
+    }
+
+    fn large_targets(&self) -> Vec<Target> {
+        let l = &self.large;
+        let mut targets: Vec<Target> = large::PAGES
+            .iter()
+            .zip(&l.pages)
+            .map(|((name, _), result)| Target {
+                goal: format!(
+                    "100,000 books: {name}, p99 ≤ {} ms at {} connections",
+                    large::P99_GOAL_MS,
+                    large::CONNECTIONS
+                ),
+                measured: format!("{:.1} ms", result.p99_ms),
+                pass: result.p99_ms <= large::P99_GOAL_MS && result.errors() == 0,
+            })
+            .collect();
+        targets.push(Target {
+            goal: format!(
+                "100,000 books: loaded in < {} s",
+                large::LOAD_GOAL.as_secs()
+            ),
+            measured: format!("{:.1} s", l.load_time.as_secs_f64()),
+            pass: l.load_time < large::LOAD_GOAL,
+        });
+        targets.push(Target {
+            goal: format!(
+                "100,000 books: the load's peak RSS < {} MiB (the file is {:.0} MiB)",
+                large::LOAD_RSS_GOAL_MIB,
+                l.file_bytes as f64 / MIB
+            ),
+            measured: format!("{:.1} MiB", l.load_rss.mib()),
+            pass: l.load_rss.kib < large::LOAD_RSS_GOAL_MIB * 1024,
+        });
+        targets
+    }
+
+    fn write_large(&self, out: &mut String) -> std::fmt::Result {
+        let l = &self.large;
+        writeln!(out, "## A catalog of 100,000 books")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "`gen_catalog.py --scale {}` ({:.1} MiB), loaded by `locallibrary load-catalog` into a              new SQLite file: {} in **{:.1} s**, peak RSS **{:.1} MiB** (sampled every 20 ms).              Then the release server over it, `wrk -t{} -c{}` for {} s after {} s of warm-up per              page. Every request is a fresh render: each carries a parameter the page ignores,              new on every request, so no kept page answers and each figure is the database's              work (`bench/src/large.rs`).",
+            large::SCALE,
+            l.file_bytes as f64 / MIB,
+            l.loaded.trim_end_matches('.'),
+            l.load_time.as_secs_f64(),
+            l.load_rss.mib(),
+            self.setup.threads,
+            large::CONNECTIONS,
+            self.setup.duration.as_secs(),
+            self.setup.warmup.as_secs()
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| page | address | req/s | p50 | p99 | errors |")?;
+        writeln!(out, "|---|---|--:|--:|--:|--:|")?;
+        for ((name, path), result) in large::PAGES.iter().zip(&l.pages) {
+            writeln!(
+                out,
+                "| {name} | `{path}` | {:.0} | {:.2} ms | {:.2} ms | {} |",
+                result.requests_per_sec,
+                result.p50_ms,
+                result.p99_ms,
+                errors_text(result)
+            )?;
+        }
+        writeln!(out)?;
+        Ok(())
     }
 
     fn write_hostile(&self, out: &mut String) -> std::fmt::Result {
@@ -683,6 +755,7 @@ impl Report {
         }
         writeln!(out)?;
 
+        self.write_large(out)?;
         self.write_hostile(out)?;
 
         writeln!(out, "## Targets")?;
@@ -932,9 +1005,36 @@ mod tests {
                 samples: vec![120.0, 200.0, 100.0],
             }),
             hostile: sample_hostile(),
+            large: sample_large(),
             measuring: Duration::from_secs(60),
             whole_run: None,
         }
+    }
+
+    fn sample_large() -> LargeCatalog {
+        LargeCatalog {
+            file_bytes: 86 * 1024 * 1024,
+            loaded: "Loaded 100000 books.".to_string(),
+            load_time: Duration::from_secs(16),
+            load_rss: PeakRss {
+                kib: 60 * 1024,
+                processes: 1,
+            },
+            pages: large::PAGES.iter().map(|_| result(900.0, 12.0)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_large_catalog_is_held_to_its_targets() {
+        let mut report = sample();
+        assert!(report.targets().iter().all(|t| t.pass));
+        report.large.pages[3] = result(300.0, 25.0);
+        report.large.load_time = Duration::from_secs(75);
+        let targets = report.targets();
+        assert!(!target(&targets, "100,000 books: books, page 5,000").pass);
+        assert!(target(&targets, "100,000 books: books, page 1").pass);
+        assert!(!target(&targets, "100,000 books: loaded").pass);
+        assert!(report.markdown().contains("## A catalog of 100,000 books"));
     }
 
     fn sample_hostile() -> Hostile {

@@ -1,6 +1,6 @@
 //! Runs wrk and reads its report.
 
-use std::{process::Stdio, time::Duration};
+use std::{path::Path, process::Stdio, time::Duration};
 
 use anyhow::{bail, Context};
 use tokio::process::Command;
@@ -54,12 +54,39 @@ pub async fn measure(
     headers: &[String],
     shape: LoadShape,
 ) -> anyhow::Result<WrkResult> {
+    measure_with(url, connections, headers, None, shape).await
+}
+
+/// As [`measure`], with wrk running the Lua `script` (a file) to make
+/// each request.
+pub async fn measure_with(
+    url: &str,
+    connections: u32,
+    headers: &[String],
+    script: Option<&Path>,
+    shape: LoadShape,
+) -> anyhow::Result<WrkResult> {
     if !shape.warmup.is_zero() {
-        run(url, connections, headers, shape.threads, shape.warmup)
-            .await
-            .context("wrk warm-up run")?;
+        run(
+            url,
+            connections,
+            headers,
+            script,
+            shape.threads,
+            shape.warmup,
+        )
+        .await
+        .context("wrk warm-up run")?;
     }
-    let output = run(url, connections, headers, shape.threads, shape.duration).await?;
+    let output = run(
+        url,
+        connections,
+        headers,
+        script,
+        shape.threads,
+        shape.duration,
+    )
+    .await?;
     parse(&output).with_context(|| format!("cannot read wrk's report:\n{output}"))
 }
 
@@ -68,6 +95,7 @@ async fn run(
     url: &str,
     connections: u32,
     headers: &[String],
+    script: Option<&Path>,
     threads: u32,
     duration: Duration,
 ) -> anyhow::Result<String> {
@@ -78,6 +106,9 @@ async fn run(
         // wrk takes whole seconds; a zero duration would run for its default.
         .arg(format!("-d{}s", duration.as_secs().max(1)))
         .arg("--latency");
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
     for header in headers {
         command.arg("-H").arg(header);
     }
