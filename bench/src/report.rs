@@ -406,10 +406,15 @@ impl Report {
         writeln!(out)?;
         writeln!(
             out,
-            "`gen_catalog.py --scale {}` ({:.1} MiB), loaded by `locallibrary load-catalog` into a              new SQLite file: {} in **{:.1} s**, peak RSS **{:.1} MiB** (sampled every 20 ms).              Then the release server over it, `wrk -t{} -c{}` for {} s after {} s of warm-up per              page. Every request is a fresh render: each carries a parameter the page ignores,              new on every request, so no kept page answers and each figure is the database's              work (`bench/src/large.rs`).",
+            "`gen_catalog.py --scale {}` ({:.1} MiB), loaded by `locallibrary load-catalog` into a \
+             new SQLite file ({}) in **{:.1} s**, peak RSS **{:.1} MiB** (sampled every 20 ms). \
+             Then the release server over it, `wrk -t{} -c{}` for {} s after {} s of warm-up per \
+             page. Every request is a fresh render: each carries a parameter the page ignores, \
+             new on every request, so no kept page answers and each figure is the database's \
+             work (`bench/src/large.rs`).",
             large::SCALE,
             l.file_bytes as f64 / MIB,
-            l.loaded.trim_end_matches('.'),
+            loaded_records(&l.loaded),
             l.load_time.as_secs_f64(),
             l.load_rss.mib(),
             self.setup.threads,
@@ -868,6 +873,15 @@ fn exact_summary(e: &Exactness) -> String {
     )
 }
 
+/// "Loaded 100 books, 300 copies from FILE." → "100 books, 300 copies".
+fn loaded_records(summary: &str) -> &str {
+    let records = summary.strip_prefix("Loaded ").unwrap_or(summary);
+    records
+        .split_once(" from ")
+        .map_or(records, |(records, _)| records)
+        .trim_end_matches('.')
+}
+
 fn kib(bytes: usize) -> String {
     let kib = bytes as f64 / 1024.0;
     if bytes as f64 >= MIB {
@@ -1160,6 +1174,14 @@ mod tests {
             targets.len() - 2,
             targets.len()
         )));
+    }
+
+    #[test]
+    fn a_load_is_summed_up_by_its_records() {
+        assert_eq!(
+            loaded_records("Loaded 100000 books, 3 copies from /tmp/x.json."),
+            "100000 books, 3 copies"
+        );
     }
 
     #[test]
