@@ -104,69 +104,74 @@ test("every control is at least 44 px tall on a phone", async ({ browser, site }
   await context.close();
 });
 
-test("the keyboard reaches everything in order, starting with the skip link", async ({ page, site }) => {
-  await page.setViewportSize(DESKTOP);
-  await open(page, `${site.url}/books`);
-  const focused = () =>
-    page.evaluate(() => {
-      const element = document.activeElement as HTMLElement;
-      return (element.getAttribute("aria-label") || element.textContent || element.getAttribute("name") || "")
-        .trim()
-        .replace(/\s+/g, " ");
-    });
+for (const [name, viewport] of [
+  ["desktop", DESKTOP],
+  ["phone", PHONE],
+] as const) {
+  test(`the keyboard reaches everything in order, starting with the skip link (${name})`, async ({ page, site }) => {
+    await page.setViewportSize(viewport);
+    await open(page, `${site.url}/books`);
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        return (element.getAttribute("aria-label") || element.textContent || element.getAttribute("name") || "")
+          .trim()
+          .replace(/\s+/g, " ");
+      });
 
-  await page.keyboard.press("Tab");
-  expect(await focused()).toBe("Skip to main content");
-  await expect(page.getByRole("link", { name: "Skip to main content" })).toBeInViewport();
-  const order = [];
-  for (let i = 0; i < 9; i++) {
     await page.keyboard.press("Tab");
-    order.push(await focused());
-  }
-  expect(order).toEqual([
-    "LocalLibrary",
-    "q",
-    "Search",
-    "Home",
-    "Books",
-    "Authors",
-    "About",
-    "Dismiss",
-    "A Garden for Dmitri",
-  ]);
+    expect(await focused()).toBe("Skip to main content");
+    await expect(page.getByRole("link", { name: "Skip to main content" })).toBeInViewport();
+    const order = [];
+    for (let i = 0; i < 9; i++) {
+      await page.keyboard.press("Tab");
+      order.push(await focused());
+    }
+    expect(order).toEqual([
+      "LocalLibrary",
+      "q",
+      "Search",
+      "Home",
+      "Books",
+      "Authors",
+      "About",
+      "Dismiss",
+      "A Garden for Dmitri",
+    ]);
 
-  // Every link and control is reached by Tab.
-  const expected = await page
-    .locator("a[href], button, input:not([type=hidden]), select")
-    .evaluateAll((all) => all.filter((e) => (e as HTMLElement).offsetParent !== null || e.classList.contains("skip-link")).length);
-  await open(page, `${site.url}/books`);
-  await page.evaluate(() =>
-    document.querySelectorAll("*").forEach((element, i) => element.setAttribute("data-n", String(i))),
-  );
-  const reached: number[] = [];
-  for (let i = 0; i < expected + 5; i++) {
+    // Every link and control is reached by Tab.
+    const expected = await page
+      .locator("a[href], button, input:not([type=hidden]), select")
+      .evaluateAll((all) => all.filter((e) => (e as HTMLElement).offsetParent !== null || e.classList.contains("skip-link")).length);
+    await open(page, `${site.url}/books`);
+    await page.evaluate(() =>
+      document.querySelectorAll("*").forEach((element, i) => element.setAttribute("data-n", String(i))),
+    );
+    const reached: number[] = [];
+    for (let i = 0; i < expected + 5; i++) {
+      await page.keyboard.press("Tab");
+      const n = await page.evaluate(() => {
+        const element = document.activeElement;
+        return !element || element === document.body ? -1 : Number(element.getAttribute("data-n"));
+      });
+      if (n < 0 || reached.includes(n)) break;
+      reached.push(n);
+    }
+    const names = await page.evaluate(
+      (ns) => ns.map((n) => document.querySelector(`[data-n="${n}"]`)!.outerHTML.slice(0, 60)),
+      reached,
+    );
+    expect(reached.length, names.join("\n")).toBe(expected);
+    expect(reached, "in document order").toEqual([...reached].sort((a, b) => a - b));
+
+    // The skip link moves focus to the content.
+    await page.goto(`${site.url}/books`);
+    await hydrated(page);
     await page.keyboard.press("Tab");
-    const n = await page.evaluate(() => {
-      const element = document.activeElement;
-      return !element || element === document.body ? -1 : Number(element.getAttribute("data-n"));
-    });
-    if (n < 0 || reached.includes(n)) break;
-    reached.push(n);
-  }
-  const names = await page.evaluate(
-    (ns) => ns.map((n) => document.querySelector(`[data-n="${n}"]`)!.outerHTML.slice(0, 60)),
-    reached,
-  );
-  expect(reached.length, names.join("\n")).toBe(expected);
-  expect(reached, "in document order").toEqual([...reached].sort((a, b) => a - b));
-
-  // The skip link moves focus to the content.
-  await page.goto(`${site.url}/books`);
-  await hydrated(page);
-  await page.keyboard.press("Tab");
-  await page.keyboard.press("Enter");
-  expect(await page.evaluate(() => document.activeElement?.id)).toBe("content");
-});
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("content");
+  });
+}
 
 test("after the notice is dismissed, focus goes to the content", async ({ page, site }) => {
   await open(page, `${site.url}/books`);
@@ -214,4 +219,17 @@ test("the page's static files come under hashed names, kept a year", async ({ pa
     expect(file.url, "name.HASH.extension").toMatch(/\.[0-9a-f]{16}\.(css|js|wasm|svg)$/);
     expect(file.cacheControl, file.url).toBe("public, max-age=31536000, immutable");
   }
+});
+
+test("a slim bar shows while the next page is on its way", async ({ page, site }) => {
+  await open(page, `${site.url}/books`);
+  // The next page takes a moment to come.
+  await page.route("**/authors", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await route.continue();
+  });
+  await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Authors" }).click();
+  await expect(page.locator(".loading-bar")).toBeAttached();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("All authors");
+  await expect(page.locator(".loading-bar")).not.toBeAttached();
 });
