@@ -28,14 +28,28 @@ pub struct Fingerprints {
 /// A year: as long as a cache may be told to keep anything.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// Whether the files may change under a running server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Files {
+    /// A built site: the files stay as the server found them.
+    Built,
+    /// `cargo leptos watch` rebuilds them in place and reloads the page,
+    /// not the server: names hashed at start would go stale (and a browser
+    /// would keep the old file a year), so pages name the plain files.
+    Rebuilt,
+}
+
 impl Fingerprints {
     /// Hashes each file the pages name; a file that is missing (a site not
-    /// built) keeps its plain name.
-    pub fn scan(options: &LeptosOptions) -> Fingerprints {
+    /// built) keeps its plain name, as every file does under [`Files::Rebuilt`].
+    pub fn scan(options: &LeptosOptions, files: Files) -> Fingerprints {
         let root = Path::new(&*options.site_root);
         let plain = AssetNames::plain(options);
         let mut addresses = HashMap::new();
         let mut hashed = |address: &str| -> String {
+            if files == Files::Rebuilt {
+                return address.to_string();
+            }
             let Ok(bytes) = std::fs::read(root.join(address.trim_start_matches('/'))) else {
                 return address.to_string();
             };
@@ -92,7 +106,22 @@ pub async fn serve(
 
 #[cfg(test)]
 mod tests {
-    use super::with_hash;
+    use super::*;
+
+    #[test]
+    fn files_rebuilt_in_place_keep_their_plain_names() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("navigation.js"), b"// navigation").unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("site")
+            .site_root(root.path().display().to_string())
+            .build();
+        let built = Fingerprints::scan(&options, Files::Built);
+        assert_ne!(built.names.navigation, "/navigation.js");
+        assert_eq!(built.names.stylesheet, "/pkg/site.css", "a missing file");
+        let rebuilt = Fingerprints::scan(&options, Files::Rebuilt);
+        assert_eq!(rebuilt.names, AssetNames::plain(&options));
+    }
 
     #[test]
     fn the_hash_goes_before_the_extension() {

@@ -78,15 +78,20 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
         db: db.clone(),
     }));
     let pages = Pages::new(db.clone(), policy.clone());
-    let security_headers = SecurityHeaders::new(
-        settings.session.secure,
-        std::env::var_os("LEPTOS_WATCH").is_some(),
-    );
+    let watching = std::env::var_os("LEPTOS_WATCH").is_some();
+    let security_headers = SecurityHeaders::new(settings.session.secure, watching);
 
     // What server functions and pages find in their context: a page, its
     // inputs (resolved by `pages`), and the nonce the Content-Security-
     // Policy names, in place of the one Leptos drew.
-    let fingerprints = Fingerprints::scan(&leptos_options);
+    let fingerprints = Fingerprints::scan(
+        &leptos_options,
+        if watching {
+            assets::Files::Rebuilt
+        } else {
+            assets::Files::Built
+        },
+    );
     let names = fingerprints.names.clone();
     let context = move || {
         provide_context(db.clone());
