@@ -181,8 +181,9 @@ async fn matching_books(
             "SELECT (SELECT COUNT(*) FROM book_search
                      WHERE book_search MATCH '{title} : (' || $1 || ')'),
                     (SELECT COUNT(*) FROM book_search WHERE book_search MATCH $1)",
-            "SELECT COUNT(*) FILTER (WHERE search @@ search_query($1, 'A')), COUNT(*)
-             FROM book WHERE search @@ search_query($1, '')",
+            // Each query made once (a subquery), not once per row.
+            "SELECT COUNT(*) FILTER (WHERE search @@ (SELECT search_query($1, 'A'))), COUNT(*)
+             FROM book WHERE search @@ (SELECT search_query($1, ''))",
         ))
         .bind(&query)
         .fetch_one(conn)
@@ -271,8 +272,8 @@ async fn group_page(
     ));
     let postgres = page_of!(
         "SELECT b.id, b.list_position AS place FROM book b
-         WHERE b.search @@ search_query($1, '')
-           AND (b.search @@ search_query($1, 'A')) = ($2 = 'title')"
+         WHERE b.search @@ (SELECT search_query($1, ''))
+           AND (b.search @@ (SELECT search_query($1, 'A'))) = ($2 = 'title')"
     );
     let sqlite = if size > WALK_ABOVE { walked } else { sorted };
     let rows = on_reader!(db, |conn| {
