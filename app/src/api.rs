@@ -66,11 +66,7 @@ pub async fn dismiss_notice() -> Result<(), AppError> {
         .await?
         .dismiss_notice()
         .await?;
-    if let Some(back) = referer() {
-        come_back_to(&back);
-    } else {
-        come_back_to("/");
-    }
+    come_back_to(&referer().unwrap_or_else(|| "/".to_string()));
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! The frame every page sits in: site header, the demo-catalog notice,
-//! sidebar navigation, content; and the pieces lists and errors share.
+//! The frame every page sits in: skip link, a header with the search box
+//! and the navigation, the demo-catalog notice, content, footer; and the
+//! pieces lists and errors share.
 
 use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_meta::{Meta, Title};

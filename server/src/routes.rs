@@ -96,7 +96,7 @@ pub async fn keep_redirects_on_site(request: Request, next: Next) -> Response {
 /// Whether `location` names another host than `host` (a path, or this
 /// host, stays on the site). `//host/…` and `\\host` count as hosts.
 fn leaves_the_site(location: &str, host: Option<&HeaderValue>) -> bool {
-    if location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\") {
+    if app::api::is_local_path(location) {
         return false;
     }
     let authority = location
