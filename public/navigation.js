@@ -24,18 +24,28 @@
     }
   };
 
+  // The navigation under way: a newer one (Back pressed twice, a second
+  // click) cancels it, so a late answer never covers the page asked for last.
+  let current = null;
+
   async function go(request, push, fallback) {
+    current?.abort();
+    const navigation = (current = new AbortController());
     let response;
+    let html;
     loading(true);
     try {
-      response = await fetch(request);
+      response = await fetch(request, { signal: navigation.signal });
+      html = await response.text();
     } catch {
+      if (navigation.signal.aborted) return;
       loading(false);
       return fallback();
     }
+    if (navigation.signal.aborted) return;
     loading(false);
     if (!(response.headers.get("content-type") || "").startsWith("text/html")) return fallback();
-    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const next = new DOMParser().parseFromString(html, "text/html");
     document.title = next.title;
     document.body.replaceChildren(...next.body.childNodes);
     if (push) {
