@@ -1,8 +1,9 @@
 // Moving between pages without a page load: a click on a link to this site,
-// or a form submitted to it, fetches the next page's HTML and swaps its body
-// and title in; the islands in it are then hydrated. Without JavaScript the
-// same links and forms load pages as usual, and whenever the answer is not a
-// page (or there is no answer) the browser is left to do just that.
+// or a form submitted to it, fetches the next page's HTML and swaps its body,
+// title and language in; the islands in it are then hydrated. Without
+// JavaScript the same links and forms load pages as usual, and whenever the
+// answer is not a page (or there is no answer) the browser is left to do
+// just that.
 (() => {
   const sameSite = (url) => url.origin === location.origin;
   let shown = location.pathname + location.search;
@@ -46,6 +47,8 @@
     loading(false);
     if (!(response.headers.get("content-type") || "").startsWith("text/html")) return fallback();
     const next = new DOMParser().parseFromString(html, "text/html");
+    // The next page may be in another language (the switcher's answer).
+    document.documentElement.lang = next.documentElement.lang;
     document.title = next.title;
     document.body.replaceChildren(...next.body.childNodes);
     if (push) {

@@ -50,11 +50,31 @@ pub async fn set_per_page(per_page: u32, back: Option<String>) -> Result<(), App
         .await?
         .set_per_page(per_page)
         .await?;
-    let back = back
-        .filter(|back| is_local_path(back))
-        .or_else(referer)
-        .unwrap_or_else(|| "/books".to_string());
-    come_back_to(&without_page_param(&back));
+    come_back_to(&without_page_param(&return_address(back, "/books")));
+    Ok(())
+}
+
+/// Remembers the language this browser reads the site in, and sends a
+/// form posted without JavaScript back to `back` (the page it was on),
+/// else the page it came from. Choosing a language on the home page is
+/// not a view of it: the browser is sent to the home page showing the
+/// count as it stands.
+#[server(endpoint = "set_language")]
+pub async fn set_language(language: String, back: Option<String>) -> Result<(), AppError> {
+    use crate::{error::Invalid, language, pages::home::Outcome, session::VisitorSession};
+    let locale =
+        language::from_tag(&language).ok_or(AppError::BadRequest(Invalid::Language(language)))?;
+    VisitorSession::from_request()
+        .await?
+        .set_language(locale)
+        .await?;
+    let back = return_address(back, "/");
+    let path = back.split(['?', '#']).next().unwrap_or_default();
+    if path == "/" {
+        come_back_to(Outcome::LanguageChosen.address());
+    } else {
+        come_back_to(&back);
+    }
     Ok(())
 }
 
@@ -85,6 +105,16 @@ fn come_back_to(address: &str) {
     if wants_html {
         leptos_axum::redirect(address);
     }
+}
+
+/// Where a form posted without JavaScript goes back to: the page it names
+/// (`back`), if that is a page of this site; else the page it was posted
+/// from; else `fallback`.
+#[cfg(feature = "ssr")]
+fn return_address(back: Option<String>, fallback: &str) -> String {
+    back.filter(|back| is_local_path(back))
+        .or_else(referer)
+        .unwrap_or_else(|| fallback.to_string())
 }
 
 /// The path and query of the page a form was posted from.

@@ -4,41 +4,86 @@ use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+use crate::{language::Locale, model::MAX_SEARCH_CHARS};
+
+/// What went wrong, as data: the page or the island that shows it writes
+/// it in its language ([`AppError::title`], [`AppError::message`]); its
+/// `Display` is the English message, for the server's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
     /// No such page, book or author.
-    #[error("{0}")]
-    NotFound(String),
+    NotFound(Missing),
     /// The request itself is wrong (a page number that is not a number, a
     /// choice that is not offered).
-    #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Invalid),
     /// An outage: the database cannot be reached, stayed locked past its
     /// busy timeout, or had no free connection in time. It passes by
     /// itself: a 503, and the visitor may try again. Details go to the
     /// server log, never to the visitor.
-    #[error("The library catalog is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
     /// A bug: anything else that went wrong on the server (a statement the
     /// database rejects, a value that does not decode, a layer missing).
     /// Trying again will not help: a 500, logged once with its cause.
-    #[error("Something went wrong on our side. It has been logged, and trying again will not help until it is fixed.")]
     Internal,
     /// Transport-level failures of the server function itself.
-    #[error("{0}")]
     ServerFn(ServerFnErrorErr),
+}
+
+/// What was not found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Missing {
+    /// No page at the address.
+    Page,
+    /// No book with this id (as it was written in the address).
+    Book(String),
+    /// No author with this id.
+    Author(String),
+    /// A page past the end of a list of `pages` pages.
+    ListPage { page: u32, pages: u32 },
+}
+
+/// What was wrong with a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Invalid {
+    /// `?page=` that is not a page number.
+    PageNumber(String),
+    /// A number of results per page that is not offered.
+    PerPage(u32),
+    /// A search longer than `MAX_SEARCH_CHARS`.
+    SearchTooLong,
+    /// A language the site is not written in.
+    Language(String),
 }
 
 impl AppError {
     /// The heading of the page that shows this error.
-    pub fn title(&self) -> &'static str {
+    pub fn title(&self, locale: Locale) -> &'static str {
         match self {
-            AppError::NotFound(_) => "Not found",
-            AppError::BadRequest(_) => "Bad request",
-            AppError::Unavailable => "Temporarily unavailable",
-            AppError::Internal | AppError::ServerFn(_) => "Something went wrong",
+            AppError::NotFound(_) => td_string!(locale, errors.not_found),
+            AppError::BadRequest(_) => td_string!(locale, errors.bad_request),
+            AppError::Unavailable => td_string!(locale, errors.unavailable),
+            AppError::ServerFn(_) if self.status_code() == 400 => {
+                td_string!(locale, errors.bad_request)
+            }
+            AppError::Internal | AppError::ServerFn(_) => td_string!(locale, errors.internal),
+        }
+    }
+
+    /// What the visitor is told.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::NotFound(missing) => missing.message(locale),
+            AppError::BadRequest(invalid) => invalid.message(locale),
+            AppError::Unavailable => td_string!(locale, errors.unavailable_message).to_string(),
+            AppError::ServerFn(_) if self.status_code() == 400 => {
+                td_string!(locale, errors.unreadable_request).to_string()
+            }
+            AppError::Internal | AppError::ServerFn(_) => {
+                td_string!(locale, errors.internal_message).to_string()
+            }
         }
     }
 
@@ -59,6 +104,63 @@ impl AppError {
         }
     }
 }
+
+impl Missing {
+    fn message(&self, locale: Locale) -> String {
+        match self {
+            Missing::Page => td_string!(locale, errors.no_page_here).to_string(),
+            Missing::Book(id) => {
+                td_string!(locale, errors.no_book, id = as_written(locale, id)).to_string()
+            }
+            Missing::Author(id) => {
+                td_string!(locale, errors.no_author, id = as_written(locale, id)).to_string()
+            }
+            Missing::ListPage { page, pages } => {
+                td_string!(locale, errors.no_list_page, page, count = *pages).to_string()
+            }
+        }
+    }
+}
+
+/// An id as the address had it: a number as it is, anything else quoted.
+fn as_written(locale: Locale, id: &str) -> String {
+    if id.parse::<i64>().is_ok() {
+        id.to_string()
+    } else {
+        td_string!(locale, errors.quoted, text = id).to_string()
+    }
+}
+
+impl Invalid {
+    fn message(&self, locale: Locale) -> String {
+        match self {
+            Invalid::PageNumber(text) => {
+                td_string!(locale, errors.not_a_page_number, text).to_string()
+            }
+            Invalid::PerPage(per_page) => {
+                td_string!(locale, errors.per_page_not_offered, per_page).to_string()
+            }
+            Invalid::SearchTooLong => {
+                td_string!(locale, errors.search_too_long, max = MAX_SEARCH_CHARS).to_string()
+            }
+            Invalid::Language(tag) => td_string!(locale, errors.no_such_language, tag).to_string(),
+        }
+    }
+}
+
+/// The English message, for the log (and for programs reading a server
+/// function's error).
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The transport's own words say what could not be read.
+            AppError::ServerFn(err) => write!(f, "{err}"),
+            other => f.write_str(&other.message(Locale::en)),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;

@@ -3,36 +3,40 @@
 //! pieces lists and errors share.
 
 use leptos::{either::Either, prelude::*, server_fn::ServerFn};
+use leptos_i18n::td_string;
 use leptos_meta::{Meta, Title};
 
 use crate::{
-    api::{DismissNotice, SetPerPage},
+    api::{DismissNotice, SetLanguage, SetPerPage},
     error::AppError,
+    language::{self, Locale},
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
-    page_inputs::{address, layout_inputs},
+    page_inputs::{address, layout_inputs, locale},
 };
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let address = address();
+    let locale = locale();
     let (path, query) = address.split_once('?').unwrap_or((&address, ""));
     let term = (path == "/books")
         .then(|| query_value(query, "q"))
         .flatten();
     let path = path.to_string();
     view! {
-        <a class="skip-link" href="#content">"Skip to main content"</a>
+        <a class="skip-link" href="#content">{td_string!(locale, layout.skip_link)}</a>
         <header class="site-header">
             <div class="header-bar">
                 <a class="site-name" href="/">"LocalLibrary"</a>
+                <LanguageSwitcher current=locale back=address.clone() />
                 <SearchForm term=term.unwrap_or_default() />
             </div>
-            <nav class="site-nav" aria-label="Site">
+            <nav class="site-nav" aria-label=td_string!(locale, layout.site_navigation)>
                 <ul>
-                    <NavLink href="/" path=path.clone() label="Home" />
-                    <NavLink href="/books" path=path.clone() label="Books" />
-                    <NavLink href="/authors" path=path.clone() label="Authors" />
-                    <NavLink href="/about" path=path label="About" />
+                    <NavLink href="/" path=path.clone() label=td_string!(locale, layout.home) />
+                    <NavLink href="/books" path=path.clone() label=td_string!(locale, layout.books) />
+                    <NavLink href="/authors" path=path.clone() label=td_string!(locale, layout.authors) />
+                    <NavLink href="/about" path=path label=td_string!(locale, layout.about) />
                 </ul>
             </nav>
         </header>
@@ -41,10 +45,48 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>
                 <strong>"LocalLibrary"</strong>
-                " · the catalog of a small lending library, from MDN's Django tutorial · "
-                <a href="/about">"About this site and its cookie"</a>
+                " · " {td_string!(locale, layout.footer)} " · "
+                <a href="/about">{td_string!(locale, layout.footer_about)}</a>
             </p>
         </footer>
+    }
+}
+
+/// The site's languages, each named in itself: the one shown as text, the
+/// others as buttons of a plain form that posts the choice to the server
+/// function, which keeps it in the session and sends the browser back to
+/// `back`, this page (with JavaScript, swapped in without a reload:
+/// public/navigation.js).
+#[component]
+fn LanguageSwitcher(current: Locale, back: String) -> impl IntoView {
+    view! {
+        <form
+            method="post"
+            action=SetLanguage::url()
+            class="language-switcher"
+            aria-label=td_string!(current, language.switcher)
+        >
+            <input type="hidden" name="back" value=back />
+            {language::all()
+                .iter()
+                .map(|&locale| {
+                    let (name, tag) = (td_string!(locale, language.name), language::tag(locale));
+                    if locale == current {
+                        Either::Left(view! {
+                            <span class="current-language" lang=tag>
+                                {name}
+                            </span>
+                        })
+                    } else {
+                        Either::Right(view! {
+                            <button type="submit" name="language" value=tag lang=tag>
+                                {name}
+                            </button>
+                        })
+                    }
+                })
+                .collect_view()}
+        </form>
     }
 }
 
@@ -63,21 +105,18 @@ pub fn query_value(query: &str, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-pub const DEMO_NOTICE: &str =
-    "This is a demo catalog: its books, authors and copies are made up, and nothing can be borrowed.";
-
 /// Shown on every page until this browser dismisses it. The server renders
 /// it already knowing (no flash); the dismissal is a form, so it works
 /// without JavaScript too.
 #[component]
 fn DemoNotice() -> impl IntoView {
-    let dismissed = layout_inputs().preferences.notice_dismissed;
-    (!dismissed).then(|| view! { <Notice /> })
+    let layout = layout_inputs();
+    (!layout.preferences.notice_dismissed).then(|| view! { <Notice locale=layout.locale /> })
 }
 
 /// The notice itself: hydrated, "Dismiss" hides it in place.
 #[island]
-fn Notice() -> impl IntoView {
+fn Notice(locale: Locale) -> impl IntoView {
     let dismiss = ServerAction::<DismissNotice>::new();
     let dismissed_here = move || matches!(dismiss.value().get(), Some(Ok(())));
     // The button that had focus is gone: focus goes on to the page's main
@@ -90,21 +129,16 @@ fn Notice() -> impl IntoView {
     view! {
         <Show when=move || !dismissed_here()>
             <div class="notice-band">
-                <aside class="notice" aria-label="Notice">
-                    <p>{DEMO_NOTICE}</p>
+                <aside class="notice" aria-label=td_string!(locale, layout.notice)>
+                    <p>{td_string!(locale, layout.demo_notice)}</p>
                     <ActionForm action=dismiss>
-                        <button type="submit">"Dismiss"</button>
+                        <button type="submit">{td_string!(locale, layout.dismiss)}</button>
                     </ActionForm>
                 </aside>
             </div>
         </Show>
     }
 }
-
-/// What a search engine or a shared link shows of a page with no
-/// description of its own.
-pub const SITE_DESCRIPTION: &str = "LocalLibrary: the catalog of a small lending library. \
-     Find a book by title or author and see whether a copy can be borrowed.";
 
 fn focus_main_content() {
     use leptos::wasm_bindgen::JsCast;
@@ -129,7 +163,10 @@ pub fn PageTitle(
     let text = format!("{text} — LocalLibrary");
     #[cfg(feature = "ssr")]
     let text = escape_html(&text);
-    let description = description.unwrap_or_else(|| SITE_DESCRIPTION.to_string());
+    // What a search engine or a shared link shows of a page with no
+    // description of its own.
+    let description =
+        description.unwrap_or_else(|| td_string!(locale(), layout.description).to_string());
     view! {
         <Title text />
         <Meta name="description" content=description />
@@ -158,12 +195,13 @@ fn escape_html(text: &str) -> String {
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(error.status_code());
-    let title = error.title();
+    let locale = locale();
+    let title = error.title(locale);
     view! {
         <PageTitle text=title />
         <h1>{title}</h1>
-        <p class="error" role="alert">{error.to_string()}</p>
-        <p><a href="/">"Go to the home page"</a></p>
+        <p class="error" role="alert">{error.message(locale)}</p>
+        <p><a href="/">{td_string!(locale, layout.go_home)}</a></p>
     }
 }
 
@@ -173,7 +211,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(error.status_code());
-    view! { <p class="error" role="alert">{error.to_string()}</p> }
+    view! { <p class="error" role="alert">{error.message(locale())}</p> }
 }
 
 /// Sets the HTTP status of the page being rendered on the server; an
@@ -207,11 +245,17 @@ pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
     };
     let previous = (list.page > 1).then(|| link(list.page - 1));
     let next = (list.page < list.pages).then(|| link(list.page + 1));
+    let locale = locale();
+    let (page, pages) = (list.page, list.pages);
     view! {
-        <nav class="pager" aria-label="Pages">
-            {previous.map(|href| view! { <a class="button" href=href rel="prev">"← Previous"</a> })}
-            <span class="page-of">{format!("Page {} of {}", list.page, list.pages)}</span>
-            {next.map(|href| view! { <a class="button" href=href rel="next">"Next →"</a> })}
+        <nav class="pager" aria-label=td_string!(locale, lists.pages)>
+            {previous.map(|href| view! {
+                <a class="button" href=href rel="prev">{td_string!(locale, lists.previous)}</a>
+            })}
+            <span class="page-of">{td_string!(locale, lists.page_of, page, pages).to_string()}</span>
+            {next.map(|href| view! {
+                <a class="button" href=href rel="next">{td_string!(locale, lists.next)}</a>
+            })}
         </nav>
     }
 }
@@ -222,17 +266,18 @@ pub fn Pager<T: 'static>(list: ListPage<T>, base: String) -> impl IntoView {
 /// size). With JavaScript a change applies at once (public/navigation.js).
 #[component]
 pub fn PerPageForm(current: u32, back: String) -> impl IntoView {
+    let locale = locale();
     view! {
         <form method="post" action=SetPerPage::url() class="per-page">
             <input type="hidden" name="back" value=back />
-            <label for="per-page">"Results per page"</label>
+            <label for="per-page">{td_string!(locale, lists.per_page)}</label>
             <select id="per-page" name="per_page">
                 {PER_PAGE_CHOICES
                     .iter()
                     .map(|&n| view! { <option value=n.to_string() selected=n == current>{n}</option> })
                     .collect_view()}
             </select>
-            <button type="submit">"Apply"</button>
+            <button type="submit">{td_string!(locale, lists.apply)}</button>
         </form>
     }
 }
@@ -241,21 +286,22 @@ pub fn PerPageForm(current: u32, back: String) -> impl IntoView {
 /// list, so the term is in the address (and survives paging).
 #[component]
 pub fn SearchForm(term: String) -> impl IntoView {
+    let locale = locale();
     view! {
         <form method="get" action="/books" class="search" role="search">
-            <label for="search" class="visually-hidden">"Search books by title or author"</label>
+            <label for="search" class="visually-hidden">{td_string!(locale, layout.search_label)}</label>
             <input
                 id="search"
                 type="search"
                 name="q"
                 value=term
                 maxlength=MAX_SEARCH_CHARS
-                placeholder="Title or author"
+                placeholder=td_string!(locale, layout.search_placeholder)
                 // The box shows the term of the results below it, also
                 // after Back (the browser would restore what was typed).
                 autocomplete="off"
             />
-            <button type="submit">"Search"</button>
+            <button type="submit">{td_string!(locale, layout.search)}</button>
         </form>
     }
 }

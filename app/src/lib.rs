@@ -10,6 +10,7 @@ pub mod api;
 pub mod assets;
 pub mod error;
 pub mod islands;
+pub mod language;
 pub mod layout;
 pub mod model;
 pub mod page_inputs;
@@ -51,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = AssetNames::current(&options);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=language::tag(page_inputs::locale())>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -1,6 +1,9 @@
 //! Plain data shared by the server and the browser.
 
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
+
+use crate::language::{human_date, Locale};
 
 /// The home page's "Dynamic content" figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,11 +34,13 @@ pub struct BookSummary {
 
 impl BookSummary {
     /// "2 of 5 available", "None of 3 available", "No copies".
-    pub fn availability(&self) -> String {
+    pub fn availability(&self, locale: Locale) -> String {
         match (self.available, self.copies) {
-            (_, 0) => "No copies".to_string(),
-            (0, copies) => format!("None of {copies} available"),
-            (available, copies) => format!("{available} of {copies} available"),
+            (_, 0) => td_string!(locale, books.row_no_copies).to_string(),
+            (0, copies) => td_string!(locale, books.row_none_available, copies).to_string(),
+            (available, copies) => {
+                td_string!(locale, books.row_available, available, copies).to_string()
+            }
         }
     }
 }
@@ -59,20 +64,23 @@ impl AuthorSummary {
     }
 
     /// "1 book", "12 books".
-    pub fn book_count(&self) -> String {
-        format!(
-            "{} book{}",
-            self.books,
-            if self.books == 1 { "" } else { "s" }
-        )
+    pub fn book_count(&self, locale: Locale) -> String {
+        td_string!(locale, authors.book_count, count = self.books).to_string()
     }
 
-    /// "(6 Mar 1927 – 17 Apr 2014)", "(born 5 Jan 1938)", or empty.
-    pub fn life_dates(&self) -> String {
+    /// "6 Mar 1927 – 17 Apr 2014", "born 5 Jan 1938", or empty.
+    pub fn life_dates(&self, locale: Locale) -> String {
+        let date = |iso: &String| human_date(locale, iso);
         match (&self.date_of_birth, &self.date_of_death) {
-            (Some(born), Some(died)) => format!("{} – {}", human_date(born), human_date(died)),
-            (Some(born), None) => format!("born {}", human_date(born)),
-            (None, Some(died)) => format!("died {}", human_date(died)),
+            (Some(born), Some(died)) => td_string!(
+                locale,
+                authors.lifetime,
+                born = date(born),
+                died = date(died)
+            )
+            .to_string(),
+            (Some(born), None) => td_string!(locale, authors.born, date = date(born)).to_string(),
+            (None, Some(died)) => td_string!(locale, authors.died, date = date(died)).to_string(),
             (None, None) => String::new(),
         }
     }
@@ -110,12 +118,12 @@ impl CopyStatus {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            CopyStatus::Maintenance => "Maintenance",
-            CopyStatus::OnLoan => "On loan",
-            CopyStatus::Available => "Available",
-            CopyStatus::Reserved => "Reserved",
+            CopyStatus::Maintenance => td_string!(locale, book.status_maintenance),
+            CopyStatus::OnLoan => td_string!(locale, book.status_on_loan),
+            CopyStatus::Available => td_string!(locale, book.status_available),
+            CopyStatus::Reserved => td_string!(locale, book.status_reserved),
         }
     }
 
@@ -239,6 +247,9 @@ pub struct AuthorDetail {
 pub struct Preferences {
     pub per_page: u32,
     pub notice_dismissed: bool,
+    /// The site's language, once chosen (until then, the browser's
+    /// `Accept-Language` decides).
+    pub language: Option<Locale>,
 }
 
 /// The longest search term taken: longer than any title and author's name
@@ -254,33 +265,7 @@ impl Default for Preferences {
         Preferences {
             per_page: PER_PAGE_CHOICES[0],
             notice_dismissed: false,
+            language: None,
         }
-    }
-}
-
-/// "1927-03-06" → "6 Mar 1927"; anything else is shown as it is.
-pub fn human_date(iso: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut parts = iso.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return iso.to_string();
-    };
-    match (month.parse::<usize>(), day.parse::<u32>()) {
-        (Ok(month @ 1..=12), Ok(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
-        _ => iso.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_read_like_dates() {
-        assert_eq!(human_date("1927-03-06"), "6 Mar 1927");
-        assert_eq!(human_date("2014-12-31"), "31 Dec 2014");
-        assert_eq!(human_date("someday"), "someday");
     }
 }

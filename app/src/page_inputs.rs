@@ -19,6 +19,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::{
     error::AppError,
+    language::Locale,
     model::{CatalogCounts, Preferences},
     pages::home::{Outcome, VisitCount},
 };
@@ -40,6 +41,26 @@ pub struct LayoutInputs {
     /// This browser's choices (the notice dismissed; results per page,
     /// which the lists read from here too).
     pub preferences: Preferences,
+    /// The language every text of the page is in.
+    pub locale: Locale,
+}
+
+impl LayoutInputs {
+    /// The layout for a browser that chose `preferences` and whose
+    /// `Accept-Language` best matches `accepted`: its chosen language, if
+    /// it chose one, else that.
+    pub fn new(preferences: Preferences, accepted: Locale) -> LayoutInputs {
+        LayoutInputs {
+            preferences,
+            locale: preferences.language.unwrap_or(accepted),
+        }
+    }
+
+    /// The layout with no choices read (the database is down, say): the
+    /// defaults, in the language of the browser's `Accept-Language`.
+    pub fn unread(accepted: Locale) -> LayoutInputs {
+        LayoutInputs::new(Preferences::default(), accepted)
+    }
 }
 
 /// What a page shows besides its layout, by kind of page.
@@ -107,6 +128,12 @@ pub fn layout_inputs() -> LayoutInputs {
     leptos::prelude::use_context::<PageInputs>()
         .map(|inputs| inputs.layout)
         .unwrap_or_default()
+}
+
+/// The language of the page being rendered (English without inputs, as
+/// for [`layout_inputs`]).
+pub fn locale() -> Locale {
+    layout_inputs().locale
 }
 
 /// The address of the page being rendered; empty without inputs (as for

@@ -1,7 +1,7 @@
 //! Reading list addresses: `?page=` and ids in paths. Shared by the server
 //! (which answers with 400 or 404) and the browser.
 
-use crate::error::AppError;
+use crate::error::{AppError, Invalid, Missing};
 
 /// `?page=`: absent or empty means the first page; anything but a whole
 /// number from 1 up is the visitor's mistake (400).
@@ -10,17 +10,16 @@ pub fn parse_page(raw: Option<&str>) -> Result<u32, AppError> {
         None | Some("") => Ok(1),
         Some(text) => match text.parse::<u32>() {
             Ok(page) if page >= 1 => Ok(page),
-            _ => Err(AppError::BadRequest(format!(
-                "“{text}” is not a page number: pages are numbered 1, 2, 3 …"
-            ))),
+            _ => Err(AppError::BadRequest(Invalid::PageNumber(text.to_string()))),
         },
     }
 }
 
-/// An id in a path: one that is not a number names nothing (404).
-pub fn parse_id(raw: &str, kind: &str) -> Result<i64, AppError> {
+/// An id in a path: one that is not a number names nothing (404), said
+/// as `missing` (`Missing::Book`, `Missing::Author`).
+pub fn parse_id(raw: &str, missing: fn(String) -> Missing) -> Result<i64, AppError> {
     raw.parse::<i64>()
-        .map_err(|_| AppError::NotFound(format!("There is no {kind} with the id “{raw}”.")))
+        .map_err(|_| AppError::NotFound(missing(raw.to_string())))
 }
 
 /// How many pages `total` items make at `per_page` a page (at least one).

@@ -23,7 +23,9 @@ use crate::{
     locallibrary::Build,
     machine,
     postgres::PgDatabase,
-    report::{DjangoSetup, Measurement, Report, Server, Setup, BROWSER_ACCEPT_ENCODING},
+    report::{
+        DjangoSetup, Measurement, Report, Server, Setup, BROWSER_ACCEPT_ENCODING, CHINESE, ENGLISH,
+    },
     servers::{PeakRss, ServerProcess},
     sizes,
     wrk::{self, LoadShape},
@@ -210,10 +212,18 @@ impl Runs {
         let home_page = http::get_ok(&self.client, &home, Some(&session_cookie))
             .await?
             .body;
+        // A second returning visitor, who reads the site in 繁體中文.
+        let chinese_cookie = Build::session_cookie(&self.client, &home).await?;
+        Build::choose_language(&self.client, &home, &chinese_cookie, CHINESE).await?;
         // Returning visitors first: the cookieless runs leave many sessions
         // behind, which must not weigh on the other runs.
-        self.beside_ceiling(&mut server, &home_page, &session_cookie, work)
-            .await?;
+        self.beside_ceiling(
+            &mut server,
+            &home_page,
+            [&session_cookie, &chinese_cookie],
+            work,
+        )
+        .await?;
         let plan = [
             ("/", true, true),
             ("/books", true, false),
@@ -222,7 +232,11 @@ impl Runs {
         ];
         for (path, with_cookie, compressed) in plan {
             let cookie = with_cookie.then_some(session_cookie.as_str());
-            let request = Request { cookie, compressed };
+            let request = Request {
+                cookie,
+                compressed,
+                language: ENGLISH,
+            };
             self.load(&mut server, Server::LocalLibrary, path, request)
                 .await?;
         }
@@ -299,23 +313,35 @@ impl Runs {
     /// LocalLibrary's `/` for a returning visitor and the ceiling serving
     /// `home_page`, in turns at each connection count, given the very same
     /// requests, cookie included (the ceiling ignores it), so that only the
-    /// server differs.
+    /// server differs; then, in the same turn, LocalLibrary's `/` for the
+    /// returning visitor who reads it in 繁體中文 (`[english, chinese]`
+    /// session cookies), which is held to the English figure.
     async fn beside_ceiling(
         &mut self,
         ours: &mut ServerProcess,
         home_page: &str,
-        session_cookie: &str,
+        [english, chinese]: [&str; 2],
         work: &Path,
     ) -> anyhow::Result<()> {
         let body = work.join("home.html");
         std::fs::write(&body, home_page).context("cannot save the home page")?;
         let mut ceiling = ceiling::start(&body).await?;
-        let mut servers = [
-            (ours, Server::LocalLibrary),
-            (&mut ceiling, Server::Ceiling),
-        ];
-        self.load_in_turns(&mut servers, "/", Request::with_cookie(session_cookie))
-            .await?;
+        let english = Request::with_cookie(english);
+        let chinese = Request {
+            language: CHINESE,
+            ..Request::with_cookie(chinese)
+        };
+        for connections in self.connections.clone() {
+            for (ceiling_turn, request) in [(false, english), (true, english), (false, chinese)] {
+                let (server, name) = if ceiling_turn {
+                    (&mut ceiling, Server::Ceiling)
+                } else {
+                    (&mut *ours, Server::LocalLibrary)
+                };
+                self.measure(server, name, "/", request, &request.headers(), connections)
+                    .await?;
+            }
+        }
         self.memory.push((Server::Ceiling, ceiling.peak_rss()?));
         ceiling.stop();
         Ok(())
@@ -377,11 +403,7 @@ impl Runs {
         path: &str,
         request: Request<'_>,
     ) -> anyhow::Result<()> {
-        let cookie = request.cookie;
-        let mut headers: Vec<String> = cookie.map(|c| format!("Cookie: {c}")).into_iter().collect();
-        if request.compressed {
-            headers.push(format!("Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"));
-        }
+        let headers = request.headers();
         for connections in self.connections.clone() {
             for (server, name) in servers.iter_mut() {
                 let name = *name;
@@ -413,11 +435,12 @@ impl Runs {
         // say so plainly instead.
         server.check_running()?;
         println!(
-            "  {:<22} {:<9} {:<6} {:<7} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+            "  {:<22} {:<9} {:<6} {:<7} {:<5} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
             name.label(),
             path,
             if cookie.is_some() { "cookie" } else { "none" },
             if request.compressed { "browser" } else { "" },
+            request.language,
             connections,
             result.requests_per_sec,
             result.p50_ms,
@@ -429,6 +452,7 @@ impl Runs {
             path: path.to_string(),
             cookie: cookie.is_some(),
             compressed: request.compressed,
+            language: request.language,
             connections,
             load_before,
             result,
@@ -438,20 +462,46 @@ impl Runs {
 }
 
 /// What each request of a load run sends besides the request line.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Request<'a> {
     /// A session cookie (a returning visitor), or none.
     cookie: Option<&'a str>,
     /// A browser's `Accept-Encoding` ([`BROWSER_ACCEPT_ENCODING`]), or none.
     compressed: bool,
+    /// The language the page comes in: the one the cookie's session chose,
+    /// else English (the report's label; nothing sent says it).
+    language: &'static str,
+}
+
+impl Default for Request<'_> {
+    fn default() -> Self {
+        Self {
+            cookie: None,
+            compressed: false,
+            language: ENGLISH,
+        }
+    }
 }
 
 impl<'a> Request<'a> {
     fn with_cookie(cookie: &'a str) -> Self {
         Self {
             cookie: Some(cookie),
-            compressed: false,
+            ..Self::default()
         }
+    }
+
+    /// The headers wrk sends.
+    fn headers(&self) -> Vec<String> {
+        let mut headers: Vec<String> = self
+            .cookie
+            .map(|c| format!("Cookie: {c}"))
+            .into_iter()
+            .collect();
+        if self.compressed {
+            headers.push(format!("Accept-Encoding: {BROWSER_ACCEPT_ENCODING}"));
+        }
+        headers
     }
 }
 

@@ -97,6 +97,28 @@ impl Build {
             .cookie(SESSION_COOKIE)
     }
 
+    /// Chooses the language `tag` for the session of `cookie` on the site
+    /// at `home`, as the switcher's form does (a view of nothing).
+    pub async fn choose_language(
+        client: &Client,
+        home: &str,
+        cookie: &str,
+        tag: &str,
+    ) -> anyhow::Result<()> {
+        let url = format!("{}api/set_language", home);
+        let response = client
+            .post(&url)
+            .header(reqwest::header::COOKIE, cookie)
+            .form(&[("language", tag)])
+            .send()
+            .await
+            .with_context(|| format!("POST {url}"))?;
+        if !response.status().is_success() {
+            anyhow::bail!("POST {url}: {}", response.status());
+        }
+        Ok(())
+    }
+
     /// `locallibrary serve` on `database`, ready when its health probe
     /// answers (the probe touches no session, so it counts no visit).
     pub async fn serve(

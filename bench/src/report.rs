@@ -44,6 +44,9 @@ pub struct Measurement {
     pub cookie: bool,
     /// Sent with a browser's `Accept-Encoding` ([`BROWSER_ACCEPT_ENCODING`]).
     pub compressed: bool,
+    /// The language of the page asked for (`en`, or `zh-TW`: a session that
+    /// chose 繁體中文).
+    pub language: &'static str,
     pub connections: u32,
     /// The 1-minute load average just before the run.
     pub load_before: f64,
@@ -112,6 +115,11 @@ pub struct Target {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// The languages pages are measured in: English (every run but one), and
+/// 繁體中文, chosen in the session of a second returning visitor.
+pub const ENGLISH: &str = "en";
+pub const CHINESE: &str = "zh-TW";
+
 /// What Chromium sends as `Accept-Encoding`.
 pub const BROWSER_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
@@ -130,6 +138,7 @@ impl Report {
                     && m.path == path
                     && m.cookie == cookie
                     && !m.compressed
+                    && m.language == ENGLISH
                     && m.connections == connections
             })
             .map(|m| &m.result)
@@ -147,6 +156,25 @@ impl Report {
         let ours = self.find(ours, "/", cookie, connections)?;
         let theirs = self.find(other, other_path, cookie, connections)?;
         (theirs.requests_per_sec > 0.0).then(|| ours.requests_per_sec / theirs.requests_per_sec)
+    }
+
+    /// LocalLibrary's req/s on `/` for a returning visitor who chose
+    /// 繁體中文 over one who reads English.
+    fn language_ratio(&self, connections: u32) -> Option<f64> {
+        let english = self.find(Server::LocalLibrary, "/", true, connections)?;
+        let chinese = self
+            .measurements
+            .iter()
+            .find(|m| {
+                m.server == Server::LocalLibrary
+                    && m.path == "/"
+                    && m.cookie
+                    && m.language == CHINESE
+                    && m.connections == connections
+            })
+            .map(|m| &m.result)?;
+        (english.requests_per_sec > 0.0)
+            .then(|| chinese.requests_per_sec / english.requests_per_sec)
     }
 
     /// The ratios the targets speak of.
@@ -189,6 +217,15 @@ impl Report {
                 "LocalLibrary `/` ÷ Django defaults, without cookie",
                 Some(10.0),
                 per(ours, false, Server::Django(django::DEFAULTS), django::PATH),
+            ),
+            row(
+                "LocalLibrary `/` in 繁體中文 ÷ in English, with cookie",
+                Some(0.9),
+                self.setup
+                    .connections
+                    .iter()
+                    .map(|&c| (c, self.language_ratio(c)))
+                    .collect(),
             ),
         ];
         // PostgreSQL with its default durability (every commit flushed to
@@ -234,13 +271,18 @@ impl Report {
         {
             targets.push(Target {
                 goal: format!(
-                    "p99 ≤ 10 ms at {most} connections: `{}` {}{}",
+                    "p99 ≤ 10 ms at {most} connections: `{}` {}{}{}",
                     m.path,
                     cookie_words(m.cookie),
                     if m.compressed {
                         ", browser's Accept-Encoding"
                     } else {
                         ""
+                    },
+                    if m.language == ENGLISH {
+                        String::new()
+                    } else {
+                        format!(", in {}", m.language)
                     }
                 ),
                 measured: format!("{:.2} ms", m.result.p99_ms),
@@ -550,7 +592,9 @@ impl Report {
              with a cookie at each connection count, so that the two whose ratio is a target \
              meet the same conditions of the shared machine. *With cookie*: every request sends the one session cookie \
              a first GET was given (a returning visitor). *Without cookie*: none, so every \
-             request is a first view (kept in a cookie, nothing stored). *Accept-Encoding browser's*: the run also sends Chromium's \
+             request is a first view (kept in a cookie, nothing stored). *Language zh-TW*: the \
+             cookie of a second returning visitor, whose session chose 繁體中文, measured in \
+             the same turns as the ceiling and the English `/`. *Accept-Encoding browser's*: the run also sends Chromium's \
              `Accept-Encoding: {BROWSER_ACCEPT_ENCODING}`, as a browser does; the other runs send \
              no `Accept-Encoding` (uncompressed answers), and every ratio and target is from \
              those. Errors are wrk's socket errors of every kind \
@@ -632,17 +676,18 @@ impl Report {
         writeln!(out)?;
         writeln!(
             out,
-            "| server | page | cookie | Accept-Encoding | connections | req/s | p50 ms | p99 ms | errors | load before |"
+            "| server | page | cookie | Accept-Encoding | language | connections | req/s | p50 ms | p99 ms | errors | load before |"
         )?;
-        writeln!(out, "|---|---|---|---|--:|--:|--:|--:|--:|--:|")?;
+        writeln!(out, "|---|---|---|---|---|--:|--:|--:|--:|--:|--:|")?;
         for m in &self.measurements {
             writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} |",
+                "| {} | `{}` | {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} |",
                 m.server.label(),
                 m.path,
                 if m.cookie { "yes" } else { "no" },
                 if m.compressed { "browser's" } else { "none" },
+                m.language,
                 m.connections,
                 m.result.requests_per_sec,
                 m.result.p50_ms,
@@ -918,6 +963,7 @@ mod tests {
             path: path.to_string(),
             cookie,
             compressed: false,
+            language: ENGLISH,
             connections: c,
             load_before: 0.5,
             result: result(rps, 5.0),
@@ -943,7 +989,13 @@ mod tests {
                 // Never a ratio's figure: only runs without Accept-Encoding are.
                 Measurement {
                     compressed: true,
+                    language: ENGLISH,
                     ..measurement(Server::LocalLibrary, "/", true, c, 1.0)
+                },
+                // Only the language's ratio's figure.
+                Measurement {
+                    language: CHINESE,
+                    ..measurement(Server::LocalLibrary, "/", true, c, 4800.0)
                 },
                 measurement(Server::LocalLibrary, "/books", true, c, 4000.0),
                 measurement(Server::LocalLibrary, "/", false, c, 3000.0),
@@ -1137,25 +1189,43 @@ mod tests {
             "LocalLibrary `/` ÷ Django defaults, without cookie",
         );
         assert_eq!(cookieless.measured, "30.0×");
+        let chinese = target(&targets, "LocalLibrary `/` in 繁體中文 ÷ in English");
+        assert_eq!(chinese.measured, "96%");
         assert!(targets.iter().all(|t| t.pass), "every sample target is met");
-        // Two ratios per connection count; at 64 connections, three pages
-        // and the home page asked for compressed.
+        // At 64 connections, three pages, the home page asked for
+        // compressed and in 繁體中文.
         let p99: Vec<&str> = targets
             .iter()
             .filter(|t| t.goal.starts_with("p99"))
             .map(|t| t.goal.as_str())
             .collect();
-        assert_eq!(p99.len(), 4, "{p99:?}");
+        assert_eq!(p99.len(), 5, "{p99:?}");
         assert!(p99.contains(
             &"p99 ≤ 10 ms at 64 connections: `/` with cookie, browser's Accept-Encoding"
         ));
+        assert!(p99.contains(&"p99 ≤ 10 ms at 64 connections: `/` with cookie, in zh-TW"));
         let markdown = report.markdown();
         for row in [
-            "| LocalLibrary | `/` | yes | none | 16 | 5000 |",
-            "| LocalLibrary | `/` | yes | browser's | 16 | 1 |",
+            "| LocalLibrary | `/` | yes | none | en | 16 | 5000 |",
+            "| LocalLibrary | `/` | yes | browser's | en | 16 | 1 |",
+            "| LocalLibrary | `/` | yes | none | zh-TW | 16 | 4800 |",
         ] {
             assert!(markdown.contains(row), "{row} in {markdown}");
         }
+    }
+
+    #[test]
+    fn a_language_slower_by_more_than_a_tenth_misses_its_target() {
+        let mut report = sample();
+        for m in &mut report.measurements {
+            if m.language == CHINESE {
+                m.result.requests_per_sec = 4400.0;
+            }
+        }
+        let targets = report.targets();
+        let chinese = target(&targets, "LocalLibrary `/` in 繁體中文 ÷ in English");
+        assert_eq!(chinese.measured, "88%");
+        assert!(!chinese.pass);
     }
 
     #[test]

@@ -42,46 +42,51 @@ for (const [name, viewport] of [
   ["desktop", DESKTOP],
   ["phone", PHONE],
 ] as const) {
-  test(`every page is accessible and error-free (${name})`, async ({ browser, site }) => {
-    test.setTimeout(120_000);
-    const context = await browser.newContext({ viewport });
-    const problems = await watched(context);
-    for (const [path, status] of PAGES) {
-      const page = await context.newPage();
-      await open(page, `${site.url}${path}`, status);
-      const results = await new AxeBuilder({ page }).analyze();
-      const violations = results.violations.map(
-        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
-      );
-      expect(violations, path).toEqual([]);
-      await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
-      await expect(page).toHaveTitle(/ — LocalLibrary$/);
-      expect(unexpected(problems), path).toEqual([]);
-      await page.close();
-    }
-    await context.close();
-  });
+  // English, and 繁體中文 as a browser set to it asks for it.
+  for (const lang of ["en", "zh-TW"]) {
+    test(`every page is accessible and error-free (${name}, ${lang})`, async ({ browser, site }) => {
+      test.setTimeout(120_000);
+      const context = await browser.newContext({ viewport, locale: lang });
+      const problems = await watched(context);
+      for (const [path, status] of PAGES) {
+        const page = await context.newPage();
+        await open(page, `${site.url}${path}`, status);
+        await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
+        const results = await new AxeBuilder({ page }).analyze();
+        const violations = results.violations.map(
+          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+        );
+        expect(violations, path).toEqual([]);
+        await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
+        await expect(page).toHaveTitle(/ — LocalLibrary$/);
+        expect(unexpected(problems), path).toEqual([]);
+        await page.close();
+      }
+      await context.close();
+    });
+  }
 }
 
 test("nothing scrolls sideways at 320 px", async ({ browser, site }) => {
-  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-  const problems = await watched(context);
-  const page = await context.newPage();
-  for (const [path, status] of PAGES) {
-    await open(page, `${site.url}${path}`, status);
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow, path).toBeLessThanOrEqual(0);
-    // The navigation fits one row.
-    const rows = await page
-      .getByRole("navigation", { name: "Site" })
-      .getByRole("link")
-      .evaluateAll((links) => new Set(links.map((link) => link.getBoundingClientRect().top)).size);
-    expect(rows, `${path}: navigation in one row`).toBe(1);
+  for (const lang of ["en", "zh-TW"]) {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: lang });
+    const problems = await watched(context);
+    const page = await context.newPage();
+    for (const [path, status] of PAGES) {
+      await open(page, `${site.url}${path}`, status);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, `${path} (${lang})`).toBeLessThanOrEqual(0);
+      // The navigation fits one row.
+      const rows = await page
+        .locator(".site-nav a")
+        .evaluateAll((links) => new Set(links.map((link) => link.getBoundingClientRect().top)).size);
+      expect(rows, `${path} (${lang}): navigation in one row`).toBe(1);
+    }
+    expect(unexpected(problems)).toEqual([]);
+    await context.close();
   }
-  expect(unexpected(problems)).toEqual([]);
-  await context.close();
 });
 
 test("every control is at least 44 px tall on a phone", async ({ browser, site }) => {
@@ -123,12 +128,13 @@ for (const [name, viewport] of [
     expect(await focused()).toBe("Skip to main content");
     await expect(page.getByRole("link", { name: "Skip to main content" })).toBeInViewport();
     const order = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 10; i++) {
       await page.keyboard.press("Tab");
       order.push(await focused());
     }
     expect(order).toEqual([
       "LocalLibrary",
+      "繁體中文",
       "q",
       "Search",
       "Home",

@@ -14,41 +14,66 @@
 //! with every cross-origin POST), and the layer would let it through as a
 //! program's.
 
+use app::language::Locale;
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, HeaderMap, Method, Response, StatusCode, Uri},
+    http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri},
     middleware::Next,
     response::IntoResponse,
 };
+use leptos_i18n::td_string;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-/// What a refused request is told.
-const REFUSED: &str = "403 Forbidden: this request came from another website. \
-     LocalLibrary's forms can only be submitted from LocalLibrary's own pages.\n";
+use crate::pages::accepted_language;
 
-/// The layer, refusing with [`REFUSED`].
+/// The layer. Its refusal is told in the request's language by
+/// [`refuse_foreign_referer`], which runs around it: the layer's own
+/// response cannot see the request.
 pub fn layer() -> CsrfLayer<fn(ProtectionError) -> Response<Body>> {
     CsrfLayer::new().with_rejection_response(refused as fn(ProtectionError) -> Response<Body>)
 }
 
+/// Marks a response as the cross-origin layer's refusal.
+#[derive(Clone, Copy)]
+struct Refused;
+
 fn refused(error: ProtectionError) -> Response<Body> {
     tracing::warn!(%error, "refused a cross-origin request");
-    (StatusCode::FORBIDDEN, REFUSED).into_response()
+    let mut response = StatusCode::FORBIDDEN.into_response();
+    response.extensions_mut().insert(Refused);
+    response
+}
+
+/// What a refused request is told, in the best match of its
+/// `Accept-Language`: a request from another site carries no session
+/// cookie (it is `SameSite=Lax`), so no chosen language.
+fn refusal(locale: Locale) -> Response<Body> {
+    let text = format!("{}\n", td_string!(locale, errors.cross_origin));
+    let mut response = (StatusCode::FORBIDDEN, text).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response
 }
 
 /// Middleware: refuses a state-changing request that carries neither
 /// `Sec-Fetch-Site` nor `Origin` but a `Referer` naming another site.
 pub async fn refuse_foreign_referer(request: Request, next: Next) -> Response<Body> {
+    let locale = accepted_language(&request);
     if is_safe(request.method()) || !has_foreign_referer(request.headers()) {
-        return next.run(request).await;
+        let response = next.run(request).await;
+        return match response.extensions().get::<Refused>() {
+            Some(Refused) => refusal(locale),
+            None => response,
+        };
     }
     tracing::warn!(
         referer = ?request.headers().get(header::REFERER),
         path = %request.uri().path(),
         "refused a request from another site's page"
     );
-    (StatusCode::FORBIDDEN, REFUSED).into_response()
+    refusal(locale)
 }
 
 fn is_safe(method: &Method) -> bool {

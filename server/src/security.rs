@@ -114,6 +114,15 @@ pub async fn add(
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
+    // Every page is written in the language its browser chose, or else in
+    // the best match of its Accept-Language: a cache must tell them apart.
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_page {
+        headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+    }
     response
 }
 

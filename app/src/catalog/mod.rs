@@ -5,7 +5,7 @@ pub mod search;
 
 use crate::{
     db::Db,
-    error::AppError,
+    error::{AppError, Missing},
     model::{
         AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
         CatalogCounts, CopyStatus, ListPage,
@@ -71,10 +71,7 @@ fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> O
 /// Checks `page` against the list's length: past the end is a 404.
 fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
     if page > pages {
-        return Err(AppError::NotFound(format!(
-            "There is no page {page}: this list has {pages} page{}.",
-            if pages == 1 { "" } else { "s" }
-        )));
+        return Err(AppError::NotFound(Missing::ListPage { page, pages }));
     }
     Ok(())
 }
@@ -377,9 +374,7 @@ pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppErro
         .await
     })?;
     let Some((id, title, summary, isbn, author_id, last, first, language)) = row else {
-        return Err(AppError::NotFound(format!(
-            "There is no book with the id {id}."
-        )));
+        return Err(AppError::NotFound(Missing::Book(id.to_string())));
     };
     let (sqlite, postgres) = ordered_nocase!(
         "SELECT g.name FROM book_genre bg JOIN genre g ON g.id = bg.genre_id
@@ -445,9 +440,7 @@ pub async fn author(db: &Db, id: i64) -> Result<AuthorDetail, AppError> {
         .await
     })?;
     let Some(row) = row else {
-        return Err(AppError::NotFound(format!(
-            "There is no author with the id {id}."
-        )));
+        return Err(AppError::NotFound(Missing::Author(id.to_string())));
     };
     let (sqlite, postgres) = ordered_nocase!(
         "SELECT id, title, summary FROM book WHERE author_id = $1 ORDER BY",

@@ -7,7 +7,11 @@
 //! table `book_search`, PostgreSQL's `book.search`), so "garcia" finds
 //! "García Márquez" and "Carter, Farid" finds Farid Carter's books.
 
-use crate::{db::Db, error::AppError, model::MAX_SEARCH_CHARS};
+use crate::{
+    db::Db,
+    error::{AppError, Invalid},
+    model::MAX_SEARCH_CHARS,
+};
 
 /// The words of a search, as typed: split at anything that is not a letter
 /// or a digit ("Carter, Farid" is two words, as is "O'Connor").
@@ -21,9 +25,7 @@ impl SearchTerms {
     /// a search longer than any title and name together is refused.
     pub fn parse(term: &str) -> Result<Option<SearchTerms>, AppError> {
         if term.chars().count() > MAX_SEARCH_CHARS {
-            return Err(AppError::BadRequest(format!(
-                "The search terms are too long: search with at most {MAX_SEARCH_CHARS} characters."
-            )));
+            return Err(AppError::BadRequest(Invalid::SearchTooLong));
         }
         let words: Vec<String> = term
             .split(|c: char| !c.is_alphanumeric())

@@ -22,7 +22,7 @@ use std::{collections::HashMap, future::Future};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{error::AppError, model::CatalogCounts, session::unix_millis};
+use crate::{error::AppError, language::Locale, model::CatalogCounts, session::unix_millis};
 
 /// A page view's write.
 #[derive(Clone, Debug)]
@@ -59,6 +59,8 @@ pub struct SessionRow {
     pub renewed_at: i64,
     pub per_page: Option<i64>,
     pub notice_dismissed: bool,
+    /// The language chosen, if any (one no longer offered reads as none).
+    pub language: Option<Locale>,
 }
 
 /// How many writes one batch takes at most: its statements then have a few
@@ -158,8 +160,19 @@ pub struct Statements {
 }
 
 /// A counted session's row: id, visits, renewed_at, per_page,
-/// notice_dismissed, then the catalog's figures.
-pub type CountedRow = (String, i64, i64, Option<i64>, bool, i64, i64, i64, i64);
+/// notice_dismissed, language, then the catalog's figures.
+pub type CountedRow = (
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    bool,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 /// What a batch's statements gave.
 #[derive(Debug, Default)]
@@ -244,15 +257,18 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
     let counted: HashMap<&str, SessionRow> = rows
         .counted
         .iter()
-        .map(|(id, visits, renewed_at, per_page, notice_dismissed, ..)| {
-            let row = SessionRow {
-                visits: *visits,
-                renewed_at: *renewed_at,
-                per_page: *per_page,
-                notice_dismissed: *notice_dismissed,
-            };
-            (id.as_str(), row)
-        })
+        .map(
+            |(id, visits, renewed_at, per_page, notice_dismissed, language, ..)| {
+                let row = SessionRow {
+                    visits: *visits,
+                    renewed_at: *renewed_at,
+                    per_page: *per_page,
+                    notice_dismissed: *notice_dismissed,
+                    language: language.as_deref().and_then(crate::language::from_tag),
+                };
+                (id.as_str(), row)
+            },
+        )
         .collect();
     let (writes, replies): (Vec<ViewWrite>, Vec<Reply>) = batch.into_iter().unzip();
     let mut views_in: HashMap<&str, i64> = HashMap::new();
@@ -298,7 +314,8 @@ pub fn count_sql(n: usize) -> String {
          WHERE record.expiry_date > ${millis}
          ON CONFLICT (session_id) DO UPDATE
             SET visits = session_state.visits + excluded.visits, confirmed = TRUE
-         RETURNING session_id, visits, renewed_at, per_page, notice_dismissed, {FIGURES}",
+         RETURNING session_id, visits, renewed_at, per_page, notice_dismissed, language,
+            {FIGURES}",
         rows.join(", ")
     )
 }
@@ -384,7 +401,7 @@ macro_rules! run_view_writes {
                 .await?;
         }
         rows.counts = match rows.counted.first() {
-            Some(&(_, _, _, _, _, books, copies, available, authors)) => {
+            Some(&(_, _, _, _, _, _, books, copies, available, authors)) => {
                 (books, copies, available, authors)
             }
             None => {
@@ -438,19 +455,34 @@ mod tests {
         let rows = Rows {
             // After the batch: a at 12 (was 10), b at 5 (was 4).
             counted: vec![
-                ("a".to_string(), 12, 0, None, false, 20, 50, 23, 10),
-                ("b".to_string(), 5, 0, Some(25), true, 20, 50, 23, 10),
+                ("a".to_string(), 12, 0, None, false, None, 20, 50, 23, 10),
+                (
+                    "b".to_string(),
+                    5,
+                    0,
+                    Some(25),
+                    true,
+                    Some("zh-TW".into()),
+                    20,
+                    50,
+                    23,
+                    10,
+                ),
             ],
             counts: (20, 50, 23, 10),
         };
         answer(batch, wanted, Ok(rows));
         let mut visits = Vec::new();
+        let mut languages = Vec::new();
         for reply in replies {
             let written = reply.await.unwrap().unwrap();
             assert_eq!(written.counts.books, 20);
-            visits.push(written.state.unwrap().visits);
+            let state = written.state.unwrap();
+            visits.push(state.visits);
+            languages.push(state.language);
         }
         assert_eq!(visits, [11, 5, 12]);
+        assert_eq!(languages, [None, Some(Locale::zh_TW), None]);
     }
 
     #[test]

@@ -1,26 +1,22 @@
 //! `/about`: what the site is and what it keeps about a visitor.
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 
-use crate::layout::PageTitle;
+use crate::{layout::PageTitle, page_inputs::locale};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
+    let locale = locale();
     view! {
-        <PageTitle text="About LocalLibrary" />
-        <h1>"About LocalLibrary"</h1>
+        <PageTitle text=td_string!(locale, about.title) />
+        <h1>{td_string!(locale, about.title)}</h1>
+        <p>{td_string!(locale, about.what)}</p>
+        <h2>{td_string!(locale, about.cookies)}</h2>
         <p>
-            "LocalLibrary is the catalog of a small lending library: its books, their authors "
-            "and every copy on the shelves, with whether it is available, on loan or reserved."
-        </p>
-        <h2>"Cookies and sessions"</h2>
-        <p>
-            "The site sets one cookie, " <code>"sessionid"</code>
-            ", once you open the home page, choose how many results a list shows, or dismiss "
-            "the demo notice. It holds nothing but a random identifier; what the site remembers "
-            "about your browser (those choices, and how many times you have visited the home "
-            "page) is kept on the server under that identifier, and deleted two weeks after "
-            "your last change, or at once with the home page's " <em>"Forget me"</em> " button."
+            {td_string!(locale, about.cookie_before)} <code>"sessionid"</code>
+            {td_string!(locale, about.cookie_middle)} <em>{td_string!(locale, home.forget_me)}</em>
+            {td_string!(locale, about.cookie_after)}
         </p>
     }
 }

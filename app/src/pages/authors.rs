@@ -1,12 +1,17 @@
 //! `/authors` and `/authors/{id}`.
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
     model::{AuthorDetail, AuthorSummary},
-    pages::reads,
+    page_inputs::locale,
+    pages::{
+        books::{list_title, Loading},
+        reads,
+    },
 };
 
 #[component]
@@ -15,21 +20,19 @@ pub fn AuthorListPage() -> impl IntoView {
     let authors = Resource::new(move || query.read().get("page"), reads::authors);
 
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 or_error_page(authors.await, move |list| {
+                    let locale = locale();
                     let per_page = list.per_page;
-                    let title = if list.pages > 1 {
-                        format!("All authors (page {} of {})", list.page, list.pages)
-                    } else {
-                        "All authors".to_string()
-                    };
-                    let n = list.total;
+                    let heading = td_string!(locale, authors.all);
+                    let title = list_title(locale, heading, &list);
+                    let count = list.total;
                     view! {
                         <PageTitle text=title />
-                        <h1>"All authors"</h1>
+                        <h1>{heading}</h1>
                         <p class="list-summary">
-                            {format!("{n} author{} in the catalog, by last name.", if n == 1 { "" } else { "s" })}
+                            {td_string!(locale, authors.in_catalog, count).to_string()}
                         </p>
                         <ul class="item-list">
                             {list.items.clone().into_iter().map(|author| view! { <AuthorRow author /> }).collect_view()}
@@ -45,13 +48,14 @@ pub fn AuthorListPage() -> impl IntoView {
 
 #[component]
 fn AuthorRow(author: AuthorSummary) -> impl IntoView {
-    let dates = author.life_dates();
+    let locale = locale();
+    let dates = author.life_dates(locale);
     view! {
         <li class="item">
             <a class="item-title" href=format!("/authors/{}", author.id)>{author.name()}</a>
             <span class="item-meta">
                 {(!dates.is_empty()).then(|| view! { <span>{dates}</span> })}
-                <span>{author.book_count()}</span>
+                <span>{author.book_count(locale)}</span>
             </span>
         </li>
     }
@@ -65,7 +69,7 @@ pub fn AuthorDetailPage() -> impl IntoView {
         reads::author,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 or_error_page(author.await, |detail| view! { <AuthorDetailView detail /> })
             })}
@@ -75,17 +79,19 @@ pub fn AuthorDetailPage() -> impl IntoView {
 
 #[component]
 fn AuthorDetailView(detail: AuthorDetail) -> impl IntoView {
+    let locale = locale();
     let author = detail.author;
     let name = author.name();
-    let dates = author.life_dates();
-    let description = format!("Books by {name} at LocalLibrary.");
+    let dates = author.life_dates(locale);
+    let description = td_string!(locale, authors.description, name = &name).to_string();
+    let count = detail.books.len();
     view! {
         <PageTitle text=name.clone() description />
         <h1>{name}</h1>
         {(!dates.is_empty()).then(|| view! { <p class="life-dates">{dates}</p> })}
-        <h2>{format!("Books ({})", detail.books.len())}</h2>
+        <h2>{td_string!(locale, authors.books, count).to_string()}</h2>
         {if detail.books.is_empty() {
-            view! { <p>"The library has no books by this author."</p> }.into_any()
+            view! { <p>{td_string!(locale, authors.no_books)}</p> }.into_any()
         } else {
             view! {
                 <dl class="author-books">

@@ -1,11 +1,14 @@
 //! `/books` and `/books/{id}`.
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
+    language::{human_date, Locale},
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
-    model::{human_date, Availability, BookCopy, BookDetail, BookSummary, ListPage},
+    model::{Availability, BookCopy, BookDetail, BookSummary, ListPage},
+    page_inputs::locale,
     pages::reads,
 };
 
@@ -20,7 +23,7 @@ pub fn BookListPage() -> impl IntoView {
     );
 
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let term = term().trim().to_string();
                 or_error_page(books.await, move |list| view! { <BookList list term /> })
@@ -31,32 +34,24 @@ pub fn BookListPage() -> impl IntoView {
 
 #[component]
 fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
+    let locale = locale();
     let searching = !term.is_empty();
     let heading = if searching {
-        format!("Books matching “{term}”")
+        td_string!(locale, books.matching, term = &term).to_string()
     } else {
-        "All books".to_string()
+        td_string!(locale, books.all).to_string()
     };
-    let title = if list.pages > 1 {
-        format!("{heading} (page {} of {})", list.page, list.pages)
-    } else {
-        heading.clone()
-    };
+    let title = list_title(locale, &heading, &list);
     let base = if searching {
         format!("/books?q={}", urlencode(&term))
     } else {
         "/books".to_string()
     };
-    let n = list.total;
-    let summary = match (searching, n) {
-        (false, 0) => "The catalog has no books yet.".to_string(),
-        (false, n) => format!("{n} book{} in the catalog, by title.", plural(n)),
-        (true, 0) => format!("No books match “{term}”."),
-        (true, n) => format!(
-            "{n} book{} match{}, best matches first.",
-            plural(n),
-            if n == 1 { "es" } else { "" }
-        ),
+    let summary = match (searching, list.total) {
+        (false, 0) => td_string!(locale, books.catalog_empty).to_string(),
+        (false, count) => td_string!(locale, books.in_catalog, count).to_string(),
+        (true, 0) => td_string!(locale, books.no_match, term = &term).to_string(),
+        (true, count) => td_string!(locale, books.matches, count).to_string(),
     };
     let empty = list.items.is_empty();
     let per_page = list.per_page;
@@ -67,8 +62,8 @@ fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
         {if empty {
             searching.then(|| view! {
                 <p>
-                    "Check the spelling, or search with fewer words. "
-                    <a class="button" href="/books">"Show all books"</a>
+                    {td_string!(locale, books.try_again)}
+                    <a class="button" href="/books">{td_string!(locale, books.show_all)}</a>
                 </p>
             }).into_any()
         } else {
@@ -85,7 +80,7 @@ fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
 
 #[component]
 fn BookRow(book: BookSummary) -> impl IntoView {
-    let availability = book.availability();
+    let availability = book.availability(locale());
     let badge = if book.available > 0 {
         "badge status-available"
     } else {
@@ -112,7 +107,7 @@ pub fn BookDetailPage() -> impl IntoView {
         reads::book,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 or_error_page(book.await, |book| view! { <BookDetailView book /> })
             })}
@@ -122,19 +117,19 @@ pub fn BookDetailPage() -> impl IntoView {
 
 #[component]
 fn BookDetailView(book: BookDetail) -> impl IntoView {
+    let locale = locale();
     let availability = book.availability();
     let genres = if book.genres.is_empty() {
         "—".to_string()
     } else {
         book.genres.join(", ")
     };
-    let byline = book.author.as_ref().map(|author| author.name.clone());
-    let description = match &byline {
-        Some(author) => format!(
-            "{} by {author}: availability and copies at LocalLibrary.",
-            book.title
-        ),
-        None => format!("{}: availability and copies at LocalLibrary.", book.title),
+    let title = &book.title;
+    let description = match &book.author {
+        Some(author) => {
+            td_string!(locale, book.description, title, author = &author.name).to_string()
+        }
+        None => td_string!(locale, book.description_no_author, title).to_string(),
     };
     let today = book.today.clone();
     view! {
@@ -144,25 +139,31 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
             <p class="byline">
                 {match book.author {
                     Some(author) => view! {
-                        "by " <a href=format!("/authors/{}", author.id)>{author.name}</a>
+                        {td_string!(locale, book.by)}
+                        <a href=format!("/authors/{}", author.id)>{author.name}</a>
                     }.into_any(),
-                    None => view! { "Author unknown" }.into_any(),
+                    None => td_string!(locale, book.author_unknown).into_any(),
                 }}
             </p>
-            <AvailabilitySummary availability />
+            <AvailabilitySummary availability locale />
             <p class="summary">{book.summary}</p>
             <dl class="facts">
-                <dt>"ISBN"</dt><dd>{book.isbn}</dd>
-                <dt>"Language"</dt><dd>{book.language.unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Genre"</dt><dd>{genres}</dd>
+                <dt>{td_string!(locale, book.isbn)}</dt><dd>{book.isbn}</dd>
+                <dt>{td_string!(locale, book.language)}</dt>
+                <dd>{book.language.unwrap_or_else(|| "—".into())}</dd>
+                <dt>{td_string!(locale, book.genre)}</dt><dd>{genres}</dd>
             </dl>
-            <h2>"Copies"</h2>
+            <h2>{td_string!(locale, book.copies)}</h2>
             {if book.copies.is_empty() {
-                view! { <p>"The library has no copies of this book."</p> }.into_any()
+                view! { <p>{td_string!(locale, book.no_copies)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="copies">
-                        {book.copies.into_iter().map(|copy| view! { <CopyRow copy today=today.clone() /> }).collect_view()}
+                        {book
+                            .copies
+                            .into_iter()
+                            .map(|copy| view! { <CopyRow copy today=today.clone() locale /> })
+                            .collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -172,11 +173,11 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
 
 /// What a visitor comes to a book's page for: can it be borrowed?
 #[component]
-fn AvailabilitySummary(availability: Availability) -> impl IntoView {
+fn AvailabilitySummary(availability: Availability, locale: Locale) -> impl IntoView {
     let (class, text, due) = match availability {
         Availability::Available { available, copies } => (
             "availability availability-yes",
-            format!("{available} of {copies} {} available", copies_word(copies)),
+            td_string!(locale, book.available_count, available, count = copies).to_string(),
             None,
         ),
         Availability::NoneAvailable {
@@ -186,15 +187,15 @@ fn AvailabilitySummary(availability: Availability) -> impl IntoView {
         } => (
             "availability availability-no",
             if copies == 1 {
-                "The library's only copy is not available".to_string()
+                td_string!(locale, book.only_copy_out).to_string()
             } else {
-                format!("None of the library's {copies} copies is available")
+                td_string!(locale, book.none_available, copies).to_string()
             },
             due.map(|due| (due, overdue)),
         ),
         Availability::NoCopies => (
             "availability availability-no",
-            "The library has no copies of this book".to_string(),
+            td_string!(locale, book.no_copies_summary).to_string(),
             None,
         ),
     };
@@ -204,8 +205,8 @@ fn AvailabilitySummary(availability: Availability) -> impl IntoView {
             {due.map(|(due, overdue)| {
                 view! {
                     <p>
-                        "Earliest due back: " {human_date(&due)}
-                        {overdue.then(|| view! { " " <span class="badge status-overdue">"Overdue"</span> })}
+                        {td_string!(locale, book.earliest_due)} {human_date(locale, &due)}
+                        {overdue.then(|| view! { " " <OverdueBadge locale /> })}
                     </p>
                 }
             })}
@@ -213,37 +214,45 @@ fn AvailabilitySummary(availability: Availability) -> impl IntoView {
     }
 }
 
-fn copies_word(copies: usize) -> &'static str {
-    if copies == 1 {
-        "copy"
-    } else {
-        "copies"
-    }
-}
-
 #[component]
-fn CopyRow(copy: BookCopy, today: String) -> impl IntoView {
+fn CopyRow(copy: BookCopy, today: String, locale: Locale) -> impl IntoView {
     let overdue = copy.is_overdue(&today);
-    let due = copy.due().map(human_date);
+    let due = copy.due().map(|due| human_date(locale, due));
     view! {
         <li class="copy">
             <p class="copy-status">
-                <span class=copy.status.css_class()>{copy.status.label()}</span>
-                {overdue.then(|| view! { " " <span class="badge status-overdue">"Overdue"</span> })}
-                {due.map(|due| view! { <span class="due">" Due back " {due}</span> })}
+                <span class=copy.status.css_class()>{copy.status.label(locale)}</span>
+                {overdue.then(|| view! { " " <OverdueBadge locale /> })}
+                {due.map(|due| view! { <span class="due">{td_string!(locale, book.due_back)} {due}</span> })}
             </p>
             <p class="imprint">{copy.imprint}</p>
-            <p class="copy-id">"Copy " <code>{copy.id}</code></p>
+            <p class="copy-id">{td_string!(locale, book.copy)} <code>{copy.id}</code></p>
         </li>
     }
 }
 
-fn plural(n: i64) -> &'static str {
-    if n == 1 {
-        ""
+/// A late loan, in words as well as in red.
+#[component]
+fn OverdueBadge(locale: Locale) -> impl IntoView {
+    view! { <span class="badge status-overdue">{td_string!(locale, book.overdue)}</span> }
+}
+
+/// What a list's page is titled: its heading, and where it is in the list
+/// when there is more than one page.
+pub fn list_title<T>(locale: Locale, heading: &str, list: &ListPage<T>) -> String {
+    if list.pages > 1 {
+        let (page, pages) = (list.page, list.pages);
+        td_string!(locale, lists.title_with_page, heading, page, pages).to_string()
     } else {
-        "s"
+        heading.to_string()
     }
+}
+
+/// Shown while a page's data is read (never by the server, which renders
+/// every page whole).
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p>{td_string!(locale(), layout.loading)}</p> }
 }
 
 /// Encodes a query value (as a form would).

@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, layout::ErrorPage};
+use crate::{
+    error::{AppError, Missing},
+    layout::ErrorPage,
+};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let error = AppError::NotFound("There is no page at this address.".to_string());
+    let error = AppError::NotFound(Missing::Page);
     view! { <ErrorPage error /> }
 }

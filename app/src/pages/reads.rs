@@ -30,7 +30,7 @@ pub async fn books(
 pub async fn book(id: String) -> Result<BookDetail, AppError> {
     #[cfg(feature = "ssr")]
     {
-        let id = crate::paging::parse_id(&id, "book")?;
+        let id = crate::paging::parse_id(&id, crate::error::Missing::Book)?;
         let today = server::catalog_inputs()?.today;
         crate::catalog::book(&server::db()?, id, today).await
     }
@@ -57,7 +57,7 @@ pub async fn authors(page: Option<String>) -> Result<ListPage<AuthorSummary>, Ap
 pub async fn author(id: String) -> Result<AuthorDetail, AppError> {
     #[cfg(feature = "ssr")]
     {
-        let id = crate::paging::parse_id(&id, "author")?;
+        let id = crate::paging::parse_id(&id, crate::error::Missing::Author)?;
         crate::catalog::author(&server::db()?, id).await
     }
     #[cfg(not(feature = "ssr"))]

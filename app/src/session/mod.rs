@@ -15,8 +15,9 @@ use tower_sessions::{session::Id, Session};
 
 use crate::{
     db::{Db, ViewWrite},
-    error::AppError,
+    error::{AppError, Invalid},
     execute,
+    language::{self, Locale},
     model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
     on_reader,
 };
@@ -146,7 +147,11 @@ impl VisitorSession {
                     visits: state.visits,
                     cookie_returned: true,
                     counts: written.counts,
-                    preferences: stored_preferences((state.per_page, state.notice_dismissed)),
+                    preferences: stored_preferences(
+                        state.per_page,
+                        state.notice_dismissed,
+                        state.language,
+                    ),
                 });
             }
         }
@@ -250,23 +255,25 @@ impl VisitorSession {
     /// a live session). Asked before every page but a view of the home page.
     pub async fn page_basis(&self) -> Result<PageBasis, AppError> {
         const BASIS: &str = concat!(
-            "SELECT catalog.version, live.per_page, live.notice_dismissed
+            "SELECT catalog.version, live.per_page, live.notice_dismissed, live.language
              FROM catalog_counts catalog LEFT JOIN (",
-            live_state!("state.per_page, state.notice_dismissed"),
+            live_state!("state.per_page, state.notice_dismissed, state.language"),
             ") live ON TRUE"
         );
-        type Basis = (i64, Option<i64>, Option<bool>);
+        type Basis = (i64, Option<i64>, Option<bool>, Option<String>);
         let id = self.cookie_id();
         let now = unix_millis(OffsetDateTime::now_utc());
-        let (catalog_version, per_page, dismissed): Basis = on_reader!(&self.db, |conn| {
-            sqlx::query_as(BASIS)
-                .bind(&id)
-                .bind(now)
-                .fetch_one(conn)
-                .await
-        })?;
+        let (catalog_version, per_page, dismissed, language): Basis =
+            on_reader!(&self.db, |conn| {
+                sqlx::query_as(BASIS)
+                    .bind(&id)
+                    .bind(now)
+                    .fetch_one(conn)
+                    .await
+            })?;
         let preferences = dismissed.map_or_else(Preferences::default, |dismissed| {
-            stored_preferences((per_page, dismissed))
+            let language = language.as_deref().and_then(language::from_tag);
+            stored_preferences(per_page, dismissed, language)
         });
         Ok(PageBasis {
             catalog_version,
@@ -277,15 +284,27 @@ impl VisitorSession {
     /// Remembers how many results a page of a list shows for this browser.
     pub async fn set_per_page(&self, per_page: u32) -> Result<(), AppError> {
         if !PER_PAGE_CHOICES.contains(&per_page) {
-            return Err(AppError::BadRequest(format!(
-                "{per_page} results per page is not offered: choose 10, 25 or 50."
-            )));
+            return Err(AppError::BadRequest(Invalid::PerPage(per_page)));
         }
         let id = self.ensure_state().await?;
         execute!(
             &self.db,
             sqlx::query("UPDATE session_state SET per_page = $1 WHERE session_id = $2")
                 .bind(i64::from(per_page))
+                .bind(&id)
+        )?;
+        self.changed(&id).await?;
+        Ok(())
+    }
+
+    /// Remembers the language this browser reads the site in. Its visit
+    /// count stays as it is.
+    pub async fn set_language(&self, locale: Locale) -> Result<(), AppError> {
+        let id = self.ensure_state().await?;
+        execute!(
+            &self.db,
+            sqlx::query("UPDATE session_state SET language = $1 WHERE session_id = $2")
+                .bind(language::tag(locale))
                 .bind(&id)
         )?;
         self.changed(&id).await?;
@@ -377,9 +396,11 @@ impl VisitorSession {
         let Some(old_id) = self.stored_id().await? else {
             return Ok(());
         };
-        let state: Option<(i64, bool, i64)> = on_reader!(&self.db, |conn| {
+        type Kept = (i64, bool, i64, Option<i64>, bool, Option<String>);
+        let state: Option<Kept> = on_reader!(&self.db, |conn| {
             sqlx::query_as(
-                "SELECT visits, confirmed, created_at FROM session_state WHERE session_id = $1",
+                "SELECT visits, confirmed, created_at, per_page, notice_dismissed, language
+                 FROM session_state WHERE session_id = $1",
             )
             .bind(&old_id)
             .fetch_optional(conn)
@@ -394,17 +415,21 @@ impl VisitorSession {
             .id()
             .map(|id| id.to_string())
             .ok_or_else(|| AppError::bug("session has no id after rotation"))?;
-        if let Some((visits, confirmed, created_at)) = state {
+        if let Some((visits, confirmed, created_at, per_page, dismissed, language)) = state {
             execute!(
                 &self.db,
                 sqlx::query(
-                    "INSERT INTO session_state (session_id, visits, confirmed, created_at)
-                     VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO session_state (session_id, visits, confirmed, created_at,
+                        per_page, notice_dismissed, language)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&new_id)
                 .bind(visits)
                 .bind(confirmed)
                 .bind(created_at)
+                .bind(per_page)
+                .bind(dismissed)
+                .bind(language)
             )?;
         }
         Ok(())
@@ -520,7 +545,11 @@ enum Origin {
 
 /// Preferences from their columns in `session_state`; a stored page size
 /// that is no longer offered falls back to the default.
-fn stored_preferences((per_page, notice_dismissed): (Option<i64>, bool)) -> Preferences {
+fn stored_preferences(
+    per_page: Option<i64>,
+    notice_dismissed: bool,
+    language: Option<Locale>,
+) -> Preferences {
     let defaults = Preferences::default();
     Preferences {
         per_page: per_page
@@ -528,5 +557,6 @@ fn stored_preferences((per_page, notice_dismissed): (Option<i64>, bool)) -> Pref
             .filter(|n| PER_PAGE_CHOICES.contains(n))
             .unwrap_or(defaults.per_page),
         notice_dismissed,
+        language,
     }
 }

@@ -4,6 +4,7 @@
 use app::{
     catalog,
     error::AppError,
+    language::Locale,
     page_inputs::{CatalogInputs, HomeInputs, LayoutInputs, PageInputs, PageKind},
     pages::home::{Outcome, VisitCount},
     session::{PageBasis, VisitorSession},
@@ -46,20 +47,23 @@ pub struct Resolved {
 }
 
 /// Reads (and for a view of the home page, counts) what the page at
-/// `address` is rendered from. A failure is an input too: the page shows
-/// it where it would have shown what failed.
+/// `address` is rendered from, for a browser whose `Accept-Language` best
+/// matches `accepted`. A failure is an input too: the page shows it where
+/// it would have shown what failed (in the accepted language, the chosen
+/// one being unread).
 pub async fn resolve(
     visitor: &VisitorSession,
     route: Route,
     counts_a_view: bool,
     address: String,
+    accepted: Locale,
 ) -> Resolved {
+    let unread = LayoutInputs::unread(accepted);
+    let layout = |basis: PageBasis| LayoutInputs::new(basis.preferences, accepted);
     let (layout, page, visits) = match route {
         Route::Home if counts_a_view => match visitor.record_visit().await {
             Ok(visit) => (
-                LayoutInputs {
-                    preferences: visit.preferences,
-                },
+                LayoutInputs::new(visit.preferences, accepted),
                 PageKind::Home(Ok(HomeInputs {
                     counts: visit.counts,
                     cookie_returned: visit.cookie_returned,
@@ -68,11 +72,11 @@ pub async fn resolve(
                 })),
                 Some(visit.visits),
             ),
-            Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
+            Err(error) => (unread, PageKind::Home(Err(error)), None),
         },
         Route::Home => match home_as_it_stands(visitor, Outcome::of_address(&address)).await {
-            Ok((layout, home, visits)) => (layout, PageKind::Home(Ok(home)), Some(visits)),
-            Err(error) => (LayoutInputs::default(), PageKind::Home(Err(error)), None),
+            Ok((basis, home, visits)) => (layout(basis), PageKind::Home(Ok(home)), Some(visits)),
+            Err(error) => (unread, PageKind::Home(Err(error)), None),
         },
         Route::Catalog => match visitor.page_basis().await {
             Ok(basis) => (
@@ -80,12 +84,12 @@ pub async fn resolve(
                 PageKind::Catalog(Ok(CatalogInputs::now(basis.catalog_version))),
                 None,
             ),
-            Err(error) => (LayoutInputs::default(), PageKind::Catalog(Err(error)), None),
+            Err(error) => (unread, PageKind::Catalog(Err(error)), None),
         },
         // The 404 page needs only the layout's inputs: without them it
         // shows the defaults (the notice), as for a new visitor.
         Route::Other => {
-            let layout = visitor.page_basis().await.map(layout).unwrap_or_default();
+            let layout = visitor.page_basis().await.map_or(unread, layout);
             (layout, PageKind::Other, None)
         }
     };
@@ -99,12 +103,6 @@ pub async fn resolve(
     }
 }
 
-fn layout(basis: PageBasis) -> LayoutInputs {
-    LayoutInputs {
-        preferences: basis.preferences,
-    }
-}
-
 /// The home page without counting (a `HEAD`, or the outcome of a form
 /// posted without JavaScript): the figures, the count so far and the
 /// preferences. "Forgotten" is shown only to a browser without a session
@@ -112,7 +110,7 @@ fn layout(basis: PageBasis) -> LayoutInputs {
 async fn home_as_it_stands(
     visitor: &VisitorSession,
     outcome: Option<Outcome>,
-) -> Result<(LayoutInputs, HomeInputs, i64), AppError> {
+) -> Result<(PageBasis, HomeInputs, i64), AppError> {
     let outcome = match outcome {
         Some(Outcome::Forgotten) if visitor.has_cookie() => None,
         outcome => outcome,
@@ -126,7 +124,7 @@ async fn home_as_it_stands(
         outcome,
         visits: VisitCount::counted(visits),
     };
-    Ok((layout(basis), home, visits))
+    Ok((basis, home, visits))
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use app::pages::home::{VisitCount, VisitsHole};
+use app::{
+    language::Locale,
+    pages::home::{VisitCount, VisitsHole},
+};
 
 use super::gzip;
 
@@ -36,12 +39,13 @@ pub struct Fill {
 }
 
 impl Fill {
-    /// `visits`: this view's count, for a page that shows one.
-    pub fn new(visits: Option<i64>, nonce: Nonce) -> Fill {
+    /// `visits`: this view's count, for a page that shows one, in
+    /// `locale`, the page's language.
+    pub fn new(visits: Option<i64>, nonce: Nonce, locale: Locale) -> Fill {
         let visits = visits.unwrap_or_default();
         Fill {
-            count: VisitCount::fill(VisitsHole::Count, visits),
-            sentence: VisitCount::fill(VisitsHole::Sentence, visits),
+            count: VisitCount::fill(VisitsHole::Count, visits, locale),
+            sentence: VisitCount::fill(VisitsHole::Sentence, visits, locale),
             nonce,
         }
     }
@@ -250,7 +254,7 @@ mod tests {
     const SENTENCE: Hole = Hole::Visits(VisitsHole::Sentence);
 
     fn fill(visits: i64, nonce: &str) -> Fill {
-        Fill::new(Some(visits), Nonce::from_value(nonce))
+        Fill::new(Some(visits), Nonce::from_value(nonce), Locale::en)
     }
 
     #[test]

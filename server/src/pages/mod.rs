@@ -32,6 +32,7 @@ use tower_sessions::Session;
 
 use app::{
     db::Db,
+    language::{self, Locale},
     page_inputs::{HomeInputs, PageInputs, PageKind},
     pages::home::{Outcome, VisitCount},
     session::{Cookies, SessionPolicy, VisitorSession},
@@ -90,8 +91,21 @@ impl Pages {
         // counted as a view.
         let counts_a_view =
             request.method() == Method::GET && Outcome::of_address(&address).is_none();
-        Some(async move { inputs::resolve(&visitor, route, counts_a_view, address).await })
+        let accepted = accepted_language(request);
+        Some(
+            async move { inputs::resolve(&visitor, route, counts_a_view, address, accepted).await },
+        )
     }
+}
+
+/// The site's language that best matches the request's `Accept-Language`
+/// (English without one): what a browser that has not chosen one reads.
+pub fn accepted_language<B>(request: &axum::http::Request<B>) -> Locale {
+    request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map_or_else(Locale::default, language::negotiate)
 }
 
 impl Route {
@@ -138,7 +152,7 @@ pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next)
             Err(failed) => return failed,
         },
     };
-    let fill = Fill::new(resolved.visits, nonce);
+    let fill = Fill::new(resolved.visits, nonce, resolved.inputs.layout.locale);
     // A page not kept (an error, a 404) was rendered for this response only.
     let plain = if check::ENABLED && kept {
         let plain = page.body(&fill);

@@ -11,6 +11,7 @@ mod errors;
 mod headers;
 mod home;
 mod kept_pages;
+mod language;
 mod refusals;
 mod search;
 mod seeding;

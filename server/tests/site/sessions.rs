@@ -9,6 +9,9 @@ use crate::support::{
     spawn_app_with, Backend, HomePage,
 };
 
+/// What the home page says once "Forget me" deleted the session.
+const FORGOTTEN: &str = "This browser's session has been deleted.";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_views_of_one_session_add_exactly_two_hundred() {
     let app = spawn_app().await;
@@ -109,11 +112,7 @@ async fn forget_me_without_javascript_confirms_and_starts_no_session() {
     assert_eq!(location, "/?done=forgotten");
     let shown = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
     assert_eq!(shown.status, 200);
-    assert!(
-        shown.text.contains(app::pages::home::FORGOTTEN),
-        "{}",
-        shown.text
-    );
+    assert!(shown.text.contains(FORGOTTEN), "{}", shown.text);
     assert!(
         shown.set_cookie.is_empty(),
         "no new session: {:?}",
@@ -128,11 +127,7 @@ async fn forget_me_without_javascript_confirms_and_starts_no_session() {
     let client = browser();
     app.start_session(&client).await;
     let shown = HomePage::read(client.get(app.url(&location)).send().await.unwrap()).await;
-    assert!(
-        !shown.text.contains(app::pages::home::FORGOTTEN),
-        "{}",
-        shown.text
-    );
+    assert!(!shown.text.contains(FORGOTTEN), "{}", shown.text);
     assert_eq!(shown.visits(), 2);
 }
 

@@ -2,16 +2,18 @@
 //! browser's visit count.
 
 use leptos::{either::Either, prelude::*};
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    language::Locale,
     layout::{query_value, ErrorNotice, PageTitle},
-    page_inputs::{page_inputs, HomeInputs, PageKind},
+    page_inputs::{locale, page_inputs, HomeInputs, PageKind},
 };
 
 mod visits;
 
-pub use visits::{VisitCount, VisitsHole, COOKIES_REFUSED, FORGOTTEN};
+pub use visits::{VisitCount, VisitsHole};
 
 /// What a form without JavaScript came back from: the page shows its
 /// outcome instead of counting a view (`/?done=reset`, `/?done=forgotten`).
@@ -21,6 +23,8 @@ pub enum Outcome {
     Reset,
     /// The session was deleted: the page says so and starts none.
     Forgotten,
+    /// The language was chosen: the page shows the count as it stands.
+    LanguageChosen,
 }
 
 impl Outcome {
@@ -33,6 +37,7 @@ impl Outcome {
         match query_value(query, "done").as_deref() {
             Some("reset") => Some(Outcome::Reset),
             Some("forgotten") => Some(Outcome::Forgotten),
+            Some("language") => Some(Outcome::LanguageChosen),
             _ => None,
         }
     }
@@ -42,6 +47,7 @@ impl Outcome {
         match self {
             Outcome::Reset => "/?done=reset",
             Outcome::Forgotten => "/?done=forgotten",
+            Outcome::LanguageChosen => "/?done=language",
         }
     }
 }
@@ -56,38 +62,46 @@ pub fn HomePage() -> impl IntoView {
         Ok(_) => Err(crate::error::AppError::Internal),
         Err(error) => Err(error),
     };
+    let locale = locale();
     view! {
-        <PageTitle text="Home" />
-        <h1>"Local Library Home"</h1>
+        <PageTitle text=td_string!(locale, home.title) />
+        <h1>{td_string!(locale, home.heading)}</h1>
         <p class="lead">
-            "Welcome to " <em>"LocalLibrary"</em> ", a website developed by "
-            <em>"Mozilla Developer Network"</em>
-            ". Search the catalog above, or browse it by title or by author."
+            {td_string!(locale, home.welcome)} <em>"LocalLibrary"</em>
+            {td_string!(locale, home.developed_by)} <em>"Mozilla Developer Network"</em>
+            {td_string!(locale, home.browse)}
         </p>
-        <h2>"Dynamic content"</h2>
+        <h2>{td_string!(locale, home.dynamic_content)}</h2>
         {match figures {
-            Ok(inputs) => Either::Left(view! { <Figures inputs /> }),
+            Ok(inputs) => Either::Left(view! { <Figures inputs locale /> }),
             Err(error) => Either::Right(view! { <ErrorNotice error /> }),
         }}
     }
 }
 
 #[component]
-fn Figures(inputs: HomeInputs) -> impl IntoView {
+fn Figures(inputs: HomeInputs, locale: Locale) -> impl IntoView {
     let counts = inputs.counts;
+    let browse_books = ("/books", td_string!(locale, home.browse_books));
+    let browse_authors = ("/authors", td_string!(locale, home.browse_authors));
     view! {
-        <p>"The library has the following record counts:"</p>
+        <p>{td_string!(locale, home.record_counts)}</p>
         <ul class="count-cards">
-            <CountCard label="Books" figure=counts.books link=Some(("/books", "Browse all books")) />
-            <CountCard label="Copies" figure=counts.copies link=None />
-            <CountCard label="Copies available" figure=counts.copies_available link=None />
-            <CountCard label="Authors" figure=counts.authors link=Some(("/authors", "Browse all authors")) />
+            <CountCard label=td_string!(locale, home.books) figure=counts.books link=Some(browse_books) />
+            <CountCard label=td_string!(locale, home.copies) figure=counts.copies link=None />
+            <CountCard
+                label=td_string!(locale, home.copies_available)
+                figure=counts.copies_available
+                link=None
+            />
+            <CountCard label=td_string!(locale, home.authors) figure=counts.authors link=Some(browse_authors) />
         </ul>
-        <h2>"Your visits"</h2>
+        <h2>{td_string!(locale, home.your_visits)}</h2>
         <visits::Visits
             visits=inputs.visits
             cookie_returned=inputs.cookie_returned
             outcome=inputs.outcome
+            locale
         />
     }
 }

@@ -12,10 +12,14 @@
 use std::hash::{Hash, Hasher};
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use crate::api::{cookie_check, ForgetMe, ResetVisits};
+use crate::{
+    api::{cookie_check, ForgetMe, ResetVisits},
+    language::Locale,
+};
 
 /// Views of the home page by this browser, this one included; written into
 /// the page, never read by it.
@@ -66,19 +70,20 @@ impl VisitCount {
         )
     }
 
-    /// What goes in `hole` for a view counted `visits`: the same text a page
-    /// rendered with [`VisitCount::counted`] has there.
-    pub fn fill(hole: VisitsHole, visits: i64) -> String {
+    /// What goes in `hole` for a view counted `visits` of a page in
+    /// `locale`: the same text a page rendered with [`VisitCount::counted`]
+    /// has there.
+    pub fn fill(hole: VisitsHole, visits: i64, locale: Locale) -> String {
         match hole {
             VisitsHole::Count => visits.to_string(),
-            VisitsHole::Sentence => visits_sentence(visits),
+            VisitsHole::Sentence => visits_sentence(visits, locale),
         }
     }
 
-    /// "You have visited this page N time(s)."
-    pub fn sentence(&self) -> String {
+    /// "You have visited this page N time(s)." in `locale`.
+    pub fn sentence(&self, locale: Locale) -> String {
         match self.0 {
-            Count::Counted(visits) => visits_sentence(visits),
+            Count::Counted(visits) => visits_sentence(visits, locale),
             Count::StandIn { sentence, .. } => sentence.to_string(),
         }
     }
@@ -139,10 +144,11 @@ pub fn Visits(
     visits: VisitCount,
     cookie_returned: bool,
     outcome: Option<Outcome>,
+    locale: Locale,
 ) -> impl IntoView {
     let shown = RwSignal::new(match outcome {
         Some(Outcome::Forgotten) => Shown::Forgotten,
-        Some(Outcome::Reset) | None => Shown::AsServed,
+        Some(Outcome::Reset | Outcome::LanguageChosen) | None => Shown::AsServed,
     });
     let cookies_refused = RwSignal::new(false);
     let reset = ServerAction::<ResetVisits>::new();
@@ -174,40 +180,35 @@ pub fn Visits(
         [reset.value().get(), forget.value().get()]
             .into_iter()
             .find_map(|result| result.and_then(Result::err))
-            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
+            .map(|error| view! { <p class="error" role="alert">{error.message(locale)}</p> })
     };
 
     view! {
         <p class="visits" aria-live="polite">
             {move || match (cookies_refused.get(), shown.get()) {
-                (true, _) => COOKIES_REFUSED.to_string(),
-                (false, Shown::AsServed) => visits.sentence(),
-                (false, Shown::Reset) => visits_sentence(0),
-                (false, Shown::Forgotten) => FORGOTTEN.to_string(),
+                (true, _) => td_string!(locale, home.cookies_refused).to_string(),
+                (false, Shown::AsServed) => visits.sentence(locale),
+                (false, Shown::Reset) => visits_sentence(0, locale),
+                (false, Shown::Forgotten) => td_string!(locale, home.forgotten).to_string(),
             }}
         </p>
         <div class="session-controls">
             <ActionForm action=reset>
-                <button type="submit">"Reset visit count"</button>
+                <button type="submit">{td_string!(locale, home.reset)}</button>
             </ActionForm>
             <ActionForm action=forget>
-                <button type="submit">"Forget me"</button>
+                <button type="submit">{td_string!(locale, home.forget_me)}</button>
             </ActionForm>
         </div>
         {failure}
     }
 }
 
-pub const COOKIES_REFUSED: &str = "Your browser is not sending this site's cookie back, so your \
-     visits can't be counted. Allow cookies for this site to have them counted.";
-
-pub const FORGOTTEN: &str =
-    "This browser's session has been deleted. Your next visit starts a new count.";
-
-/// "You have visited this page N time(s)." with Django's `pluralize` rule.
-fn visits_sentence(visits: i64) -> String {
-    let noun = if visits == 1 { "time" } else { "times" };
-    format!("You have visited this page {visits} {noun}.")
+/// "You have visited this page N time(s).": in English with Django's
+/// `pluralize` rule (CLDR's for English: "1 time", "0 times"); Chinese
+/// has no plural.
+fn visits_sentence(visits: i64, locale: Locale) -> String {
+    td_string!(locale, home.visits, count = visits).to_string()
 }
 
 #[cfg(test)]
@@ -216,21 +217,30 @@ mod tests {
 
     #[test]
     fn one_visit_is_singular_others_plural() {
-        assert_eq!(visits_sentence(1), "You have visited this page 1 time.");
-        assert_eq!(visits_sentence(2), "You have visited this page 2 times.");
-        assert_eq!(visits_sentence(0), "You have visited this page 0 times.");
+        let english = |n| visits_sentence(n, Locale::en);
+        assert_eq!(english(1), "You have visited this page 1 time.");
+        assert_eq!(english(2), "You have visited this page 2 times.");
+        assert_eq!(english(0), "You have visited this page 0 times.");
+        assert_eq!(english(21), "You have visited this page 21 times.");
+        let chinese = |n| visits_sentence(n, Locale::zh_TW);
+        assert_eq!(chinese(1), "您已造訪本頁 1 次。");
+        assert_eq!(chinese(2), "您已造訪本頁 2 次。");
     }
 
     #[test]
     fn a_hole_filled_reads_as_the_count_rendered() {
-        for visits in [0, 1, 2, 1234] {
+        for (visits, locale) in [0, 1, 2, 1234].into_iter().flat_map(|visits| {
+            crate::language::all()
+                .iter()
+                .map(move |&locale| (visits, locale))
+        }) {
             let counted = VisitCount::counted(visits);
             assert_eq!(
-                VisitCount::fill(VisitsHole::Sentence, visits),
-                counted.sentence()
+                VisitCount::fill(VisitsHole::Sentence, visits, locale),
+                counted.sentence(locale)
             );
             assert_eq!(
-                VisitCount::fill(VisitsHole::Count, visits),
+                VisitCount::fill(VisitsHole::Count, visits, locale),
                 counted.number().to_string()
             );
         }
