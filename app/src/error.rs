@@ -116,7 +116,7 @@ impl Missing {
                 td_string!(locale, errors.no_author, id = as_written(locale, id)).to_string()
             }
             Missing::ListPage { page, pages } => {
-                td_string!(locale, errors.no_list_page, page, count = *pages).to_string()
+                td_string!(locale, errors.no_list_page, page, pages).to_string()
             }
         }
     }

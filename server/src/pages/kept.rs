@@ -14,18 +14,15 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use app::{
-    language::Locale,
-    pages::home::{VisitCount, VisitsHole},
-};
+use app::{language::Locale, pages::home::VisitCount};
 
 use super::gzip;
 
 /// Where a page differs from one response to the next.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Hole {
-    /// The visit count, in one of its forms.
-    Visits(VisitsHole),
+    /// The visit count's sentence.
+    Visits,
     /// Leptos writes the response's nonce on its inline scripts, for the
     /// Content-Security-Policy to name: each response has its own.
     Nonce,
@@ -33,7 +30,6 @@ pub enum Hole {
 
 /// What one response puts in the holes.
 pub struct Fill {
-    count: String,
     sentence: String,
     nonce: Nonce,
 }
@@ -42,18 +38,15 @@ impl Fill {
     /// `visits`: this view's count, for a page that shows one, in
     /// `locale`, the page's language.
     pub fn new(visits: Option<i64>, nonce: Nonce, locale: Locale) -> Fill {
-        let visits = visits.unwrap_or_default();
         Fill {
-            count: VisitCount::fill(VisitsHole::Count, visits, locale),
-            sentence: VisitCount::fill(VisitsHole::Sentence, visits, locale),
+            sentence: VisitCount::fill(visits.unwrap_or_default(), locale),
             nonce,
         }
     }
 
     fn bytes(&self, hole: Hole) -> &[u8] {
         match hole {
-            Hole::Visits(VisitsHole::Count) => self.count.as_bytes(),
-            Hole::Visits(VisitsHole::Sentence) => self.sentence.as_bytes(),
+            Hole::Visits => self.sentence.as_bytes(),
             Hole::Nonce => self.nonce.as_bytes(),
         }
     }
@@ -250,26 +243,19 @@ mod tests {
 
     use super::*;
 
-    const COUNT: Hole = Hole::Visits(VisitsHole::Count);
-    const SENTENCE: Hole = Hole::Visits(VisitsHole::Sentence);
-
     fn fill(visits: i64, nonce: &str) -> Fill {
         Fill::new(Some(visits), Nonce::from_value(nonce), Locale::en)
     }
 
     #[test]
     fn each_hole_is_filled_wherever_its_stand_in_stood() {
-        let html = r#"<script nonce="N0NCE">a</script><p data-props="{&quot;visits&quot;:1111}">2222</p><script nonce="N0NCE">b</script>"#;
-        let holes: [(&[u8], Hole); 3] = [
-            (b"1111", COUNT),
-            (b"2222", SENTENCE),
-            (b"N0NCE", Hole::Nonce),
-        ];
+        let html = r#"<script nonce="N0NCE">a</script><p>2222</p><script nonce="N0NCE">b</script>"#;
+        let holes: [(&[u8], Hole); 2] = [(b"2222", Hole::Visits), (b"N0NCE", Hole::Nonce)];
         let page = Page::new(StatusCode::OK, HeaderMap::new(), html.as_bytes(), &holes);
-        assert!(page.is_for_anyone(&[COUNT, SENTENCE, Hole::Nonce]));
+        assert!(page.is_for_anyone(&[Hole::Visits, Hole::Nonce]));
         assert_eq!(
             text(&page, &fill(1, "xyz")),
-            r#"<script nonce="xyz">a</script><p data-props="{&quot;visits&quot;:1}">You have visited this page 1 time.</p><script nonce="xyz">b</script>"#
+            r#"<script nonce="xyz">a</script><p>You have visited this page 1 time.</p><script nonce="xyz">b</script>"#
         );
         assert!(text(&page, &fill(42, "abc")).contains("42 times."));
     }
@@ -280,9 +266,9 @@ mod tests {
             StatusCode::OK,
             HeaderMap::new(),
             b"no count here",
-            &[(b"1111", COUNT)],
+            &[(b"1111", Hole::Visits)],
         );
-        assert!(!page.is_for_anyone(&[COUNT]));
+        assert!(!page.is_for_anyone(&[Hole::Visits]));
         assert!(page.is_for_anyone(&[]));
     }
 
@@ -312,14 +298,10 @@ mod tests {
     #[tokio::test]
     async fn a_gzip_response_is_the_same_page_compressed() {
         let html = format!(
-            r#"<script nonce="N0NCE">a</script><p>1111, 2222</p>{}"#,
+            r#"<script nonce="N0NCE">a</script><p>42, 2222</p>{}"#,
             "<li>a book</li>".repeat(100)
         );
-        let holes: [(&[u8], Hole); 3] = [
-            (b"1111", COUNT),
-            (b"2222", SENTENCE),
-            (b"N0NCE", Hole::Nonce),
-        ];
+        let holes: [(&[u8], Hole); 2] = [(b"2222", Hole::Visits), (b"N0NCE", Hole::Nonce)];
         let page = Page::new(StatusCode::OK, HeaderMap::new(), html.as_bytes(), &holes);
         let fill = fill(42, "abc");
         let response = page.response(&fill, true, None);

@@ -181,13 +181,9 @@ async fn render_to_keep(
     let mut rendered_from = inputs.clone();
     let mut stand_ins: Vec<(String, Hole)> = vec![(nonce.to_string(), Hole::Nonce)];
     if let PageKind::Home(Ok(HomeInputs { visits, .. })) = &mut rendered_from.page {
-        let (stand_in, holes) = VisitCount::stand_in();
+        let (stand_in, text) = VisitCount::stand_in();
         *visits = stand_in;
-        stand_ins.extend(
-            holes
-                .into_iter()
-                .map(|(text, hole)| (text, Hole::Visits(hole))),
-        );
+        stand_ins.push((text, Hole::Visits));
     }
 
     let mut request = Request::builder()

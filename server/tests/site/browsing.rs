@@ -82,12 +82,12 @@ async fn every_route_answers_with_the_right_status() {
         (
             "/books?page=3",
             404,
-            "There is no page 3: this list has 2 pages.",
+            "There is no page 3: this list ends at page 2.",
         ),
         (
             "/authors?page=2",
             404,
-            "There is no page 2: this list has 1 page.",
+            "There is no page 2: this list ends at page 1.",
         ),
         ("/books?page=abc", 400, "“abc” is not a page number"),
         ("/books?page=0", 400, "“0” is not a page number"),

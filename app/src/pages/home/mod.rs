@@ -13,7 +13,7 @@ use crate::{
 
 mod visits;
 
-pub use visits::{VisitCount, VisitsHole};
+pub use visits::VisitCount;
 
 /// What a form without JavaScript came back from: the page shows its
 /// outcome instead of counting a view (`/?done=reset`, `/?done=forgotten`).
@@ -97,10 +97,10 @@ fn Figures(inputs: HomeInputs, locale: Locale) -> impl IntoView {
             <CountCard label=td_string!(locale, home.authors) figure=counts.authors link=Some(browse_authors) />
         </ul>
         <h2>{td_string!(locale, home.your_visits)}</h2>
-        <visits::Visits
-            visits=inputs.visits
+        <visits::VisitSentence visits=inputs.visits outcome=inputs.outcome locale />
+        <visits::VisitControls
             cookie_returned=inputs.cookie_returned
-            outcome=inputs.outcome
+            reset_sentence=visits::visits_sentence(0, locale)
             locale
         />
     }

@@ -1,19 +1,24 @@
-//! This browser's visit count on the home page: a hole, and the island
-//! that shows it.
+//! This browser's visit count on the home page: a hole, the sentence that
+//! shows it, and the island with the count's controls.
 //!
 //! The count differs on every view of an otherwise equal page, so the
 //! server keeps the page rendered and writes each view's count in. For
 //! that to be safe, nothing on the page may depend on the count but the
-//! places the count is written: [`VisitCount`] cannot be read outside this
+//! place the count is written: [`VisitCount`] cannot be read outside this
 //! module (no "visits + 1", no badge after ten visits, which a kept page
-//! would freeze and serve to everyone), only written into the page, by
-//! [`VisitCount::sentence`] and as the island's prop.
+//! would freeze and serve to everyone), only written into the page as its
+//! sentence, by [`VisitSentence`].
+//!
+//! The sentence is the server's alone: the island never renders it, so the
+//! browser needs neither the count nor the language's plural rule (CLDR's
+//! rules, which would ship in the wasm). When the count is reset or the
+//! session deleted in place, the island writes the new text into the
+//! sentence, text the server wrote for it beforehand.
 
 use std::hash::{Hash, Hasher};
 
 use leptos::prelude::*;
 use leptos_i18n::td_string;
-use serde::{Deserialize, Serialize};
 
 use super::Outcome;
 use crate::{
@@ -30,20 +35,10 @@ pub struct VisitCount(Count);
 enum Count {
     /// The count of this view.
     Counted(i64),
-    /// A page being rendered to be kept: stand-ins, each a number no page
-    /// shows otherwise, where the count goes (as a number: the island's
-    /// prop) and where its sentence goes. (Only the server renders them.)
+    /// A page being rendered to be kept: a stand-in where the sentence
+    /// goes, a number no page shows otherwise. (Only the server renders it.)
     #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-    StandIn { count: i64, sentence: i64 },
-}
-
-/// Where a count goes in a page, for the server to fill in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VisitsHole {
-    /// The number, in the island's props.
-    Count,
-    /// "You have visited this page N time(s)."
-    Sentence,
+    StandIn(i64),
 }
 
 impl VisitCount {
@@ -52,61 +47,28 @@ impl VisitCount {
         VisitCount(Count::Counted(visits))
     }
 
-    /// For a page rendered to be kept: stand-ins drawn at random, and where
-    /// each is to be found in the page.
+    /// For a page rendered to be kept: a stand-in drawn at random, and the
+    /// text it is rendered as, to be found in the page.
     #[cfg(feature = "ssr")]
-    pub fn stand_in() -> (VisitCount, [(String, VisitsHole); 2]) {
+    pub fn stand_in() -> (VisitCount, String) {
         use rand::Rng;
-        let mut random = rand::thread_rng();
-        // Nineteen digits: never a count, and neither one inside the other.
-        let mut draw = || random.gen_range(1_000_000_000_000_000_000..i64::MAX);
-        let (count, sentence) = (draw(), draw());
-        (
-            VisitCount(Count::StandIn { count, sentence }),
-            [
-                (count.to_string(), VisitsHole::Count),
-                (sentence.to_string(), VisitsHole::Sentence),
-            ],
-        )
+        // Nineteen digits: never a count, nor part of one.
+        let stand_in = rand::thread_rng().gen_range(1_000_000_000_000_000_000..i64::MAX);
+        (VisitCount(Count::StandIn(stand_in)), stand_in.to_string())
     }
 
-    /// What goes in `hole` for a view counted `visits` of a page in
+    /// What goes in the hole for a view counted `visits` of a page in
     /// `locale`: the same text a page rendered with [`VisitCount::counted`]
     /// has there.
-    pub fn fill(hole: VisitsHole, visits: i64, locale: Locale) -> String {
-        match hole {
-            VisitsHole::Count => visits.to_string(),
-            VisitsHole::Sentence => visits_sentence(visits, locale),
-        }
+    pub fn fill(visits: i64, locale: Locale) -> String {
+        visits_sentence(visits, locale)
     }
 
     /// "You have visited this page N time(s)." in `locale`.
-    pub fn sentence(&self, locale: Locale) -> String {
+    fn sentence(&self, locale: Locale) -> String {
         match self.0 {
             Count::Counted(visits) => visits_sentence(visits, locale),
-            Count::StandIn { sentence, .. } => sentence.to_string(),
-        }
-    }
-}
-
-/// As the island's prop: the number (a stand-in's, in a page being kept).
-impl Serialize for VisitCount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.number())
-    }
-}
-
-impl<'de> Deserialize<'de> for VisitCount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        i64::deserialize(deserializer).map(VisitCount::counted)
-    }
-}
-
-impl VisitCount {
-    fn number(&self) -> i64 {
-        match self.0 {
-            Count::Counted(visits) => visits,
-            Count::StandIn { count, .. } => count,
+            Count::StandIn(stand_in) => stand_in.to_string(),
         }
     }
 }
@@ -125,31 +87,47 @@ impl Hash for VisitCount {
     fn hash<H: Hasher>(&self, _: &mut H) {}
 }
 
-/// What the count line shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shown {
-    /// The count the page came with.
-    AsServed,
-    /// Reset in place.
-    Reset,
-    /// The session was deleted ("Forget me").
-    Forgotten,
-}
+/// The id of the sentence, which the island writes into.
+const SENTENCE: &str = "visit-sentence";
 
-/// This browser's visit count and its controls. The forms post to the
-/// server functions, so they work without JavaScript (the page comes back:
-/// a new view); hydrated, they run in place.
-#[island]
-pub fn Visits(
+/// "You have visited this page N time(s).", or after "Forget me" without
+/// JavaScript, that the session was deleted. Rendered by the server only.
+#[component]
+pub fn VisitSentence(
     visits: VisitCount,
-    cookie_returned: bool,
     outcome: Option<Outcome>,
     locale: Locale,
 ) -> impl IntoView {
-    let shown = RwSignal::new(match outcome {
-        Some(Outcome::Forgotten) => Shown::Forgotten,
-        Some(Outcome::Reset | Outcome::LanguageChosen) | None => Shown::AsServed,
-    });
+    let text = match outcome {
+        Some(Outcome::Forgotten) => td_string!(locale, home.forgotten).to_string(),
+        Some(Outcome::Reset | Outcome::LanguageChosen) | None => visits.sentence(locale),
+    };
+    view! { <p class="visits" id=SENTENCE aria-live="polite">{text}</p> }
+}
+
+/// What the sentence says after a change made in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    /// Reset: "… 0 times."
+    Reset,
+    /// The session was deleted ("Forget me").
+    Forgotten,
+    /// The browser does not send the cookie back.
+    CookiesRefused,
+}
+
+/// The count's controls. The forms post to the server functions, so they
+/// work without JavaScript (the page comes back: a new view); hydrated,
+/// they run in place and the island writes the outcome into the sentence.
+/// `reset_sentence`: the sentence of a count of 0 in `locale`, written by
+/// the server.
+#[island]
+pub fn VisitControls(
+    cookie_returned: bool,
+    reset_sentence: String,
+    locale: Locale,
+) -> impl IntoView {
+    let change = RwSignal::new(None::<Change>);
     let cookies_refused = RwSignal::new(false);
     let reset = ServerAction::<ResetVisits>::new();
     let forget = ServerAction::<ForgetMe>::new();
@@ -168,12 +146,29 @@ pub fn Visits(
     }
     Effect::new(move |_| {
         if let Some(Ok(())) = reset.value().get() {
-            shown.set(Shown::Reset);
+            change.set(Some(Change::Reset));
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = forget.value().get() {
-            shown.set(Shown::Forgotten);
+            change.set(Some(Change::Forgotten));
+        }
+    });
+    // A refusal of cookies outlasts any other change: nothing is counted.
+    Effect::new(move |_| {
+        let shown = if cookies_refused.get() {
+            Some(Change::CookiesRefused)
+        } else {
+            change.get()
+        };
+        let text = match shown {
+            None => return,
+            Some(Change::Reset) => reset_sentence.clone(),
+            Some(Change::Forgotten) => td_string!(locale, home.forgotten).to_string(),
+            Some(Change::CookiesRefused) => td_string!(locale, home.cookies_refused).to_string(),
+        };
+        if let Some(sentence) = document().get_element_by_id(SENTENCE) {
+            sentence.set_text_content(Some(&text));
         }
     });
     let failure = move || {
@@ -184,14 +179,6 @@ pub fn Visits(
     };
 
     view! {
-        <p class="visits" aria-live="polite">
-            {move || match (cookies_refused.get(), shown.get()) {
-                (true, _) => td_string!(locale, home.cookies_refused).to_string(),
-                (false, Shown::AsServed) => visits.sentence(locale),
-                (false, Shown::Reset) => visits_sentence(0, locale),
-                (false, Shown::Forgotten) => td_string!(locale, home.forgotten).to_string(),
-            }}
-        </p>
         <div class="session-controls">
             <ActionForm action=reset>
                 <button type="submit">{td_string!(locale, home.reset)}</button>
@@ -207,7 +194,7 @@ pub fn Visits(
 /// "You have visited this page N time(s).": in English with Django's
 /// `pluralize` rule (CLDR's for English: "1 time", "0 times"); Chinese
 /// has no plural.
-fn visits_sentence(visits: i64, locale: Locale) -> String {
+pub fn visits_sentence(visits: i64, locale: Locale) -> String {
     td_string!(locale, home.visits, count = visits).to_string()
 }
 
@@ -229,20 +216,13 @@ mod tests {
 
     #[test]
     fn a_hole_filled_reads_as_the_count_rendered() {
-        for (visits, locale) in [0, 1, 2, 1234].into_iter().flat_map(|visits| {
-            crate::language::all()
-                .iter()
-                .map(move |&locale| (visits, locale))
-        }) {
-            let counted = VisitCount::counted(visits);
-            assert_eq!(
-                VisitCount::fill(VisitsHole::Sentence, visits, locale),
-                counted.sentence(locale)
-            );
-            assert_eq!(
-                VisitCount::fill(VisitsHole::Count, visits, locale),
-                counted.number().to_string()
-            );
+        for visits in [0, 1, 2, 1234] {
+            for &locale in crate::language::all() {
+                assert_eq!(
+                    VisitCount::fill(visits, locale),
+                    VisitCount::counted(visits).sentence(locale)
+                );
+            }
         }
     }
 }
