@@ -18,6 +18,8 @@ pub mod pages;
 pub mod paging;
 
 #[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -6,6 +6,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use app::accounts::{self, NewAccount};
+
 use crate::{
     catalog::{self, Source},
     config::Settings,
@@ -41,6 +43,18 @@ pub enum Command {
     },
     /// Delete expired sessions (the server also does this on an interval).
     Clearsessions,
+    /// Add a user. The password is asked for twice at a terminal; otherwise
+    /// it is the first line of standard input.
+    Adduser {
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// A librarian: lends, renews and marks copies returned, edits authors.
+        #[arg(long)]
+        librarian: bool,
+    },
+    /// Give a user a new password (asked for, or read, as for adduser).
+    Passwd { username: String },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -71,7 +85,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Removed {removed} expired session(s).");
             finish(db).await
         }
+        Command::Adduser {
+            username,
+            email,
+            librarian,
+        } => {
+            let password = read_password()?;
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            let new = NewAccount {
+                username: &username,
+                email: &email,
+                librarian,
+            };
+            accounts::create(&db, new, &password).await?;
+            let role = if librarian { "librarian" } else { "member" };
+            println!("Added {username} ({role}).");
+            finish(db).await
+        }
+        Command::Passwd { username } => {
+            let password = read_password()?;
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            accounts::set_password(&db, &username, &password).await?;
+            println!("Changed the password of {username}.");
+            finish(db).await
+        }
     }
+}
+
+/// A new password: typed twice at a terminal (without echo), else the
+/// first line of standard input (for scripts: `echo … | locallibrary …`).
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
+        anyhow::ensure!(first == again, "the two passwords didn't match");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(password.strip_suffix('\r').unwrap_or(password).to_string())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

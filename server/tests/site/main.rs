@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP, one new database
 //! each, on SQLite or PostgreSQL (see support::database).
 
+mod accounts;
 mod availability;
 mod browsing;
 mod bundle;

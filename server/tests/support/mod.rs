@@ -210,6 +210,27 @@ impl TestApp {
             .expect("locallibrary runs")
     }
 
+    /// `locallibrary ARGS…` as its own process against this database, with
+    /// `input` as its standard input (not a terminal).
+    pub fn command_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = locallibrary()
+            .args(args)
+            .env("DATABASE_URL", self.database_url())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("locallibrary runs");
+        child
+            .stdin
+            .take()
+            .expect("a pipe")
+            .write_all(input.as_bytes())
+            .expect("the input is written");
+        child.wait_with_output().expect("locallibrary ends")
+    }
+
     /// Writes `json` to a file in the test's directory and loads it.
     pub fn load_catalog_json(&self, name: &str, json: &str) -> Output {
         let path = self.dir().join(name);

@@ -1,0 +1,263 @@
+//! The site's users (table `account`): who they are, their passwords, and
+//! the rules a username, an address and a new password must meet.
+//!
+//! A password is stored only as its Argon2id hash (password-auth's PHC
+//! string). Hashing takes tens of milliseconds of CPU on purpose, so it
+//! runs on the blocking pool, never on the threads that answer requests.
+
+use leptos_i18n::td_string;
+
+use crate::{db::Db, error::AppError, language::Locale, on_writer};
+
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The most characters a username may have (as Django's).
+pub const MAX_USERNAME_CHARS: usize = 150;
+
+/// Why an account could not be created or changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountError {
+    /// Empty, too long, or with a character other than letters, digits
+    /// and `@ . + - _`.
+    InvalidUsername,
+    InvalidEmail,
+    UsernameTaken,
+    UnknownUser(String),
+    /// The new password breaks these rules.
+    Password(Vec<PasswordProblem>),
+    /// The database failed (already logged).
+    Failed(AppError),
+}
+
+/// A rule a new password breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    AllDigits,
+    LikeUsername,
+}
+
+impl AccountError {
+    /// What the person is told, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AccountError::InvalidUsername => {
+                td_string!(locale, accounts.username_invalid, max = MAX_USERNAME_CHARS).to_string()
+            }
+            AccountError::InvalidEmail => td_string!(locale, accounts.email_invalid).to_string(),
+            AccountError::UsernameTaken => td_string!(locale, accounts.username_taken).to_string(),
+            AccountError::UnknownUser(username) => {
+                td_string!(locale, accounts.unknown_user, username).to_string()
+            }
+            AccountError::Password(problems) => problems
+                .iter()
+                .map(|problem| problem.message(locale))
+                .collect::<Vec<_>>()
+                .join(" "),
+            AccountError::Failed(error) => error.message(locale),
+        }
+    }
+}
+
+impl PasswordProblem {
+    pub fn message(self, locale: Locale) -> String {
+        match self {
+            PasswordProblem::TooShort => td_string!(
+                locale,
+                accounts.password_too_short,
+                min = MIN_PASSWORD_CHARS
+            )
+            .to_string(),
+            PasswordProblem::AllDigits => td_string!(locale, accounts.password_numeric).to_string(),
+            PasswordProblem::LikeUsername => {
+                td_string!(locale, accounts.password_like_username).to_string()
+            }
+        }
+    }
+}
+
+/// In English, for the command line and the log.
+impl std::fmt::Display for AccountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl std::error::Error for AccountError {}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(err: sqlx::Error) -> Self {
+        AccountError::Failed(AppError::database(&err))
+    }
+}
+
+/// The rules `password` breaks as the password of `username`: at least
+/// [`MIN_PASSWORD_CHARS`] characters, not digits only, not the username
+/// (nor containing it).
+pub fn password_problems(password: &str, username: &str) -> Vec<PasswordProblem> {
+    let mut problems = Vec::new();
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        problems.push(PasswordProblem::TooShort);
+    }
+    if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
+        problems.push(PasswordProblem::AllDigits);
+    }
+    let (password, username) = (password.to_lowercase(), username.to_lowercase());
+    if !username.is_empty() && password.contains(&username) {
+        problems.push(PasswordProblem::LikeUsername);
+    }
+    problems
+}
+
+/// 1 to [`MAX_USERNAME_CHARS`] letters, digits and `@ . + - _`.
+pub fn is_valid_username(username: &str) -> bool {
+    let length = username.chars().count();
+    (1..=MAX_USERNAME_CHARS).contains(&length)
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
+}
+
+/// `local@domain.tld`, at most 254 characters, no spaces: what mail can be
+/// sent to, not every address RFC 5322 allows.
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.contains('@'))
+        && domain.contains('.')
+}
+
+/// The Argon2id hash of `password`, made on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|err| AppError::bug(format!("password hashing stopped: {err}")))
+}
+
+/// A user to create.
+#[derive(Clone, Copy, Debug)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub librarian: bool,
+}
+
+/// Creates an active user with `password`; gives the new user's id.
+pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64, AccountError> {
+    if !is_valid_username(new.username) {
+        return Err(AccountError::InvalidUsername);
+    }
+    if !is_valid_email(new.email) {
+        return Err(AccountError::InvalidEmail);
+    }
+    let problems = password_problems(password, new.username);
+    if !problems.is_empty() {
+        return Err(AccountError::Password(problems));
+    }
+    let hash = hash_password(password.to_string())
+        .await
+        .map_err(AccountError::Failed)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let created: Result<i64, sqlx::Error> = on_writer!(db, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO account (username, email, password_hash, is_librarian, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(new.username)
+        .bind(new.email)
+        .bind(&hash)
+        .bind(new.librarian)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+    });
+    match created {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+            Err(AccountError::UsernameTaken)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Gives `username` a new password.
+pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<(), AccountError> {
+    let problems = password_problems(password, username);
+    if !problems.is_empty() {
+        return Err(AccountError::Password(problems));
+    }
+    let hash = hash_password(password.to_string())
+        .await
+        .map_err(AccountError::Failed)?;
+    let changed = crate::execute!(
+        db,
+        sqlx::query("UPDATE account SET password_hash = $1 WHERE username = $2")
+            .bind(&hash)
+            .bind(username)
+    )?;
+    if changed == 0 {
+        return Err(AccountError::UnknownUser(username.to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        use PasswordProblem::*;
+        assert_eq!(password_problems("correct horse", "alice"), []);
+        assert_eq!(password_problems("short", "alice"), [TooShort]);
+        assert_eq!(password_problems("12345678", "alice"), [AllDigits]);
+        assert_eq!(password_problems("1234", "alice"), [TooShort, AllDigits]);
+        assert_eq!(password_problems("Alice-2026!", "alice"), [LikeUsername]);
+        assert_eq!(password_problems("librarian", "librarian"), [LikeUsername]);
+        // Eight characters, not bytes.
+        assert_eq!(password_problems("圖書館借書證密碼", "alice"), []);
+    }
+
+    #[test]
+    fn usernames_and_addresses() {
+        for good in ["alice", "a.b+c-d_e@f", "李小龍", &"x".repeat(150)] {
+            assert!(is_valid_username(good), "{good}");
+        }
+        for bad in ["", "a b", "a/b", "<script>", &"x".repeat(151)] {
+            assert!(!is_valid_username(bad), "{bad}");
+        }
+        for good in ["a@example.com", "first.last+tag@mail.example.org"] {
+            assert!(is_valid_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@example.com",
+            "a@example",
+            "a b@example.com",
+            "a@.com",
+        ] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn problems_are_told_in_each_language() {
+        let error = AccountError::Password(vec![PasswordProblem::TooShort]);
+        assert_eq!(
+            error.to_string(),
+            "This password is too short. It must contain at least 8 characters."
+        );
+        assert_eq!(
+            error.message(Locale::zh_TW),
+            "這個密碼太短，至少要有 8 個字元。"
+        );
+    }
+}

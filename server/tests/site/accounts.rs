@@ -1,0 +1,141 @@
+//! Users, as the operator makes them: `locallibrary adduser` and `passwd`.
+
+use std::process::Output;
+
+use crate::support::{spawn_app, TestApp};
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The stored hash of `username`'s password (a name the test chose).
+async fn password_hash(app: &TestApp, username: &str) -> String {
+    app.scalar(&format!(
+        "SELECT password_hash FROM account WHERE username = '{username}'"
+    ))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adduser_stores_a_member_or_a_librarian_with_a_hashed_password() {
+    let app = spawn_app().await;
+    let added = app.command_with_input(
+        &["adduser", "alice", "--email", "alice@example.com"],
+        "correct horse battery\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_eq!(stdout(&added), "Added alice (member).\n");
+    let added = app.command_with_input(
+        &[
+            "adduser",
+            "libby",
+            "--email",
+            "libby@example.com",
+            "--librarian",
+        ],
+        "shelves and stacks\r\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_eq!(stdout(&added), "Added libby (librarian).\n");
+
+    let hash = password_hash(&app, "alice").await;
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(password_auth::verify_password("correct horse battery", &hash).is_ok());
+    assert!(password_auth::verify_password("correct horse", &hash).is_err());
+    let libby = password_hash(&app, "libby").await;
+    assert!(password_auth::verify_password("shelves and stacks", &libby).is_ok());
+    let roles: i64 = app
+        .scalar("SELECT COUNT(*) FROM account WHERE is_librarian AND is_active")
+        .await;
+    assert_eq!(roles, 1, "libby only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adduser_refuses_what_a_user_cannot_be_and_stores_nothing() {
+    let app = spawn_app().await;
+    let ok = app.command_with_input(
+        &["adduser", "alice", "--email", "a@example.com"],
+        "a long password\n",
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    for (args, password, says) in [
+        (
+            ["adduser", "alice", "--email", "other@example.com"],
+            "another password\n",
+            "A user with that username already exists.",
+        ),
+        (
+            ["adduser", "bob", "--email", "bob@example.com"],
+            "short\n",
+            "This password is too short. It must contain at least 8 characters.",
+        ),
+        (
+            ["adduser", "bob", "--email", "bob@example.com"],
+            "1234567890\n",
+            "This password is entirely numeric.",
+        ),
+        (
+            ["adduser", "bob", "--email", "bob@example.com"],
+            "bob-the-builder\n",
+            "The password is too similar to the username.",
+        ),
+        (
+            ["adduser", "bob", "--email", "not an address"],
+            "a long password\n",
+            "Enter a valid email address.",
+        ),
+        (
+            ["adduser", "bob smith", "--email", "bob@example.com"],
+            "a long password\n",
+            "Enter a valid username",
+        ),
+    ] {
+        let refused = app.command_with_input(&args, password);
+        assert!(!refused.status.success(), "{args:?}: {}", stdout(&refused));
+        assert!(
+            stderr(&refused).contains(says),
+            "{args:?}: {}",
+            stderr(&refused)
+        );
+    }
+    let users: i64 = app.scalar("SELECT COUNT(*) FROM account").await;
+    assert_eq!(users, 1, "only alice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwd_changes_the_password_of_a_user_who_exists() {
+    let app = spawn_app().await;
+    app.command_with_input(
+        &["adduser", "alice", "--email", "a@example.com"],
+        "first password\n",
+    );
+    let before = password_hash(&app, "alice").await;
+
+    let changed = app.command_with_input(&["passwd", "alice"], "second password\n");
+    assert!(changed.status.success(), "{}", stderr(&changed));
+    assert_eq!(stdout(&changed), "Changed the password of alice.\n");
+    let after = password_hash(&app, "alice").await;
+    assert_ne!(before, after);
+    assert!(password_auth::verify_password("second password", &after).is_ok());
+    assert!(password_auth::verify_password("first password", &after).is_err());
+
+    let unknown = app.command_with_input(&["passwd", "nobody"], "a long password\n");
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("There is no user named “nobody”."),
+        "{}",
+        stderr(&unknown)
+    );
+    let weak = app.command_with_input(&["passwd", "alice"], "alice123\n");
+    assert!(!weak.status.success());
+    assert!(
+        stderr(&weak).contains("too similar to the username"),
+        "{}",
+        stderr(&weak)
+    );
+    assert_eq!(password_hash(&app, "alice").await, after, "unchanged");
+}
