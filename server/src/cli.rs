@@ -6,7 +6,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use app::accounts::{self, NewAccount};
+use app::{
+    accounts::{self, NewAccount},
+    loans,
+};
 
 use crate::{
     catalog::{self, Source},
@@ -55,6 +58,20 @@ pub enum Command {
     },
     /// Give a user a new password (asked for, or read, as for adduser).
     Passwd { username: String },
+    /// Lend an available copy to a user.
+    Lend {
+        copy_id: String,
+        username: String,
+        /// The day it is due back (YYYY-MM-DD) [default: in 3 weeks].
+        #[arg(long, value_parser = due_date)]
+        due: Option<time::Date>,
+    },
+    /// Take back a copy on loan: available again.
+    Return { copy_id: String },
+}
+
+fn due_date(text: &str) -> Result<time::Date, String> {
+    loans::parse_date(text).ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -109,6 +126,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             accounts::set_password(&db, &username, &password).await?;
             println!("Changed the password of {username}.");
+            finish(db).await
+        }
+        Command::Lend {
+            copy_id,
+            username,
+            due,
+        } => {
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            let (due, title) = loans::lend(&db, &copy_id, &username, due).await?;
+            println!(
+                "Lent copy {copy_id} of {title} to {username}, due back {}.",
+                loans::iso_date(due)
+            );
+            finish(db).await
+        }
+        Command::Return { copy_id } => {
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
+            let title = loans::take_back(&db, &copy_id).await?;
+            println!("Copy {copy_id} of {title} is back: available.");
             finish(db).await
         }
     }

@@ -13,6 +13,7 @@ mod headers;
 mod home;
 mod kept_pages;
 mod language;
+mod loans;
 mod refusals;
 mod search;
 mod seeding;

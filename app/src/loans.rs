@@ -1,0 +1,213 @@
+//! Lending a copy to a user and taking it back. Each is one transaction:
+//! the copy's status, due date and borrower, the home page's figures, and
+//! the catalog's version, which every kept catalog page is keyed by (so
+//! none goes on showing the copy as it was).
+
+use time::{Date, Duration, Month, OffsetDateTime};
+
+use crate::{error::AppError, in_transaction, model::CopyStatus};
+
+/// How long a loan lasts unless a due date is given.
+pub const LOAN_DAYS: i64 = 21;
+
+/// Why a copy could not be lent or taken back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoanError {
+    UnknownCopy(String),
+    UnknownUser(String),
+    InactiveUser(String),
+    /// Lent only when available; it is `status`.
+    NotAvailable {
+        copy: String,
+        status: CopyStatus,
+    },
+    NotOnLoan {
+        copy: String,
+        status: CopyStatus,
+    },
+    /// A due date before today.
+    DueInThePast(Date),
+    Failed(AppError),
+}
+
+impl std::fmt::Display for LoanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = |status: &CopyStatus| status.label(crate::language::Locale::en).to_lowercase();
+        match self {
+            LoanError::UnknownCopy(copy) => write!(f, "there is no copy with the id {copy}"),
+            LoanError::UnknownUser(user) => write!(f, "there is no user named {user}"),
+            LoanError::InactiveUser(user) => write!(f, "{user} is not an active user"),
+            LoanError::NotAvailable { copy, status: s } => {
+                write!(f, "copy {copy} is not available: it is {}", status(s))
+            }
+            LoanError::NotOnLoan { copy, status: s } => {
+                write!(f, "copy {copy} is not on loan: it is {}", status(s))
+            }
+            LoanError::DueInThePast(due) => write!(f, "{} is in the past", iso_date(*due)),
+            LoanError::Failed(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for LoanError {}
+
+impl From<sqlx::Error> for LoanError {
+    fn from(err: sqlx::Error) -> Self {
+        LoanError::Failed(AppError::database(&err))
+    }
+}
+
+/// Today, as the site counts days (UTC, as overdue marks do).
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// `YYYY-MM-DD`, a real date of the calendar.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let mut parts = text.split('-');
+    let (Some(year), Some(month), Some(day), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+}
+
+/// `YYYY-MM-DD`, as the database keeps due dates.
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// The copy's status, from the database's code.
+fn status(code: &str) -> Result<CopyStatus, LoanError> {
+    CopyStatus::from_code(code)
+        .ok_or_else(|| LoanError::Failed(AppError::bug(format!("a copy's status is {code:?}"))))
+}
+
+/// Lends the available copy `copy` to the active user `username` until
+/// `due` (by default [`LOAN_DAYS`] from today); gives the due date and the
+/// book's title.
+pub async fn lend(
+    db: &crate::db::Db,
+    copy: &str,
+    username: &str,
+    due: Option<Date>,
+) -> Result<(Date, String), LoanError> {
+    let today = today();
+    let due = due.unwrap_or(today + Duration::days(LOAN_DAYS));
+    if due < today {
+        return Err(LoanError::DueInThePast(due));
+    }
+    in_transaction!(db, |tx| {
+        let user: Option<(i64, bool)> =
+            sqlx::query_as("SELECT id, is_active FROM account WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (user, active) = user.ok_or_else(|| LoanError::UnknownUser(username.to_string()))?;
+        if !active {
+            return Err(LoanError::InactiveUser(username.to_string()));
+        }
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT copy.status, book.title FROM book_instance copy
+             JOIN book ON book.id = copy.book_id WHERE copy.id = $1",
+        )
+        .bind(copy)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let current = status(&code)?;
+        if current != CopyStatus::Available {
+            return Err(LoanError::NotAvailable {
+                copy: copy.to_string(),
+                status: current,
+            });
+        }
+        sqlx::query(
+            "UPDATE book_instance SET status = 'o', due_back = $2, borrower_id = $3
+             WHERE id = $1",
+        )
+        .bind(copy)
+        .bind(iso_date(due))
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE catalog_counts
+             SET copies_available = copies_available - 1, version = version + 1 WHERE id = 1",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((due, title))
+    })
+}
+
+/// Takes back the copy `copy`, on loan: available again, no due date, no
+/// borrower. Gives the book's title.
+pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanError> {
+    in_transaction!(db, |tx| {
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT copy.status, book.title FROM book_instance copy
+             JOIN book ON book.id = copy.book_id WHERE copy.id = $1",
+        )
+        .bind(copy)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let current = status(&code)?;
+        if current != CopyStatus::OnLoan {
+            return Err(LoanError::NotOnLoan {
+                copy: copy.to_string(),
+                status: current,
+            });
+        }
+        sqlx::query(
+            "UPDATE book_instance SET status = 'a', due_back = NULL, borrower_id = NULL
+             WHERE id = $1",
+        )
+        .bind(copy)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE catalog_counts
+             SET copies_available = copies_available + 1, version = version + 1 WHERE id = 1",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(title)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_real_days_written_in_full() {
+        let date = parse_date("2026-02-28").unwrap();
+        assert_eq!(iso_date(date), "2026-02-28");
+        assert_eq!(iso_date(parse_date("2024-02-29").unwrap()), "2024-02-29");
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "2026-13-01",
+            "2026-1-05",
+            "tomorrow",
+            "",
+            "2026-01-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+}
