@@ -186,6 +186,43 @@ pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64,
     }
 }
 
+/// The users a development database starts with: a librarian and a member.
+pub const DEMO_USERS: [(&str, bool); 2] = [("librarian", true), ("member", false)];
+
+/// Creates [`DEMO_USERS`], each with a new random password, in a database
+/// that has no user yet; gives their names and passwords (none if there
+/// were users already).
+pub async fn create_demo_users(db: &Db) -> Result<Vec<(&'static str, String)>, AccountError> {
+    let users: i64 = crate::on_reader!(db, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM account")
+            .fetch_one(conn)
+            .await
+    })?;
+    if users > 0 {
+        return Ok(Vec::new());
+    }
+    let mut created = Vec::new();
+    for (username, librarian) in DEMO_USERS {
+        let password: String = {
+            use rand::{distributions::Alphanumeric, Rng};
+            rand::thread_rng()
+                .sample_iter(&Alphanumeric)
+                .take(16)
+                .map(char::from)
+                .collect()
+        };
+        let email = format!("{username}@example.com");
+        let new = NewAccount {
+            username,
+            email: &email,
+            librarian,
+        };
+        create(db, new, &password).await?;
+        created.push((username, password));
+    }
+    Ok(created)
+}
+
 /// Gives `username` a new password.
 pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<(), AccountError> {
     let problems = password_problems(password, username);

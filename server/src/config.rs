@@ -16,6 +16,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub session: SessionSettings,
     pub catalog: CatalogSettings,
+    pub accounts: AccountSettings,
     pub connections: ConnectionSettings,
 }
 
@@ -41,6 +42,14 @@ pub struct CatalogSettings {
     /// Load the demo catalog into a new database (one with no record of
     /// any kind and no catalog ever loaded) at start.
     pub seed_demo: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AccountSettings {
+    /// Give a database with no user a demo librarian and a demo member at
+    /// start, with new passwords written to the log (scripts/dev.sh).
+    pub demo_users: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -88,6 +97,7 @@ struct FileSettings {
     database: DatabaseSettings,
     session: SessionSettings,
     catalog: CatalogSettings,
+    accounts: AccountSettings,
     connections: ConnectionSettings,
 }
 
@@ -111,6 +121,9 @@ unconfirmed-ttl-secs = 3600
 
 [catalog]
 seed-demo = true
+
+[accounts]
+demo-users = false
 
 [connections]
 header-timeout-secs = 10
@@ -169,6 +182,7 @@ impl Settings {
             database: ours.database,
             session: ours.session,
             catalog: ours.catalog,
+            accounts: ours.accounts,
             connections: ours.connections,
         })
     }

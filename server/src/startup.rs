@@ -222,6 +222,11 @@ impl Application {
                 tracing::info!(%summary, "a new database: loaded the demo catalog");
             }
         }
+        if settings.accounts.demo_users {
+            for (username, password) in app::accounts::create_demo_users(&db).await? {
+                tracing::info!("demo user {username} created, password: {password}");
+            }
+        }
         let addr = settings.leptos.site_addr;
         let listener =
             connections::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;

@@ -1,8 +1,8 @@
 //! Users, as the operator makes them: `locallibrary adduser` and `passwd`.
 
-use std::process::Output;
+use std::{process::Output, time::Duration};
 
-use crate::support::{spawn_app, TestApp};
+use crate::support::{serve, spawn_app, ServerProcess, TestApp, TestDatabase};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -138,4 +138,52 @@ async fn passwd_changes_the_password_of_a_user_who_exists() {
         stderr(&weak)
     );
     assert_eq!(password_hash(&app, "alice").await, after, "unchanged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_development_database_gets_demo_users_and_a_real_one_none() {
+    // As scripts/dev.sh starts the server.
+    let database = TestDatabase::new().await;
+    let mut command = serve(&database.url);
+    command.env("LOCALLIBRARY_ACCOUNTS__DEMO_USERS", "true");
+    let mut server = ServerProcess::start(command).await;
+    for (username, librarian) in [("librarian", true), ("member", false)] {
+        let line = server
+            .wait_for_log(
+                &format!("demo user {username} created, password: "),
+                Duration::from_secs(10),
+            )
+            .await;
+        let password = line.rsplit("password: ").next().unwrap().trim();
+        let hash: String = database
+            .scalar(&format!(
+                "SELECT password_hash FROM account WHERE username = '{username}'"
+            ))
+            .await;
+        assert!(
+            password_auth::verify_password(password, &hash).is_ok(),
+            "{line}"
+        );
+        let role: bool = database
+            .scalar(&format!(
+                "SELECT is_librarian FROM account WHERE username = '{username}'"
+            ))
+            .await;
+        assert_eq!(role, librarian, "{username}");
+    }
+    drop(server);
+    // Started again: the same two, no new passwords.
+    let mut command = serve(&database.url);
+    command.env("LOCALLIBRARY_ACCOUNTS__DEMO_USERS", "true");
+    let again = ServerProcess::start(command).await;
+    assert!(!again.log().contains("demo user"), "{}", again.log());
+    let users: i64 = database.scalar("SELECT COUNT(*) FROM account").await;
+    assert_eq!(users, 2);
+
+    // The shipped configuration: no user at all.
+    let real = TestDatabase::new().await;
+    let server = ServerProcess::start(serve(&real.url)).await;
+    assert!(!server.log().contains("demo user"), "{}", server.log());
+    let users: i64 = real.scalar("SELECT COUNT(*) FROM account").await;
+    assert_eq!(users, 0);
 }
