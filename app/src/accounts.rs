@@ -140,6 +140,59 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
         .map_err(|err| AppError::bug(format!("password hashing stopped: {err}")))
 }
 
+/// A user who proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub librarian: bool,
+}
+
+/// The user `username` if `password` is theirs and they are active; `None`
+/// otherwise, in the same time whatever the reason: an unknown username
+/// is checked against a stand-in hash of the same cost, so how long the
+/// answer takes does not tell which names exist.
+pub async fn authenticate(
+    db: &Db,
+    username: &str,
+    password: &str,
+) -> Result<Option<Account>, AppError> {
+    type Row = (i64, String, bool, bool);
+    let row: Option<Row> = crate::on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT id, password_hash, is_active, is_librarian FROM account WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+    })?;
+    let hash = match &row {
+        Some((_, hash, ..)) => hash.clone(),
+        None => STAND_IN_HASH.to_string(),
+    };
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || {
+        password_auth::verify_password(password, &hash).is_ok()
+    })
+    .await
+    .map_err(|err| AppError::bug(format!("password checking stopped: {err}")))?;
+    Ok(match row {
+        Some((id, _, true, librarian)) if matches => Some(Account {
+            id,
+            username: username.to_string(),
+            librarian,
+        }),
+        _ => None,
+    })
+}
+
+/// What an unknown username's password is checked against: the hash of
+/// a random password nobody kept, made with password-auth's parameters
+/// (a test checks they are still its parameters), so the check costs what
+/// a user's does.
+const STAND_IN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$we7w3vOPjwajvSq6e7MRfQ$/lBfcQ/Ln5nhBy9F5gZKeVB2uUFPm7vmKSRM8pWPwl0";
+
 /// A user to create.
 #[derive(Clone, Copy, Debug)]
 pub struct NewAccount<'a> {
@@ -283,6 +336,14 @@ mod tests {
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_stand_in_hash_costs_what_a_new_hash_costs() {
+        let parameters = |hash: &str| hash.rsplitn(3, '$').nth(2).map(str::to_string);
+        let fresh = password_auth::generate_hash("a password");
+        assert_eq!(parameters(STAND_IN_HASH), parameters(&fresh), "{fresh}");
+        assert!(parameters(&fresh).unwrap().starts_with("$argon2id$"));
     }
 
     #[test]

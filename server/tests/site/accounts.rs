@@ -187,3 +187,57 @@ async fn a_development_database_gets_demo_users_and_a_real_one_none() {
     let users: i64 = real.scalar("SELECT COUNT(*) FROM account").await;
     assert_eq!(users, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_active_user_with_their_password_is_authenticated_and_misses_cost_alike() {
+    use app::accounts::authenticate;
+    let app = spawn_app().await;
+    for (username, librarian) in [("alice", false), ("libby", true), ("gone", false)] {
+        let mut args = vec!["adduser", username, "--email", "x@example.com"];
+        if librarian {
+            args.push("--librarian");
+        }
+        let added = app.command_with_input(&args, "the right password\n");
+        assert!(added.status.success(), "{}", stderr(&added));
+    }
+    app.execute("UPDATE account SET is_active = FALSE WHERE username = 'gone'")
+        .await;
+    let db = app.db().await;
+
+    let alice = authenticate(&db, "alice", "the right password")
+        .await
+        .unwrap();
+    let alice = alice.expect("alice, with her password");
+    assert_eq!((alice.username.as_str(), alice.librarian), ("alice", false));
+    let libby = authenticate(&db, "libby", "the right password")
+        .await
+        .unwrap();
+    assert!(libby.expect("libby").librarian);
+    for (username, password) in [
+        ("alice", "the wrong password"),
+        ("alice", ""),
+        ("Alice", "the right password"),
+        ("nobody", "the right password"),
+        ("gone", "the right password"),
+    ] {
+        let answer = authenticate(&db, username, password).await.unwrap();
+        assert_eq!(answer, None, "{username} / {password}");
+    }
+
+    // An unknown name costs what a wrong password does: the quickest of
+    // five tries each, taken in turns, so that the noise of a shared
+    // machine weighs on both alike.
+    let (mut wrong, mut unknown) = (Duration::MAX, Duration::MAX);
+    for _ in 0..5 {
+        for (username, quickest) in [("alice", &mut wrong), ("nobody", &mut unknown)] {
+            let started = std::time::Instant::now();
+            authenticate(&db, username, "a guess").await.unwrap();
+            *quickest = (*quickest).min(started.elapsed());
+        }
+    }
+    assert!(
+        unknown * 2 > wrong && wrong * 2 > unknown,
+        "wrong password {wrong:?}, unknown user {unknown:?}"
+    );
+    db.close().await;
+}
