@@ -87,6 +87,14 @@ pub fn iso_date(date: Date) -> String {
     )
 }
 
+/// A copy's status and its book's title.
+const COPY_AND_TITLE: &str = "SELECT copy.status, book.title FROM book_instance copy
+     JOIN book ON book.id = copy.book_id WHERE copy.id = $1";
+
+/// Copies available, changed by `$1`, and a new catalog version.
+const COUNT_AVAILABLE: &str = "UPDATE catalog_counts
+     SET copies_available = copies_available + $1, version = version + 1 WHERE id = 1";
+
 /// The copy's status, from the database's code.
 fn status(code: &str) -> Result<CopyStatus, LoanError> {
     CopyStatus::from_code(code)
@@ -117,13 +125,10 @@ pub async fn lend(
         if !active {
             return Err(LoanError::InactiveUser(username.to_string()));
         }
-        let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT copy.status, book.title FROM book_instance copy
-             JOIN book ON book.id = copy.book_id WHERE copy.id = $1",
-        )
-        .bind(copy)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
+            .bind(copy)
+            .fetch_optional(&mut *tx)
+            .await?;
         let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         let current = status(&code)?;
         if current != CopyStatus::Available {
@@ -141,12 +146,10 @@ pub async fn lend(
         .bind(user)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE catalog_counts
-             SET copies_available = copies_available - 1, version = version + 1 WHERE id = 1",
-        )
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(COUNT_AVAILABLE)
+            .bind(-1_i64)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok((due, title))
     })
@@ -156,13 +159,10 @@ pub async fn lend(
 /// borrower. Gives the book's title.
 pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanError> {
     in_transaction!(db, |tx| {
-        let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT copy.status, book.title FROM book_instance copy
-             JOIN book ON book.id = copy.book_id WHERE copy.id = $1",
-        )
-        .bind(copy)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
+            .bind(copy)
+            .fetch_optional(&mut *tx)
+            .await?;
         let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         let current = status(&code)?;
         if current != CopyStatus::OnLoan {
@@ -178,12 +178,10 @@ pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanErr
         .bind(copy)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE catalog_counts
-             SET copies_available = copies_available + 1, version = version + 1 WHERE id = 1",
-        )
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(COUNT_AVAILABLE)
+            .bind(1_i64)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(title)
     })

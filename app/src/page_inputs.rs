@@ -88,15 +88,10 @@ impl CatalogInputs {
     /// The catalog at `version`, today.
     #[cfg(feature = "ssr")]
     pub fn now(version: i64) -> CatalogInputs {
-        let today = time::OffsetDateTime::now_utc().date();
+        use crate::loans::{iso_date, today};
         CatalogInputs {
             version,
-            today: format!(
-                "{:04}-{:02}-{:02}",
-                today.year(),
-                u8::from(today.month()),
-                today.day()
-            ),
+            today: iso_date(today()),
         }
     }
 }

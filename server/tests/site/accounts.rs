@@ -1,16 +1,8 @@
 //! Users, as the operator makes them: `locallibrary adduser` and `passwd`.
 
-use std::{process::Output, time::Duration};
+use std::time::Duration;
 
-use crate::support::{serve, spawn_app, ServerProcess, TestApp, TestDatabase};
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::support::{serve, spawn_app, stderr, stdout, ServerProcess, TestApp, TestDatabase};
 
 /// The stored hash of `username`'s password (a name the test chose).
 async fn password_hash(app: &TestApp, username: &str) -> String {

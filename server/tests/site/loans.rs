@@ -1,17 +1,7 @@
 //! Loans as the operator makes them: `locallibrary lend` and `return`,
 //! and what the site shows of them.
 
-use std::process::Output;
-
-use crate::support::{browser, main_text, spawn_app, TestApp};
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use crate::support::{browser, main_text, spawn_app, stderr, stdout, TestApp};
 
 /// A copy with `status` (its id and its book's), the first by id.
 async fn a_copy(app: &TestApp, status: &str) -> (String, i64) {
@@ -49,13 +39,7 @@ async fn copy_row(app: &TestApp, copy: &str) -> (String, Option<String>, Option<
 }
 
 fn in_days(days: i64) -> String {
-    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    app::loans::iso_date(app::loans::today() + time::Duration::days(days))
 }
 
 async fn available_on_home(app: &TestApp) -> u64 {

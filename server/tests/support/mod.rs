@@ -437,6 +437,16 @@ pub async fn assert_concurrent_views_count_exactly<F, Fut>(
     );
 }
 
+/// What a command printed on standard output.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What a command printed on standard error.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// The visible text of the page's `<main>`, as one line.
 pub fn main_text(html: &str) -> String {
     let document = Html::parse_document(html);
