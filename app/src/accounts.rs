@@ -7,10 +7,9 @@
 
 use leptos_i18n::td_string;
 
-use crate::{db::Db, error::AppError, language::Locale, on_writer};
+pub use crate::forms::{PasswordProblem, MIN_PASSWORD_CHARS};
+use crate::{db::Db, error::AppError, language::Locale, model::User, on_writer};
 
-/// The fewest characters a password may have.
-pub const MIN_PASSWORD_CHARS: usize = 8;
 /// The most characters a username may have (as Django's).
 pub const MAX_USERNAME_CHARS: usize = 150;
 
@@ -27,14 +26,6 @@ pub enum AccountError {
     Password(Vec<PasswordProblem>),
     /// The database failed (already logged).
     Failed(AppError),
-}
-
-/// A rule a new password breaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PasswordProblem {
-    TooShort,
-    AllDigits,
-    LikeUsername,
 }
 
 impl AccountError {
@@ -55,23 +46,6 @@ impl AccountError {
                 .collect::<Vec<_>>()
                 .join(" "),
             AccountError::Failed(error) => error.message(locale),
-        }
-    }
-}
-
-impl PasswordProblem {
-    pub fn message(self, locale: Locale) -> String {
-        match self {
-            PasswordProblem::TooShort => td_string!(
-                locale,
-                accounts.password_too_short,
-                min = MIN_PASSWORD_CHARS
-            )
-            .to_string(),
-            PasswordProblem::AllDigits => td_string!(locale, accounts.password_numeric).to_string(),
-            PasswordProblem::LikeUsername => {
-                td_string!(locale, accounts.password_like_username).to_string()
-            }
         }
     }
 }
@@ -140,14 +114,6 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
         .map_err(|err| AppError::bug(format!("password hashing stopped: {err}")))
 }
 
-/// A user who proved who they are.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub librarian: bool,
-}
-
 /// The user `username` if `password` is theirs and they are active; `None`
 /// otherwise, in the same time whatever the reason: an unknown username
 /// is checked against a stand-in hash of the same cost, so how long the
@@ -156,7 +122,7 @@ pub async fn authenticate(
     db: &Db,
     username: &str,
     password: &str,
-) -> Result<Option<Account>, AppError> {
+) -> Result<Option<User>, AppError> {
     type Row = (i64, String, bool, bool);
     let row: Option<Row> = crate::on_reader!(db, |conn| {
         sqlx::query_as(
@@ -177,7 +143,7 @@ pub async fn authenticate(
     .await
     .map_err(|err| AppError::bug(format!("password checking stopped: {err}")))?;
     Ok(match row {
-        Some((id, _, true, librarian)) if matches => Some(Account {
+        Some((id, _, true, librarian)) if matches => Some(User {
             id,
             username: username.to_string(),
             librarian,
@@ -192,6 +158,17 @@ pub async fn authenticate(
 /// a user's does.
 const STAND_IN_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$we7w3vOPjwajvSq6e7MRfQ$/lBfcQ/Ln5nhBy9F5gZKeVB2uUFPm7vmKSRM8pWPwl0";
+
+/// Notes that the user `id` signed in at `now` (Unix seconds).
+pub async fn signed_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
+    crate::execute!(
+        db,
+        sqlx::query("UPDATE account SET last_login = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+    )?;
+    Ok(())
+}
 
 /// A user to create.
 #[derive(Clone, Copy, Debug)]
@@ -276,8 +253,15 @@ pub async fn create_demo_users(db: &Db) -> Result<Vec<(&'static str, String)>, A
     Ok(created)
 }
 
-/// Gives `username` a new password.
-pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<(), AccountError> {
+/// Gives `username` a new password, and signs out every session of theirs
+/// but `keep` (the session that changed it, if any): whoever knew the old
+/// password is out.
+pub async fn set_password(
+    db: &Db,
+    username: &str,
+    password: &str,
+    keep: Option<&str>,
+) -> Result<(), AccountError> {
     let problems = password_problems(password, username);
     if !problems.is_empty() {
         return Err(AccountError::Password(problems));
@@ -285,17 +269,35 @@ pub async fn set_password(db: &Db, username: &str, password: &str) -> Result<(),
     let hash = hash_password(password.to_string())
         .await
         .map_err(AccountError::Failed)?;
-    let changed = crate::execute!(
-        db,
-        sqlx::query("UPDATE account SET password_hash = $1 WHERE username = $2")
-            .bind(&hash)
-            .bind(username)
-    )?;
-    if changed == 0 {
-        return Err(AccountError::UnknownUser(username.to_string()));
+    let changed: Result<Option<i64>, sqlx::Error> = crate::in_transaction!(db, |tx| {
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE account SET password_hash = $1 WHERE username = $2 RETURNING id",
+        )
+        .bind(&hash)
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            sqlx::query(SIGN_OUT_OTHERS)
+                .bind(id)
+                .bind(keep)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    });
+    match changed? {
+        Some(_) => Ok(()),
+        None => Err(AccountError::UnknownUser(username.to_string())),
     }
-    Ok(())
 }
+
+/// Deletes the sessions signed in as the user `$1` but the session `$2`
+/// (their state rows go with them).
+const SIGN_OUT_OTHERS: &str = "DELETE FROM tower_sessions WHERE id IN (
+    SELECT session_id FROM session_state
+    WHERE account_id = $1 AND session_id <> COALESCE($2, ''))";
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,9 @@ pub enum AppError {
     /// The request itself is wrong (a page number that is not a number, a
     /// choice that is not offered).
     BadRequest(Invalid),
+    /// The user signed in may not see this page or do this (a member
+    /// asking for a librarian's page).
+    Forbidden,
     /// An outage: the database cannot be reached, stayed locked past its
     /// busy timeout, or had no free connection in time. It passes by
     /// itself: a 503, and the visitor may try again. Details go to the
@@ -64,6 +67,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => td_string!(locale, errors.not_found),
             AppError::BadRequest(_) => td_string!(locale, errors.bad_request),
+            AppError::Forbidden => td_string!(locale, errors.forbidden),
             AppError::Unavailable => td_string!(locale, errors.unavailable),
             AppError::ServerFn(_) if self.status_code() == 400 => {
                 td_string!(locale, errors.bad_request)
@@ -77,6 +81,7 @@ impl AppError {
         match self {
             AppError::NotFound(missing) => missing.message(locale),
             AppError::BadRequest(invalid) => invalid.message(locale),
+            AppError::Forbidden => td_string!(locale, errors.forbidden_message).to_string(),
             AppError::Unavailable => td_string!(locale, errors.unavailable_message).to_string(),
             AppError::ServerFn(_) if self.status_code() == 400 => {
                 td_string!(locale, errors.unreadable_request).to_string()
@@ -92,6 +97,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
+            AppError::Forbidden => 403,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
             // The request's arguments could not be read: the client's mistake.

@@ -11,7 +11,8 @@ use crate::{
     error::AppError,
     language::{self, Locale},
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
-    page_inputs::{address, layout_inputs, locale},
+    page_inputs::{address, layout_inputs, locale, user},
+    pages::accounts::{sign_in_address, SignOutButton, SIGN_IN},
 };
 
 #[component]
@@ -36,9 +37,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <NavLink href="/" path=path.clone() label=td_string!(locale, layout.home) />
                     <NavLink href="/books" path=path.clone() label=td_string!(locale, layout.books) />
                     <NavLink href="/authors" path=path.clone() label=td_string!(locale, layout.authors) />
-                    <NavLink href="/about" path=path label=td_string!(locale, layout.about) />
+                    <NavLink href="/about" path=path.clone() label=td_string!(locale, layout.about) />
                 </ul>
             </nav>
+            <AccountNav path address=address.clone() />
         </header>
         <DemoNotice />
         <main id="content" class="content" tabindex="-1">{children()}</main>
@@ -49,6 +51,52 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/about">{td_string!(locale, layout.footer_about)}</a>
             </p>
         </footer>
+    }
+}
+
+/// Who is signed in, and their pages: "User: NAME", their loans, for a
+/// librarian every loan and a new author, and the sign-out button; for
+/// nobody, a link to sign in that comes back to this page.
+#[component]
+fn AccountNav(path: String, address: String) -> impl IntoView {
+    let locale = locale();
+    let content = match user() {
+        Some(user) => {
+            let staff = user.librarian.then(|| {
+                view! {
+                    <NavLink href="/loans" path=path.clone() label=td_string!(locale, layout.all_loans) />
+                    <NavLink
+                        href="/authors/new"
+                        path=path.clone()
+                        label=td_string!(locale, layout.new_author)
+                    />
+                }
+            });
+            Either::Left(view! {
+                <ul>
+                    <li class="user">
+                        {td_string!(locale, layout.user, username = user.username).to_string()}
+                    </li>
+                    <NavLink href="/loans/mine" path=path.clone() label=td_string!(locale, layout.my_loans) />
+                    {staff}
+                    <li><SignOutButton /></li>
+                </ul>
+            })
+        }
+        None => {
+            let href = sign_in_address(&address);
+            let current = (path == SIGN_IN).then_some("page");
+            Either::Right(view! {
+                <ul>
+                    <li><a href=href aria-current=current>{td_string!(locale, layout.sign_in)}</a></li>
+                </ul>
+            })
+        }
+    };
+    view! {
+        <nav class="account-nav" aria-label=td_string!(locale, layout.account_navigation)>
+            {content}
+        </nav>
     }
 }
 

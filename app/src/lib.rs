@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod error;
+pub mod forms;
 pub mod islands;
 pub mod language;
 pub mod layout;
@@ -29,6 +30,8 @@ pub mod loans;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod session_id;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -43,6 +46,7 @@ use crate::{
     layout::Layout,
     pages::{
         about::AboutPage,
+        accounts::{SignInPage, SignOutPage},
         authors::{AuthorDetailPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
         home::HomePage,
@@ -104,6 +108,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id") view=AuthorDetailPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
+                    <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -242,6 +242,15 @@ pub struct AuthorDetail {
     pub books: Vec<AuthorBook>,
 }
 
+/// A signed-in user, as the layout and the member's pages know them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    /// Lends, takes back and renews copies, and edits authors.
+    pub librarian: bool,
+}
+
 /// What a browser has chosen, kept in its session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Preferences {

@@ -19,8 +19,9 @@ use std::hash::{Hash, Hasher};
 
 use crate::{
     error::AppError,
+    forms::Submitted,
     language::Locale,
-    model::{CatalogCounts, Preferences},
+    model::{CatalogCounts, Preferences, User},
     pages::home::{Outcome, VisitCount},
 };
 
@@ -33,33 +34,42 @@ pub struct PageInputs {
     pub layout: LayoutInputs,
     /// What the page itself shows, as its route needs.
     pub page: PageKind,
+    /// The form the page shows, as it was posted (with what was wrong with
+    /// it); `None` when the page is asked for, not posted to.
+    pub form: Option<Submitted>,
 }
 
 /// What the layout shows that differs between browsers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LayoutInputs {
     /// This browser's choices (the notice dismissed; results per page,
     /// which the lists read from here too).
     pub preferences: Preferences,
     /// The language every text of the page is in.
     pub locale: Locale,
+    /// Who is signed in: their name and links in the header, and what the
+    /// pages let them see and do. Part of every kept page's key, so one
+    /// user's page is never another's.
+    pub user: Option<User>,
 }
 
 impl LayoutInputs {
-    /// The layout for a browser that chose `preferences` and whose
-    /// `Accept-Language` best matches `accepted`: its chosen language, if
-    /// it chose one, else that.
-    pub fn new(preferences: Preferences, accepted: Locale) -> LayoutInputs {
+    /// The layout for a browser that chose `preferences`, signed in as
+    /// `user`, whose `Accept-Language` best matches `accepted`: its chosen
+    /// language, if it chose one, else that.
+    pub fn new(preferences: Preferences, user: Option<User>, accepted: Locale) -> LayoutInputs {
         LayoutInputs {
             preferences,
             locale: preferences.language.unwrap_or(accepted),
+            user,
         }
     }
 
     /// The layout with no choices read (the database is down, say): the
-    /// defaults, in the language of the browser's `Accept-Language`.
+    /// defaults, nobody signed in, in the language of the browser's
+    /// `Accept-Language`.
     pub fn unread(accepted: Locale) -> LayoutInputs {
-        LayoutInputs::new(Preferences::default(), accepted)
+        LayoutInputs::new(Preferences::default(), None, accepted)
     }
 }
 
@@ -117,6 +127,16 @@ pub fn page_inputs() -> Result<PageInputs, AppError> {
     leptos::prelude::use_context::<PageInputs>().ok_or_else(inputs_missing)
 }
 
+/// What a page other than the home page is read as of: the catalog's
+/// version and today; or why it could not be read, or may not be shown
+/// (a 403), which the page shows in its place.
+pub fn catalog_inputs() -> Result<CatalogInputs, AppError> {
+    match page_inputs()?.page {
+        PageKind::Catalog(result) => result,
+        _ => Err(inputs_missing()),
+    }
+}
+
 /// The layout's inputs; the defaults without any (the app rendered with
 /// no request, once, to list its routes).
 pub fn layout_inputs() -> LayoutInputs {
@@ -128,7 +148,19 @@ pub fn layout_inputs() -> LayoutInputs {
 /// The language of the page being rendered (English without inputs, as
 /// for [`layout_inputs`]).
 pub fn locale() -> Locale {
-    layout_inputs().locale
+    leptos::prelude::use_context::<PageInputs>()
+        .map(|inputs| inputs.layout.locale)
+        .unwrap_or_default()
+}
+
+/// Who the page is rendered for (nobody without inputs).
+pub fn user() -> Option<User> {
+    leptos::prelude::use_context::<PageInputs>().and_then(|inputs| inputs.layout.user)
+}
+
+/// The form of the page being rendered, as posted (`None`: not posted).
+pub fn submitted() -> Option<Submitted> {
+    leptos::prelude::use_context::<PageInputs>().and_then(|inputs| inputs.form)
 }
 
 /// The address of the page being rendered; empty without inputs (as for

@@ -124,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password()?;
             let db = db::connect(&settings.database).await?;
             db::migrate(&db).await?;
-            accounts::set_password(&db, &username, &password).await?;
+            accounts::set_password(&db, &username, &password, None).await?;
             println!("Changed the password of {username}.");
             finish(db).await
         }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod db;
+pub mod forms;
 pub mod origin;
 pub mod pages;
 pub mod routes;

@@ -32,7 +32,7 @@ use crate::{
     assets::{self, Fingerprints},
     catalog,
     config::{ConnectionSettings, SessionSettings, Settings},
-    connections, db, origin,
+    connections, db, forms, origin,
     pages::{self, Pages},
     routes,
     security::{self, ResponseNonce, SecurityHeaders},
@@ -138,6 +138,8 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
     // server's own instructions to do nothing.
     let rendered = Router::new()
         .fallback_service(site)
+        // Forms posted to pages: behind the cross-origin checks.
+        .layer(middleware::from_fn_with_state(pages.clone(), forms::submit))
         .layer(middleware::from_fn_with_state(fingerprints, assets::serve))
         .layer(CompressionLayer::new())
         .layer(origin::layer())

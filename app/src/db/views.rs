@@ -22,7 +22,12 @@ use std::{collections::HashMap, future::Future};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{error::AppError, language::Locale, model::CatalogCounts, session::unix_millis};
+use crate::{
+    error::AppError,
+    language::Locale,
+    model::{CatalogCounts, User},
+    session::unix_millis,
+};
 
 /// A page view's write.
 #[derive(Clone, Debug)]
@@ -43,7 +48,7 @@ pub enum ViewWrite {
 }
 
 /// What a view's write did, and the catalog's figures as it committed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {
     /// `None`: nothing was written (the session is not live).
     pub state: Option<SessionRow>,
@@ -51,7 +56,7 @@ pub struct Written {
 }
 
 /// A session's state, after a view was counted in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
     /// Views so far, this one included.
     pub visits: i64,
@@ -61,6 +66,8 @@ pub struct SessionRow {
     pub notice_dismissed: bool,
     /// The language chosen, if any (one no longer offered reads as none).
     pub language: Option<Locale>,
+    /// Who the session is signed in as (an inactive user: nobody).
+    pub user: Option<User>,
 }
 
 /// How many writes one batch takes at most: its statements then have a few
@@ -159,20 +166,24 @@ pub struct Statements {
     pub now_millis: i64,
 }
 
-/// A counted session's row: id, visits, renewed_at, per_page,
-/// notice_dismissed, language, then the catalog's figures.
-pub type CountedRow = (
-    String,
-    i64,
-    i64,
-    Option<i64>,
-    bool,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
-);
+/// A counted session's row, with the catalog's figures and the user it is
+/// signed in as.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountedRow {
+    pub session_id: String,
+    pub visits: i64,
+    pub renewed_at: i64,
+    pub per_page: Option<i64>,
+    pub notice_dismissed: bool,
+    pub language: Option<String>,
+    pub books: i64,
+    pub copies: i64,
+    pub copies_available: i64,
+    pub authors: i64,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub librarian: Option<bool>,
+}
 
 /// What a batch's statements gave.
 #[derive(Debug, Default)]
@@ -258,15 +269,27 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
         .counted
         .iter()
         .map(
-            |(id, visits, renewed_at, per_page, notice_dismissed, language, ..)| {
+            |CountedRow {
+                 session_id,
+                 visits,
+                 renewed_at,
+                 per_page,
+                 notice_dismissed,
+                 language,
+                 user_id,
+                 username,
+                 librarian,
+                 ..
+             }| {
                 let row = SessionRow {
                     visits: *visits,
                     renewed_at: *renewed_at,
                     per_page: *per_page,
                     notice_dismissed: *notice_dismissed,
                     language: language.as_deref().and_then(crate::language::from_tag),
+                    user: crate::session::signed_in(*user_id, username.clone(), *librarian),
                 };
-                (id.as_str(), row)
+                (session_id.as_str(), row)
             },
         )
         .collect();
@@ -284,7 +307,7 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
             let before = row.visits - views_in[session_id];
             SessionRow {
                 visits: before + nth + 1,
-                ..*row
+                ..row.clone()
             }
         });
         let _ = reply.send(Ok(Written { state, counts }));
@@ -315,7 +338,7 @@ pub fn count_sql(n: usize) -> String {
          ON CONFLICT (session_id) DO UPDATE
             SET visits = session_state.visits + excluded.visits, confirmed = TRUE
          RETURNING session_id, visits, renewed_at, per_page, notice_dismissed, language,
-            {FIGURES}",
+            {FIGURES}, {USER}",
         rows.join(", ")
     )
 }
@@ -324,8 +347,19 @@ pub fn count_sql(n: usize) -> String {
 /// them, where a statement of their own would be one more hand-over to
 /// the database per batch (for SQLite, to its connection's thread and
 /// back).
-const FIGURES: &str = "(SELECT books FROM catalog_counts), (SELECT copies FROM catalog_counts),
-     (SELECT copies_available FROM catalog_counts), (SELECT authors FROM catalog_counts)";
+const FIGURES: &str = "(SELECT books FROM catalog_counts) AS books,
+     (SELECT copies FROM catalog_counts) AS copies,
+     (SELECT copies_available FROM catalog_counts) AS copies_available,
+     (SELECT authors FROM catalog_counts) AS authors";
+
+/// The user the session is signed in as, if active, as `RETURNING`
+/// columns (NULL for nobody): the layout shows their name.
+const USER: &str = "(SELECT id FROM account
+        WHERE account.id = session_state.account_id AND account.is_active) AS user_id,
+     (SELECT username FROM account
+        WHERE account.id = session_state.account_id AND account.is_active) AS username,
+     (SELECT is_librarian FROM account
+        WHERE account.id = session_state.account_id AND account.is_active) AS librarian";
 
 /// Stores the session records `($1, $2, $3), …` (id, data, expiry) whose
 /// ids are free, and gives those ids.
@@ -401,9 +435,7 @@ macro_rules! run_view_writes {
                 .await?;
         }
         rows.counts = match rows.counted.first() {
-            Some(&(_, _, _, _, _, _, books, copies, available, authors)) => {
-                (books, copies, available, authors)
-            }
+            Some(row) => (row.books, row.copies, row.copies_available, row.authors),
             None => {
                 ::sqlx::query_as($crate::db::views::COUNTS_SQL)
                     .fetch_one(&mut *$on)
@@ -455,34 +487,45 @@ mod tests {
         let rows = Rows {
             // After the batch: a at 12 (was 10), b at 5 (was 4).
             counted: vec![
-                ("a".to_string(), 12, 0, None, false, None, 20, 50, 23, 10),
-                (
-                    "b".to_string(),
-                    5,
-                    0,
-                    Some(25),
-                    true,
-                    Some("zh-TW".into()),
-                    20,
-                    50,
-                    23,
-                    10,
-                ),
+                row("a", 12, None, None),
+                row("b", 5, Some("zh-TW"), Some((7, "bob"))),
             ],
             counts: (20, 50, 23, 10),
         };
         answer(batch, wanted, Ok(rows));
         let mut visits = Vec::new();
         let mut languages = Vec::new();
+        let mut users = Vec::new();
         for reply in replies {
             let written = reply.await.unwrap().unwrap();
             assert_eq!(written.counts.books, 20);
             let state = written.state.unwrap();
             visits.push(state.visits);
             languages.push(state.language);
+            users.push(state.user.map(|user| user.username));
         }
         assert_eq!(visits, [11, 5, 12]);
         assert_eq!(languages, [None, Some(Locale::zh_TW), None]);
+        assert_eq!(users, [None, Some("bob".to_string()), None]);
+    }
+
+    /// A counted session's row, with the figures 20, 50, 23, 10.
+    fn row(id: &str, visits: i64, language: Option<&str>, user: Option<(i64, &str)>) -> CountedRow {
+        CountedRow {
+            session_id: id.to_string(),
+            visits,
+            renewed_at: 0,
+            per_page: None,
+            notice_dismissed: false,
+            language: language.map(str::to_string),
+            books: 20,
+            copies: 50,
+            copies_available: 23,
+            authors: 10,
+            user_id: user.map(|(id, _)| id),
+            username: user.map(|(_, name)| name.to_string()),
+            librarian: user.map(|_| false),
+        }
     }
 
     #[test]

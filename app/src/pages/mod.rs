@@ -1,4 +1,5 @@
 pub mod about;
+pub mod accounts;
 pub mod authors;
 pub mod books;
 pub mod home;

@@ -31,7 +31,7 @@ pub async fn book(id: String) -> Result<BookDetail, AppError> {
     #[cfg(feature = "ssr")]
     {
         let id = crate::paging::parse_id(&id, crate::error::Missing::Book)?;
-        let today = server::catalog_inputs()?.today;
+        let today = crate::page_inputs::catalog_inputs()?.today;
         crate::catalog::book(&server::db()?, id, today).await
     }
     #[cfg(not(feature = "ssr"))]
@@ -77,7 +77,7 @@ mod server {
     use crate::{
         db::Db,
         error::AppError,
-        page_inputs::{layout_inputs, page_inputs, CatalogInputs, PageKind},
+        page_inputs::{catalog_inputs, layout_inputs},
         paging::parse_page,
     };
 
@@ -94,15 +94,5 @@ mod server {
     pub fn db() -> Result<Db, AppError> {
         catalog_inputs()?;
         Db::from_context()
-    }
-
-    /// The page's inputs, for a catalog page whose inputs could be read.
-    pub fn catalog_inputs() -> Result<CatalogInputs, AppError> {
-        let inputs = page_inputs()?;
-        match inputs.page {
-            PageKind::Catalog(Ok(catalog)) => Ok(catalog),
-            PageKind::Catalog(Err(error)) => Err(error),
-            _ => Err(AppError::bug("a catalog read outside a catalog page")),
-        }
     }
 }

@@ -18,7 +18,7 @@ use crate::{
     error::{AppError, Invalid},
     execute,
     language::{self, Locale},
-    model::{CatalogCounts, Preferences, PER_PAGE_CHOICES},
+    model::{CatalogCounts, Preferences, User, PER_PAGE_CHOICES},
     on_reader,
 };
 
@@ -43,7 +43,8 @@ const STARTED_AT: &str = "started_at";
 
 /// A query for `columns` of the state row of the session `$1`, if that
 /// session is live at `$2` (Unix milliseconds): the cookie's id is checked
-/// in the same statement that reads.
+/// in the same statement that reads. `account` is the user it is signed in
+/// as, if active (else its columns are NULL).
 macro_rules! live_state {
     ($columns:literal) => {
         concat!(
@@ -51,6 +52,7 @@ macro_rules! live_state {
             $columns,
             " FROM session_state state
              JOIN tower_sessions record ON record.id = state.session_id
+             LEFT JOIN account ON account.id = state.account_id AND account.is_active
              WHERE state.session_id = $1 AND record.expiry_date > $2"
         )
     };
@@ -64,17 +66,18 @@ pub struct VisitorSession {
 }
 
 /// What a catalog page (a list, a book's or an author's page) is rendered
-/// from besides its address: the catalog as it stands and the browser's
-/// choices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// from besides its address: the catalog as it stands, the browser's
+/// choices and who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageBasis {
-    /// Raised by every catalog load (migration 0009).
+    /// Raised by every change of the catalog (migration 0009).
     pub catalog_version: i64,
     pub preferences: Preferences,
+    pub user: Option<User>,
 }
 
 /// A counted view of the home page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Visit {
     /// Views so far, this one included.
     pub visits: i64,
@@ -85,6 +88,8 @@ pub struct Visit {
     pub counts: CatalogCounts,
     /// The browser's preferences, as the statement that counted found them.
     pub preferences: Preferences,
+    /// Who the session is signed in as.
+    pub user: Option<User>,
 }
 
 impl VisitorSession {
@@ -152,6 +157,7 @@ impl VisitorSession {
                         state.notice_dismissed,
                         state.language,
                     ),
+                    user: state.user,
                 });
             }
         }
@@ -164,6 +170,7 @@ impl VisitorSession {
                 cookie_returned: true,
                 counts,
                 preferences: Preferences::default(),
+                user: None,
             });
         }
         let counts = crate::catalog::counts(&self.db).await?;
@@ -174,6 +181,7 @@ impl VisitorSession {
             cookie_returned: false,
             counts,
             preferences: Preferences::default(),
+            user: None,
         })
     }
 
@@ -250,20 +258,33 @@ impl VisitorSession {
         Ok(stored.unwrap_or_else(|| i64::from(self.first_view().is_some())))
     }
 
-    /// The catalog's version and this browser's preferences, in one
-    /// statement that only reads (the preferences are the defaults without
-    /// a live session). Asked before every page but a view of the home page.
+    /// The catalog's version, this browser's preferences and who it is
+    /// signed in as, in one statement that only reads (the defaults and
+    /// nobody without a live session). Asked before every page but a view
+    /// of the home page.
     pub async fn page_basis(&self) -> Result<PageBasis, AppError> {
         const BASIS: &str = concat!(
-            "SELECT catalog.version, live.per_page, live.notice_dismissed, live.language
+            "SELECT catalog.version, live.per_page, live.notice_dismissed, live.language,
+                live.id, live.username, live.is_librarian
              FROM catalog_counts catalog LEFT JOIN (",
-            live_state!("state.per_page, state.notice_dismissed, state.language"),
+            live_state!(
+                "state.per_page, state.notice_dismissed, state.language,
+                 account.id, account.username, account.is_librarian"
+            ),
             ") live ON TRUE"
         );
-        type Basis = (i64, Option<i64>, Option<bool>, Option<String>);
+        type Basis = (
+            i64,
+            Option<i64>,
+            Option<bool>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<bool>,
+        );
         let id = self.cookie_id();
         let now = unix_millis(OffsetDateTime::now_utc());
-        let (catalog_version, per_page, dismissed, language): Basis =
+        let (catalog_version, per_page, dismissed, language, account, username, librarian): Basis =
             on_reader!(&self.db, |conn| {
                 sqlx::query_as(BASIS)
                     .bind(&id)
@@ -278,7 +299,67 @@ impl VisitorSession {
         Ok(PageBasis {
             catalog_version,
             preferences,
+            user: signed_in(account, username, librarian),
         })
+    }
+
+    /// Signs this browser in as `user`, who proved who they are: the
+    /// session keeps what it holds (the visit count goes on) under a new
+    /// id, so an id known before (planted, or read over a shoulder) is
+    /// worthless after. A session signed in as someone else is emptied
+    /// first. The user's password-reset links stop working.
+    pub async fn sign_in(&self, user: &User) -> Result<(), AppError> {
+        if let Some(current) = self.signed_in_as().await? {
+            if current != user.id {
+                self.forget().await?;
+            }
+        }
+        self.ensure_state().await?;
+        self.rotate_id().await?;
+        let id = self
+            .stored_id()
+            .await?
+            .ok_or_else(|| AppError::bug("a session signed in has no id"))?;
+        let now = Now::get();
+        // Confirmed: a browser that signs in is a person, not a crawler
+        // whose cookie never comes back, and the session must stay.
+        execute!(
+            &self.db,
+            sqlx::query(
+                "UPDATE session_state SET account_id = $1, confirmed = TRUE WHERE session_id = $2"
+            )
+            .bind(user.id)
+            .bind(&id)
+        )?;
+        crate::accounts::signed_in(&self.db, user.id, now.secs).await?;
+        Ok(())
+    }
+
+    /// Signs this browser out: its session is emptied and deleted (as
+    /// Django does), the cookie cleared. The next view of the home page is
+    /// its first.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        self.forget().await
+    }
+
+    /// The id of the user this browser's session is signed in as, if any
+    /// (active or not).
+    async fn signed_in_as(&self) -> Result<Option<i64>, AppError> {
+        let Some(id) = self.stored_id().await? else {
+            return Ok(None);
+        };
+        let account: Option<Option<i64>> = on_reader!(&self.db, |conn| {
+            sqlx::query_scalar("SELECT account_id FROM session_state WHERE session_id = $1")
+                .bind(&id)
+                .fetch_optional(conn)
+                .await
+        })?;
+        Ok(account.flatten())
+    }
+
+    /// The id of this browser's session, if the store holds it.
+    pub async fn session_id(&self) -> Result<Option<String>, AppError> {
+        self.stored_id().await
     }
 
     /// Remembers how many results a page of a list shows for this browser.
@@ -396,10 +477,19 @@ impl VisitorSession {
         let Some(old_id) = self.stored_id().await? else {
             return Ok(());
         };
-        type Kept = (i64, bool, i64, Option<i64>, bool, Option<String>);
+        type Kept = (
+            i64,
+            bool,
+            i64,
+            Option<i64>,
+            bool,
+            Option<String>,
+            Option<i64>,
+        );
         let state: Option<Kept> = on_reader!(&self.db, |conn| {
             sqlx::query_as(
-                "SELECT visits, confirmed, created_at, per_page, notice_dismissed, language
+                "SELECT visits, confirmed, created_at, per_page, notice_dismissed, language,
+                    account_id
                  FROM session_state WHERE session_id = $1",
             )
             .bind(&old_id)
@@ -415,13 +505,14 @@ impl VisitorSession {
             .id()
             .map(|id| id.to_string())
             .ok_or_else(|| AppError::bug("session has no id after rotation"))?;
-        if let Some((visits, confirmed, created_at, per_page, dismissed, language)) = state {
+        if let Some((visits, confirmed, created_at, per_page, dismissed, language, account)) = state
+        {
             execute!(
                 &self.db,
                 sqlx::query(
                     "INSERT INTO session_state (session_id, visits, confirmed, created_at,
-                        per_page, notice_dismissed, language)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        per_page, notice_dismissed, language, account_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&new_id)
                 .bind(visits)
@@ -430,6 +521,7 @@ impl VisitorSession {
                 .bind(per_page)
                 .bind(dismissed)
                 .bind(language)
+                .bind(account)
             )?;
         }
         Ok(())
@@ -541,6 +633,20 @@ enum Origin {
     FirstView,
     /// Created just now, with nothing to show the browser keeps cookies.
     New,
+}
+
+/// The user from the columns of `account` a session's row joins (NULL:
+/// not signed in, or the user is no longer active).
+pub fn signed_in(
+    id: Option<i64>,
+    username: Option<String>,
+    librarian: Option<bool>,
+) -> Option<User> {
+    Some(User {
+        id: id?,
+        username: username?,
+        librarian: librarian?,
+    })
 }
 
 /// Preferences from their columns in `session_state`; a stored page size

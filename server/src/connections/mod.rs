@@ -175,11 +175,19 @@ async fn connection(
     if let Err(error) = stream.set_nodelay(true) {
         tracing::warn!(%error, "cannot set TCP_NODELAY");
     }
+    let peer = stream.peer_addr().ok();
     let activity = Arc::clone(&admitted.activity);
     let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
     let answering = Arc::clone(&activity);
-    let service =
-        service_fn(move |request| answer(router.clone(), Arc::clone(&answering), limits, request));
+    let service = service_fn(move |mut request: Request<Incoming>| {
+        // Who is asking, for the sign-in throttle (`forms`).
+        if let Some(peer) = peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        answer(router.clone(), Arc::clone(&answering), limits, request)
+    });
     let mut served = pin!(http1::Builder::new()
         .max_buf_size(MAX_HEADER_BYTES)
         .serve_connection(io, service));

@@ -10,15 +10,32 @@ use app::{
     session::{PageBasis, VisitorSession},
 };
 
-/// The pages whose inputs the server resolves.
+/// The pages whose inputs the server resolves, by who may see them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
     /// `/`: a `GET` is a view, counted; a `HEAD` shows the count as it is.
     Home,
-    /// The lists, a book's or an author's page, About.
+    /// The lists, a book's or an author's page, About: anyone's.
     Catalog,
+    /// Signing in and out: anyone's.
+    Account,
+    /// A signed-in user's own pages (their loans).
+    Member,
+    /// Librarians' pages: every loan, renewals, author editing.
+    Librarian,
     /// Any other address: the 404 page.
     Other,
+}
+
+/// Who may see a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Anyone,
+    /// Anyone signed in; others are sent to sign in first.
+    SignedIn,
+    /// Librarians; others signed in get a 403, the rest are sent to sign
+    /// in first.
+    Librarian,
 }
 
 impl Route {
@@ -27,9 +44,25 @@ impl Route {
     /// page under `/books/7/…`, say) is none of these until it says so.
     pub fn of(path: &str) -> Route {
         let one_segment = |rest: &str| !rest.is_empty() && !rest.contains('/');
+        // `/copies/ID/renew`, `/authors/ID/edit` …: an id, then `action`.
+        let id_then = |prefix: &str, action: &str| {
+            path.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix(action))
+                .and_then(|rest| rest.strip_suffix('/'))
+                .is_some_and(one_segment)
+        };
         match path {
             "/" => Route::Home,
             "/books" | "/authors" | "/about" => Route::Catalog,
+            "/accounts/login" | "/accounts/logout" => Route::Account,
+            "/loans/mine" => Route::Member,
+            "/loans" | "/authors/new" => Route::Librarian,
+            _ if id_then("/copies/", "renew")
+                || id_then("/authors/", "edit")
+                || id_then("/authors/", "delete") =>
+            {
+                Route::Librarian
+            }
             _ if path.strip_prefix("/books/").is_some_and(one_segment)
                 || path.strip_prefix("/authors/").is_some_and(one_segment) =>
             {
@@ -38,6 +71,37 @@ impl Route {
             _ => Route::Other,
         }
     }
+
+    pub fn access(self) -> Access {
+        match self {
+            Route::Home | Route::Catalog | Route::Account | Route::Other => Access::Anyone,
+            Route::Member => Access::SignedIn,
+            Route::Librarian => Access::Librarian,
+        }
+    }
+}
+
+/// What a request for a page gets from the page's access rule, asked
+/// before anything of the page is read: the page, or (for nobody signed in)
+/// `Err` the address of the sign-in page that comes back to it, or `Ok`
+/// with a 403 in place of the page's inputs.
+pub fn check_access(resolved: &mut Resolved, route: Route) -> Result<(), String> {
+    let user = resolved.inputs.layout.user.as_ref();
+    let allowed = match route.access() {
+        Access::Anyone => true,
+        Access::SignedIn => user.is_some(),
+        Access::Librarian => user.is_some_and(|user| user.librarian),
+    };
+    if allowed {
+        return Ok(());
+    }
+    if user.is_none() {
+        return Err(app::pages::accounts::sign_in_address(
+            &resolved.inputs.address,
+        ));
+    }
+    resolved.inputs.page = PageKind::Catalog(Err(AppError::Forbidden));
+    Ok(())
 }
 
 /// A page's inputs, and the count its visit-count holes show.
@@ -59,11 +123,11 @@ pub async fn resolve(
     accepted: Locale,
 ) -> Resolved {
     let unread = LayoutInputs::unread(accepted);
-    let layout = |basis: PageBasis| LayoutInputs::new(basis.preferences, accepted);
+    let layout = |basis: PageBasis| LayoutInputs::new(basis.preferences, basis.user, accepted);
     let (layout, page, visits) = match route {
         Route::Home if counts_a_view => match visitor.record_visit().await {
             Ok(visit) => (
-                LayoutInputs::new(visit.preferences, accepted),
+                LayoutInputs::new(visit.preferences, visit.user, accepted),
                 PageKind::Home(Ok(HomeInputs {
                     counts: visit.counts,
                     cookie_returned: visit.cookie_returned,
@@ -78,14 +142,15 @@ pub async fn resolve(
             Ok((basis, home, visits)) => (layout(basis), PageKind::Home(Ok(home)), Some(visits)),
             Err(error) => (unread, PageKind::Home(Err(error)), None),
         },
-        Route::Catalog => match visitor.page_basis().await {
-            Ok(basis) => (
-                layout(basis),
-                PageKind::Catalog(Ok(CatalogInputs::now(basis.catalog_version))),
-                None,
-            ),
-            Err(error) => (unread, PageKind::Catalog(Err(error)), None),
-        },
+        Route::Catalog | Route::Account | Route::Member | Route::Librarian => {
+            match visitor.page_basis().await {
+                Ok(basis) => {
+                    let catalog = CatalogInputs::now(basis.catalog_version);
+                    (layout(basis), PageKind::Catalog(Ok(catalog)), None)
+                }
+                Err(error) => (unread, PageKind::Catalog(Err(error)), None),
+            }
+        }
         // The 404 page needs only the layout's inputs: without them it
         // shows the defaults (the notice), as for a new visitor.
         Route::Other => {
@@ -98,6 +163,7 @@ pub async fn resolve(
             address,
             layout,
             page,
+            form: None,
         },
         visits,
     }
@@ -137,12 +203,30 @@ mod tests {
         for catalog in ["/books", "/books/7", "/authors", "/authors/x", "/about"] {
             assert_eq!(Route::of(catalog), Route::Catalog, "{catalog}");
         }
+        for account in ["/accounts/login", "/accounts/logout"] {
+            assert_eq!(Route::of(account), Route::Account, "{account}");
+        }
+        assert_eq!(Route::of("/loans/mine"), Route::Member);
+        for staff in [
+            "/loans",
+            "/copies/5f1c/renew",
+            "/authors/new",
+            "/authors/7/edit",
+            "/authors/7/delete",
+        ] {
+            assert_eq!(Route::of(staff), Route::Librarian, "{staff}");
+        }
         for other in [
             "/books/",
             "/books/7/borrow",
             "/authors/1/",
             "/about/me",
             "/nowhere",
+            "/copies/renew",
+            "/copies//renew",
+            "/copies/a/b/renew",
+            "/authors/7/edit/",
+            "/loans/",
         ] {
             assert_eq!(Route::of(other), Route::Other, "{other}");
         }

@@ -40,12 +40,12 @@ use app::{
 
 use crate::security::ResponseNonce;
 
-pub use inputs::Route;
+pub use inputs::{check_access, Resolved, Route};
 use kept::{Fill, Hole, Page, Shelf};
 
 mod check;
 mod gzip;
-mod inputs;
+pub mod inputs;
 mod kept;
 
 /// What resolving inputs and finding kept pages needs; cloned for every
@@ -71,6 +71,18 @@ impl Pages {
         }))
     }
 
+    /// The session of `request`; `None` without a session layer.
+    pub fn visitor(&self, request: &Request) -> Option<VisitorSession> {
+        let session = request.extensions().get::<Session>()?.clone();
+        let cookies = request.extensions().get::<Cookies>()?.clone();
+        Some(VisitorSession::new(
+            session,
+            cookies,
+            self.0.db.clone(),
+            self.0.policy.clone(),
+        ))
+    }
+
     /// Resolves the inputs of the page `request` asks for (a `GET` of `/`
     /// counts the view), from its session; `None` without a session layer.
     pub fn resolve(
@@ -78,10 +90,7 @@ impl Pages {
         request: &Request,
         route: Route,
     ) -> Option<impl std::future::Future<Output = inputs::Resolved> + Send + 'static> {
-        let session = request.extensions().get::<Session>()?.clone();
-        let cookies = request.extensions().get::<Cookies>()?.clone();
-        let visitor =
-            VisitorSession::new(session, cookies, self.0.db.clone(), self.0.policy.clone());
+        let visitor = self.visitor(request)?;
         let address = request
             .uri()
             .path_and_query()
@@ -130,7 +139,12 @@ pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next)
         tracing::error!("no session layer around the pages");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let resolved = resolving.await;
+    let mut resolved = resolving.await;
+    // Before anything of the page is read: nobody signed in is sent to
+    // sign in (even for a copy that does not exist).
+    if let Err(sign_in) = inputs::check_access(&mut resolved, route) {
+        return found(&sign_in);
+    }
     if method == Method::HEAD || !route.is_kept() {
         request.extensions_mut().insert(resolved.inputs);
         return next.run(request).await;
@@ -167,6 +181,18 @@ pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next)
         None
     };
     page.response(&fill, gzip, plain)
+}
+
+/// A `302 Found` to `location`, a path of this site: what Django answers,
+/// and what a browser follows with a `GET`.
+pub fn found(location: &str) -> Response {
+    match axum::http::HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Err(_) => {
+            tracing::error!(location, "a redirect to an address that is not a header's");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Renders the page of `inputs` from a request made of them alone, with

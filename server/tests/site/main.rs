@@ -20,5 +20,6 @@ mod seeding;
 mod session_cookie;
 mod session_records;
 mod sessions;
+mod sign_in;
 #[path = "../support/mod.rs"]
 mod support;

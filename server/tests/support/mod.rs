@@ -197,6 +197,57 @@ impl TestApp {
         assert_eq!(response.status(), 200, "{function}");
     }
 
+    /// Creates an active user (a librarian if `librarian`) with
+    /// `password`; gives their id.
+    pub async fn add_user(&self, username: &str, password: &str, librarian: bool) -> i64 {
+        let email = format!("{username}@example.com");
+        let new = app::accounts::NewAccount {
+            username,
+            email: &email,
+            librarian,
+        };
+        app::accounts::create(&self.db().await, new, password)
+            .await
+            .expect("a user created")
+    }
+
+    /// POSTs `fields` to the page at `path`, as its form does in a browser
+    /// (from this site, asking for HTML).
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .header("origin", &self.address)
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(fields)
+            .send()
+            .await
+            .expect("a form posted")
+    }
+
+    /// Signs `client` in as `username`, and checks it was: a redirect.
+    pub async fn sign_in(&self, client: &Client, username: &str, password: &str) {
+        let response = self
+            .post_form(
+                client,
+                "/accounts/login",
+                &[("username", username), ("password", password), ("next", "")],
+            )
+            .await;
+        assert_eq!(response.status(), 302, "{username} signed in");
+    }
+
+    /// GETs `path` and gives its status and whole HTML.
+    pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let response = client.get(self.url(path)).send().await.expect("GET");
+        let status = response.status();
+        (status, response.text().await.unwrap())
+    }
+
     pub fn dir(&self) -> &Path {
         self.database.dir.path()
     }
@@ -447,10 +498,20 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The visible text of the page's header, as one line (who is signed in).
+pub fn header_text(html: &str) -> String {
+    text_of(html, "header")
+}
+
 /// The visible text of the page's `<main>`, as one line.
 pub fn main_text(html: &str) -> String {
+    text_of(html, "main")
+}
+
+/// The visible text of the elements `selector` selects, as one line.
+pub fn text_of(html: &str, selector: &str) -> String {
     let document = Html::parse_document(html);
-    let main = Selector::parse("main").unwrap();
+    let main = Selector::parse(selector).unwrap();
     // Text nodes joined by spaces: separate elements read as separate words.
     let text: Vec<&str> = document
         .select(&main)

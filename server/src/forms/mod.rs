@@ -1,0 +1,184 @@
+//! Forms posted to the site's own pages: `POST /accounts/login`,
+//! `/accounts/logout` …
+//!
+//! Middleware behind the cross-origin checks. A `POST` to a form's page is
+//! read here (its fields, at most [`MAX_FORM_BYTES`]), the page's inputs
+//! resolved and its access rule applied as for a `GET` (nobody signed in
+//! is sent to sign in, a user without the role gets the 403 page, before
+//! anything else is read), then the form does what it does and answers
+//! ([`Done`]): a redirect, or its page rendered again by the app, as for a
+//! `GET` of it, with the form as posted among the page's inputs.
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{ConnectInfo, Request, State},
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use std::net::{IpAddr, SocketAddr};
+
+use app::{forms::Submitted, page_inputs::PageKind, session::VisitorSession};
+
+use crate::pages::{check_access, found, Pages, Route};
+
+mod accounts;
+
+/// The most a form's fields may weigh: far more than any of the site's
+/// forms sends, far less than would cost the server anything.
+pub const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// The forms, by the address they are posted to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    SignIn,
+    SignOut,
+}
+
+impl Form {
+    fn of(path: &str) -> Option<Form> {
+        match path {
+            "/accounts/login" => Some(Form::SignIn),
+            "/accounts/logout" => Some(Form::SignOut),
+            _ => None,
+        }
+    }
+}
+
+/// What a form did, and what the browser is answered.
+pub enum Done {
+    /// Go on to this address (`302 Found`).
+    Redirect(String),
+    /// The page again, with the form as posted and what was wrong with it,
+    /// with this status (200, or 429 for a sign-in refused for now).
+    Again(Submitted, StatusCode),
+    /// The page as it is now (its inputs resolved again: after a sign-out,
+    /// nobody is signed in), having been posted to.
+    Shown,
+}
+
+/// What a form's handler gets.
+pub struct Posted {
+    /// The fields, decoded (a name given twice: its first value).
+    pub fields: Vec<(String, String)>,
+    pub visitor: VisitorSession,
+    /// Where the request came from, for the sign-in throttle.
+    pub client: String,
+}
+
+impl Posted {
+    /// The value of the field `name`, empty if it was not sent.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+}
+
+/// Middleware: handles a `POST` to a form's page; anything else goes on.
+pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let path = request.uri().path();
+    let Some(form) = Form::of(path) else {
+        return next.run(request).await;
+    };
+    let route = Route::of(path);
+    let (mut parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "This form sent more than it can.",
+        )
+            .into_response();
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    // The page is rendered as for a `GET` of it (the app's routes are).
+    parts.method = Method::GET;
+    let mut request = Request::from_parts(parts, Body::empty());
+
+    let (Some(resolving), Some(visitor)) =
+        (pages.resolve(&request, route), pages.visitor(&request))
+    else {
+        tracing::error!("no session layer around the forms");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut resolved = resolving.await;
+    if let Err(sign_in) = check_access(&mut resolved, route) {
+        return found(&sign_in);
+    }
+    // Not allowed (a 403), or the page's inputs unreadable (an outage):
+    // the page says so, and the form does nothing.
+    if let PageKind::Catalog(Err(_)) = &resolved.inputs.page {
+        request.extensions_mut().insert(resolved.inputs);
+        return next.run(request).await;
+    }
+    let posted = Posted {
+        fields,
+        visitor,
+        client: client_address(&request),
+    };
+    let done = match form {
+        Form::SignIn => accounts::sign_in(&posted).await,
+        Form::SignOut => accounts::sign_out(&posted).await,
+    };
+    match done {
+        Ok(Done::Redirect(location)) => found(&location),
+        Ok(Done::Again(submitted, status)) => {
+            resolved.inputs.form = Some(submitted);
+            request.extensions_mut().insert(resolved.inputs);
+            let mut response = next.run(request).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = status;
+            }
+            response
+        }
+        Ok(Done::Shown) => {
+            let Some(resolving) = pages.resolve(&request, route) else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let mut inputs = resolving.await.inputs;
+            inputs.form = Some(Submitted::default());
+            request.extensions_mut().insert(inputs);
+            next.run(request).await
+        }
+        Err(error) => {
+            // The page, showing the error in place of what it shows.
+            resolved.inputs.page = PageKind::Catalog(Err(error));
+            request.extensions_mut().insert(resolved.inputs);
+            next.run(request).await
+        }
+    }
+}
+
+/// The address a request came from: the peer's; behind a proxy on this
+/// machine or the private network (the peer's address is a loopback or
+/// private one), the address that proxy says it forwards for (the last
+/// of `X-Forwarded-For`, the one it added itself).
+fn client_address(request: &Request) -> String {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let forwarded = || {
+        request
+            .headers()
+            .get_all(header::HeaderName::from_static("x-forwarded-for"))
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .next_back()
+            .and_then(|last| last.trim().parse::<IpAddr>().ok())
+    };
+    let is_proxy = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        IpAddr::V6(v6) => v6.is_loopback(),
+    };
+    match peer {
+        Some(peer) if is_proxy(peer) => forwarded().unwrap_or(peer).to_string(),
+        Some(peer) => peer.to_string(),
+        None => "unknown".to_string(),
+    }
+}
