@@ -42,6 +42,8 @@ pub enum Missing {
     Page,
     /// No book with this id (as it was written in the address).
     Book(String),
+    /// No copy with this id (on loan, where only one on loan will do).
+    Copy(String),
     /// No author with this id.
     Author(String),
     /// A page past the end of a list of `pages` pages.
@@ -118,6 +120,7 @@ impl Missing {
             Missing::Book(id) => {
                 td_string!(locale, errors.no_book, id = as_written(locale, id)).to_string()
             }
+            Missing::Copy(id) => td_string!(locale, errors.no_copy, id).to_string(),
             Missing::Author(id) => {
                 td_string!(locale, errors.no_author, id = as_written(locale, id)).to_string()
             }

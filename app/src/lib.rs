@@ -50,6 +50,7 @@ use crate::{
         authors::{AuthorDetailPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
         home::HomePage,
+        loans::{AllLoansPage, MyLoansPage, RenewPage},
         not_found::NotFound,
     },
 };
@@ -110,6 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />
+                    <Route path=path!("/loans/mine") view=MyLoansPage ssr=SsrMode::Async />
+                    <Route path=path!("/loans") view=AllLoansPage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/renew") view=RenewPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

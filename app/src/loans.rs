@@ -5,10 +5,24 @@
 
 use time::{Date, Duration, Month, OffsetDateTime};
 
-use crate::{error::AppError, in_transaction, model::CopyStatus};
+use crate::{
+    catalog::{check_page, places},
+    db::Db,
+    error::{AppError, Missing},
+    forms::Problem,
+    in_transaction,
+    model::{CopyStatus, ListPage, Loan},
+    on_reader,
+    paging::page_count,
+};
 
-/// How long a loan lasts unless a due date is given.
+/// How long a loan lasts unless a due date is given, and how long a
+/// renewal does by default.
 pub const LOAN_DAYS: i64 = 21;
+/// The furthest ahead a renewal may set the due date.
+pub const MAX_RENEWAL_DAYS: i64 = 28;
+/// Loans per page of the lists of loans (as the tutorial's).
+pub const LOANS_PER_PAGE: u32 = 10;
 
 /// Why a copy could not be lent or taken back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,9 +201,160 @@ pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanErr
     })
 }
 
+/// Whose loans a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Borrowers {
+    /// The user with this id's.
+    One(i64),
+    /// Every copy on loan, with its borrower.
+    All,
+}
+
+/// A list of loans: the columns of [`Loan`], from `book_instance copy`
+/// joined with its book and borrower, filtered by `$filter`, a page of
+/// `$1` from place `$2` on (0 first). Soonest due first.
+macro_rules! loans_sql {
+    ($filter:literal) => {
+        concat!(
+            "SELECT copy.id, book.id, book.title, copy.due_back, account.username
+             FROM book_instance copy
+             JOIN book ON book.id = copy.book_id
+             LEFT JOIN account ON account.id = copy.borrower_id
+             WHERE copy.status = 'o' ",
+            $filter,
+            " ORDER BY copy.due_back IS NULL, copy.due_back, book.title, copy.id
+             LIMIT $1 OFFSET $2"
+        )
+    };
+}
+
+/// The page `page` of the copies on loan to `borrowers`, soonest due first.
+pub async fn on_loan(db: &Db, borrowers: Borrowers, page: u32) -> Result<ListPage<Loan>, AppError> {
+    let (count, list, borrower) = match borrowers {
+        Borrowers::One(id) => (
+            "SELECT COUNT(*) FROM book_instance WHERE status = 'o' AND borrower_id = $1",
+            loans_sql!("AND copy.borrower_id = $3"),
+            Some(id),
+        ),
+        Borrowers::All => (
+            "SELECT COUNT(*) FROM book_instance WHERE status = 'o'",
+            loans_sql!(""),
+            None,
+        ),
+    };
+    let total: i64 = on_reader!(db, |conn| {
+        let mut query = sqlx::query_scalar(count);
+        if let Some(borrower) = borrower {
+            query = query.bind(borrower);
+        }
+        query.fetch_one(conn).await
+    })?;
+    let pages = page_count(total, LOANS_PER_PAGE);
+    check_page(page, pages)?;
+    let (first, _) = places(page, LOANS_PER_PAGE);
+    let rows: Vec<LoanRow> = on_reader!(db, |conn| {
+        let mut query = sqlx::query_as(list)
+            .bind(i64::from(LOANS_PER_PAGE))
+            .bind(first - 1);
+        if let Some(borrower) = borrower {
+            query = query.bind(borrower);
+        }
+        query.fetch_all(conn).await
+    })?;
+    Ok(ListPage {
+        items: rows.into_iter().map(loan).collect(),
+        page,
+        pages,
+        total,
+        per_page: LOANS_PER_PAGE,
+    })
+}
+
+/// A row of [`loans_sql!`]: copy, book id, title, due date, borrower.
+type LoanRow = (String, i64, String, Option<String>, Option<String>);
+
+fn loan((copy, book_id, title, due_back, borrower): LoanRow) -> Loan {
+    Loan {
+        copy,
+        book_id,
+        title,
+        due_back,
+        borrower,
+    }
+}
+
+/// The copy `copy`, on loan; a 404 for a copy that does not exist or is
+/// not on loan (there is nothing to renew).
+pub async fn on_loan_copy(db: &Db, copy: &str) -> Result<Loan, AppError> {
+    let row: Option<LoanRow> = on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT copy.id, book.id, book.title, copy.due_back, account.username
+                 FROM book_instance copy
+                 JOIN book ON book.id = copy.book_id
+                 LEFT JOIN account ON account.id = copy.borrower_id
+                 WHERE copy.id = $1 AND copy.status = 'o'",
+        )
+        .bind(copy)
+        .fetch_optional(conn)
+        .await
+    })?;
+    row.map(loan)
+        .ok_or_else(|| AppError::NotFound(Missing::Copy(copy.to_string())))
+}
+
+/// What is wrong with `date` as a renewal's due date on `today`: before
+/// today, or more than [`MAX_RENEWAL_DAYS`] ahead.
+pub fn renewal_problem(date: Date, today: Date) -> Option<Problem> {
+    if date < today {
+        Some(Problem::RenewalInPast)
+    } else if date > today + Duration::days(MAX_RENEWAL_DAYS) {
+        Some(Problem::RenewalTooFar)
+    } else {
+        None
+    }
+}
+
+/// Sets the due date of the copy `copy`, on loan, to `due`; the catalog's
+/// version goes up (its book's page shows the date). `Missing::Copy` if
+/// it is not on loan (any more).
+pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
+    in_transaction!(db, |tx| {
+        let renewed =
+            sqlx::query("UPDATE book_instance SET due_back = $2 WHERE id = $1 AND status = 'o'")
+                .bind(copy)
+                .bind(iso_date(due))
+                .execute(&mut *tx)
+                .await?;
+        if renewed.rows_affected() == 0 {
+            return Err(AppError::NotFound(Missing::Copy(copy.to_string())));
+        }
+        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renewals_are_from_today_to_four_weeks_ahead() {
+        let today = parse_date("2026-11-30").unwrap();
+        let day = |text| parse_date(text).unwrap();
+        assert_eq!(renewal_problem(today, today), None);
+        assert_eq!(renewal_problem(day("2026-12-28"), today), None);
+        assert_eq!(
+            renewal_problem(day("2026-11-29"), today),
+            Some(Problem::RenewalInPast)
+        );
+        assert_eq!(
+            renewal_problem(day("2026-12-29"), today),
+            Some(Problem::RenewalTooFar)
+        );
+    }
 
     #[test]
     fn dates_are_real_days_written_in_full() {

@@ -242,6 +242,26 @@ pub struct AuthorDetail {
     pub books: Vec<AuthorBook>,
 }
 
+/// A copy on loan, as the lists of loans show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    /// The copy's id.
+    pub copy: String,
+    pub book_id: i64,
+    pub title: String,
+    /// `YYYY-MM-DD` (a copy out in a loaded catalog may have none).
+    pub due_back: Option<String>,
+    /// Who has it (none recorded for a copy out in a loaded catalog).
+    pub borrower: Option<String>,
+}
+
+impl Loan {
+    /// Whether it was due back before `today` (`YYYY-MM-DD`).
+    pub fn is_overdue(&self, today: &str) -> bool {
+        self.due_back.as_deref().is_some_and(|due| due < today)
+    }
+}
+
 /// A signed-in user, as the layout and the member's pages know them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct User {

@@ -69,7 +69,7 @@ fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> O
 }
 
 /// Checks `page` against the list's length: past the end is a 404.
-fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
+pub fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
     if page > pages {
         return Err(AppError::NotFound(Missing::ListPage { page, pages }));
     }
@@ -286,7 +286,7 @@ async fn group_page(
 }
 
 /// The first and last place in a list of `page` at `per_page` a page.
-fn places(page: u32, per_page: u32) -> (i64, i64) {
+pub fn places(page: u32, per_page: u32) -> (i64, i64) {
     let first = i64::from(page - 1) * i64::from(per_page) + 1;
     (first, first + i64::from(per_page) - 1)
 }

@@ -233,7 +233,7 @@ fn CopyRow(copy: BookCopy, today: String, locale: Locale) -> impl IntoView {
 
 /// A late loan, in words as well as in red.
 #[component]
-fn OverdueBadge(locale: Locale) -> impl IntoView {
+pub fn OverdueBadge(locale: Locale) -> impl IntoView {
     view! { <span class="badge status-overdue">{td_string!(locale, book.overdue)}</span> }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::{
     error::AppError,
-    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, ListPage},
+    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, ListPage, Loan},
 };
 
 /// A page of all books, or of those whose title or author matches `q`, at
@@ -63,6 +63,59 @@ pub async fn author(id: String) -> Result<AuthorDetail, AppError> {
     #[cfg(not(feature = "ssr"))]
     {
         let _ = id;
+        Err(server_only())
+    }
+}
+
+/// A page of the copies on loan to the user signed in, soonest due first.
+pub async fn my_loans(page: Option<String>) -> Result<ListPage<Loan>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::loans::{on_loan, Borrowers};
+        let page = crate::paging::parse_page(page.as_deref())?;
+        let db = server::db()?;
+        let user = crate::page_inputs::user()
+            .ok_or_else(|| AppError::bug("a member's page rendered for nobody"))?;
+        on_loan(&db, Borrowers::One(user.id), page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = page;
+        Err(server_only())
+    }
+}
+
+/// A page of every copy on loan, soonest due first (for librarians: the
+/// server let nobody else this far).
+pub async fn all_loans(page: Option<String>) -> Result<ListPage<Loan>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::loans::{on_loan, Borrowers};
+        let page = crate::paging::parse_page(page.as_deref())?;
+        on_loan(&server::db()?, Borrowers::All, page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = page;
+        Err(server_only())
+    }
+}
+
+/// A copy on loan to renew, and the renewal date the form suggests
+/// (`YYYY-MM-DD`, three weeks from today).
+pub async fn loan_to_renew(copy: String) -> Result<(Loan, String), AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::loans::{iso_date, on_loan_copy, parse_date, LOAN_DAYS};
+        let db = server::db()?;
+        let loan = on_loan_copy(&db, &copy).await?;
+        let today = crate::page_inputs::catalog_inputs()?.today;
+        let today = parse_date(&today).ok_or_else(|| AppError::bug("today is not a date"))?;
+        Ok((loan, iso_date(today + time::Duration::days(LOAN_DAYS))))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = copy;
         Err(server_only())
     }
 }

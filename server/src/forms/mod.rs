@@ -23,16 +23,19 @@ use app::{forms::Submitted, page_inputs::PageKind, session::VisitorSession};
 use crate::pages::{check_access, found, Pages, Route};
 
 mod accounts;
+mod loans;
 
 /// The most a form's fields may weigh: far more than any of the site's
 /// forms sends, far less than would cost the server anything.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// The forms, by the address they are posted to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Form {
     SignIn,
     SignOut,
+    /// `/copies/ID/renew`.
+    Renew(String),
 }
 
 impl Form {
@@ -40,7 +43,10 @@ impl Form {
         match path {
             "/accounts/login" => Some(Form::SignIn),
             "/accounts/logout" => Some(Form::SignOut),
-            _ => None,
+            _ => {
+                let copy = path.strip_prefix("/copies/")?.strip_suffix("/renew")?;
+                (!copy.is_empty() && !copy.contains('/')).then(|| Form::Renew(copy.to_string()))
+            }
         }
     }
 }
@@ -123,6 +129,7 @@ pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) ->
     let done = match form {
         Form::SignIn => accounts::sign_in(&posted).await,
         Form::SignOut => accounts::sign_out(&posted).await,
+        Form::Renew(copy) => loans::renew(&posted, &copy).await,
     };
     match done {
         Ok(Done::Redirect(location)) => found(&location),

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod availability;
+mod borrowed;
 mod browsing;
 mod bundle;
 mod catalog_loading;

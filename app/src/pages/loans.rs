@@ -1,0 +1,169 @@
+//! `/loans/mine` (a member's copies on loan), `/loans` (every copy on loan,
+//! for librarians) and `/copies/{id}/renew` (a librarian's renewal form).
+//! Who may see them is checked by the server before any of them is read.
+
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::{
+    forms::{Field, FormProblems},
+    language::{human_date, Locale},
+    layout::{or_error_page, PageTitle, Pager},
+    model::{ListPage, Loan},
+    page_inputs::{catalog_inputs, locale, submitted},
+    pages::{
+        books::{list_title, Loading, OverdueBadge},
+        reads,
+    },
+};
+
+#[component]
+pub fn MyLoansPage() -> impl IntoView {
+    let query = use_query_map();
+    let loans = Resource::new(move || query.read().get("page"), reads::my_loans);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(loans.await, |list| view! { <LoanList list everyone=false /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AllLoansPage() -> impl IntoView {
+    let query = use_query_map();
+    let loans = Resource::new(move || query.read().get("page"), reads::all_loans);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(loans.await, |list| view! { <LoanList list everyone=true /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// A page of loans, soonest due first, each with its book and due date,
+/// the late ones marked; for `everyone` (a librarian's list), with the
+/// borrower and a link to renew.
+#[component]
+fn LoanList(list: ListPage<Loan>, everyone: bool) -> impl IntoView {
+    let locale = locale();
+    let today = catalog_inputs()
+        .map(|inputs| inputs.today)
+        .unwrap_or_default();
+    let (heading, base) = if everyone {
+        (td_string!(locale, loans.all_title), "/loans")
+    } else {
+        (td_string!(locale, loans.mine_title), "/loans/mine")
+    };
+    let title = list_title(locale, heading, &list);
+    let rows = list
+        .items
+        .clone()
+        .into_iter()
+        .map(|loan| view! { <LoanRow loan today=today.clone() everyone locale /> })
+        .collect_view();
+    view! {
+        <PageTitle text=title />
+        <h1>{heading}</h1>
+        {if list.items.is_empty() {
+            view! { <p>{td_string!(locale, loans.none)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="item-list loans">{rows}</ul>
+                <Pager list base=base.to_string() />
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn LoanRow(loan: Loan, today: String, everyone: bool, locale: Locale) -> impl IntoView {
+    let overdue = loan.is_overdue(&today);
+    let due = loan
+        .due_back
+        .as_deref()
+        .map_or_else(|| "—".to_string(), |due| human_date(locale, due));
+    let borrower = everyone.then(|| {
+        let name = loan
+            .borrower
+            .clone()
+            .unwrap_or_else(|| td_string!(locale, loans.borrower_unknown).to_string());
+        view! { <span class="borrower">{td_string!(locale, loans.borrower)} {name}</span> }
+    });
+    let renew = everyone.then(|| {
+        view! {
+            <a class="button" href=format!("/copies/{}/renew", loan.copy)>
+                {td_string!(locale, loans.renew)}
+            </a>
+        }
+    });
+    view! {
+        <li class=if overdue { "item loan overdue" } else { "item loan" }>
+            <a class="item-title" href=format!("/books/{}", loan.book_id)>{loan.title}</a>
+            <span class="item-meta">
+                <span class="due">{td_string!(locale, loans.due)} {due}</span>
+                {overdue.then(|| view! { <OverdueBadge locale /> })}
+                {borrower}
+                {renew}
+            </span>
+        </li>
+    }
+}
+
+#[component]
+pub fn RenewPage() -> impl IntoView {
+    let params = use_params_map();
+    let loan = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        reads::loan_to_renew,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(loan.await, |(loan, suggested)| view! { <RenewForm loan suggested /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// "Renew: TITLE", who has it and until when, and the one field: the new
+/// due date, three weeks from today unless posted otherwise.
+#[component]
+fn RenewForm(loan: Loan, suggested: String) -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    let title = td_string!(locale, loans.renew_title, title = &loan.title).to_string();
+    let borrower = loan
+        .borrower
+        .clone()
+        .unwrap_or_else(|| td_string!(locale, loans.borrower_unknown).to_string());
+    let due = loan
+        .due_back
+        .as_deref()
+        .map_or_else(|| "—".to_string(), |due| human_date(locale, due));
+    view! {
+        <PageTitle text=title.clone() />
+        <h1>{title}</h1>
+        <dl class="facts">
+            <dt>{td_string!(locale, loans.borrower_label)}</dt><dd>{borrower}</dd>
+            <dt>{td_string!(locale, loans.due_label)}</dt><dd>{due}</dd>
+        </dl>
+        <form method="post" action=format!("/copies/{}/renew", loan.copy) class="form">
+            <FormProblems submitted=submitted.clone() />
+            <Field
+                name="renewal_date"
+                label=td_string!(locale, loans.renewal_date)
+                kind="date"
+                value=suggested
+                help=td_string!(locale, loans.renewal_help)
+                required=true
+                submitted
+            />
+            <button type="submit">{td_string!(locale, loans.submit)}</button>
+        </form>
+    }
+}

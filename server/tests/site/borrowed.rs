@@ -1,0 +1,327 @@
+//! The pages of loans and who may see them: a member's borrowed books,
+//! every loan for librarians, and renewing (the reference tutorial's view
+//! tests, and the access rules around them).
+
+use reqwest::{Client, StatusCode};
+
+use crate::support::{browser, header_text, main_text, spawn_app, text_of, TestApp};
+
+/// The ids of the first `n` available copies.
+async fn available_copies(app: &TestApp, n: usize) -> Vec<String> {
+    let db = app.db().await;
+    let ids: Vec<String> = app::on_reader!(&db, |conn| {
+        sqlx::query_scalar("SELECT id FROM book_instance WHERE status = 'a' ORDER BY id LIMIT $1")
+            .bind(n as i64)
+            .fetch_all(conn)
+            .await
+    })
+    .unwrap();
+    assert_eq!(ids.len(), n, "the small catalog has {n} copies available");
+    ids
+}
+
+fn in_days(days: i64) -> time::Date {
+    app::loans::today() + time::Duration::days(days)
+}
+
+fn iso(date: time::Date) -> String {
+    app::loans::iso_date(date)
+}
+
+/// Lends `copy` to `username`, due in `days`.
+async fn lend(app: &TestApp, copy: &str, username: &str, days: i64) {
+    app::loans::lend(&app.db().await, copy, username, Some(in_days(days)))
+        .await
+        .expect("lent");
+}
+
+/// A member (alice), a librarian (libby), each signed in in a browser.
+async fn people(app: &TestApp) -> (Client, Client) {
+    app.add_user("alice", "correct horse", false).await;
+    app.add_user("libby", "shelves and stacks", true).await;
+    let (alice, libby) = (browser(), browser());
+    app.sign_in(&alice, "alice", "correct horse").await;
+    app.sign_in(&libby, "libby", "shelves and stacks").await;
+    (alice, libby)
+}
+
+/// The due dates a list of loans shows, as the links to the books' pages
+/// it lists (in order).
+fn listed_books(html: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let links = scraper::Selector::parse("ul.loans a.item-title").unwrap();
+    document
+        .select(&links)
+        .map(|link| link.value().attr("href").unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_signed_in_is_sent_to_sign_in_first_even_for_a_missing_copy() {
+    let app = spawn_app().await;
+    for (path, next) in [
+        ("/loans/mine", "%2Floans%2Fmine"),
+        ("/loans", "%2Floans"),
+        ("/loans?page=2", "%2Floans%3Fpage%3D2"),
+        (
+            "/copies/no-such-copy/renew",
+            "%2Fcopies%2Fno-such-copy%2Frenew",
+        ),
+    ] {
+        let response = browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(
+            response.headers()["location"],
+            format!("/accounts/login?next={next}"),
+            "{path}"
+        );
+    }
+    // A form posted by nobody does nothing and is sent the same way.
+    let response = app
+        .post_form(
+            &browser(),
+            "/copies/no-such-copy/renew",
+            &[("renewal_date", "2030-01-01")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_sees_only_their_own_loans_soonest_due_first_ten_a_page() {
+    let app = spawn_app().await;
+    let (alice, _) = people(&app).await;
+    app.add_user("bob", "battery staple", false).await;
+
+    let (status, html) = app.page(&alice, "/loans/mine").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        main_text(&html),
+        "Borrowed books There are no books borrowed."
+    );
+
+    let copies = available_copies(&app, 15).await;
+    // Alice's twelve, due in 20, 19, … 9 days; bob's three.
+    for (i, copy) in copies[..12].iter().enumerate() {
+        lend(&app, copy, "alice", 20 - i as i64).await;
+    }
+    for copy in &copies[12..] {
+        lend(&app, copy, "bob", 1).await;
+    }
+    let (status, first) = app.page(&alice, "/loans/mine").await;
+    assert_eq!(status, 200);
+    let (_, second) = app.page(&alice, "/loans/mine?page=2").await;
+    let mut shown = listed_books(&first);
+    assert_eq!(shown.len(), 10, "ten a page");
+    assert!(main_text(&first).contains("Page 1 of 2"), "{first}");
+    shown.extend(listed_books(&second));
+    assert_eq!(shown.len(), 12);
+
+    // Soonest due first: the copies in the reverse of the order lent.
+    let db = app.db().await;
+    let mut expected = Vec::new();
+    for copy in copies[..12].iter().rev() {
+        let book: i64 = app::on_reader!(&db, |conn| {
+            sqlx::query_scalar("SELECT book_id FROM book_instance WHERE id = $1")
+                .bind(copy)
+                .fetch_one(conn)
+                .await
+        })
+        .unwrap();
+        expected.push(format!("/books/{book}"));
+    }
+    assert_eq!(shown, expected);
+    let text = main_text(&first);
+    let due = app::language::human_date(app::language::Locale::en, &iso(in_days(9)));
+    assert!(text.contains(&format!("Due back {due}")), "{text}");
+    assert!(!text.contains("Overdue"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overdue_loan_is_marked_in_words_and_in_red() {
+    let app = spawn_app().await;
+    let (alice, _) = people(&app).await;
+    let copies = available_copies(&app, 2).await;
+    lend(&app, &copies[0], "alice", 5).await;
+    lend(&app, &copies[1], "alice", 5).await;
+    app.execute(&format!(
+        "UPDATE book_instance SET due_back = '{}' WHERE id = '{}'",
+        iso(in_days(-3)),
+        copies[1]
+    ))
+    .await;
+    let (_, html) = app.page(&alice, "/loans/mine").await;
+    let late = text_of(&html, "li.loan.overdue");
+    assert!(late.contains("Overdue"), "{html}");
+    assert_eq!(text_of(&html, "li.loan:not(.overdue) .status-overdue"), "");
+    assert_eq!(listed_books(&html).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_loan_with_its_borrower_is_for_librarians_only() {
+    let app = spawn_app().await;
+    let (alice, libby) = people(&app).await;
+    let copies = available_copies(&app, 2).await;
+    lend(&app, &copies[0], "alice", 7).await;
+
+    // A member: the 403 page, in the site's layout, with their name.
+    let (status, html) = app.page(&alice, "/loans").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(main_text(&html).starts_with("Forbidden"), "{html}");
+    assert!(header_text(&html).contains("User: alice"), "{html}");
+
+    let (status, html) = app.page(&libby, "/loans").await;
+    assert_eq!(status, 200);
+    let text = main_text(&html);
+    assert!(text.starts_with("All Borrowed Books"), "{text}");
+    // The small catalog's 17 copies out, then alice's, due last.
+    assert_eq!(listed_books(&html).len(), 10);
+    let (_, html) = app.page(&libby, "/loans?page=2").await;
+    assert_eq!(listed_books(&html).len(), 8);
+    let text = main_text(&html);
+    assert!(text.contains("Borrower: alice"), "{text}");
+    assert!(
+        html.contains(&format!(r#"href="/copies/{}/renew""#, copies[0])),
+        "{html}"
+    );
+    // The small catalog's copies out on loan have no borrower recorded.
+    assert!(text.contains("Borrower: not recorded"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewing_is_for_librarians_on_any_copy_on_loan() {
+    let app = spawn_app().await;
+    let (alice, libby) = people(&app).await;
+    app.add_user("bob", "battery staple", false).await;
+    let copies = available_copies(&app, 2).await;
+    lend(&app, &copies[0], "alice", 7).await;
+    lend(&app, &copies[1], "bob", 7).await;
+    let renew = |copy: &str| format!("/copies/{copy}/renew");
+
+    // A member, even the borrower: 403, and a post changes nothing.
+    let (status, _) = app.page(&alice, &renew(&copies[0])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let response = app
+        .post_form(
+            &alice,
+            &renew(&copies[0]),
+            &[("renewal_date", &iso(in_days(10)))],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let due: String = app
+        .scalar(&format!(
+            "SELECT due_back FROM book_instance WHERE id = '{}'",
+            copies[0]
+        ))
+        .await;
+    assert_eq!(due, iso(in_days(7)));
+
+    // A librarian, on anyone's copy: the form, three weeks ahead by default.
+    for copy in &copies {
+        let (status, html) = app.page(&libby, &renew(copy)).await;
+        assert_eq!(status, 200, "{copy}");
+        assert!(main_text(&html).starts_with("Renew: "), "{html}");
+        assert!(
+            html.contains(&format!(r#"value="{}""#, iso(in_days(21)))),
+            "{html}"
+        );
+        assert!(
+            main_text(&html).contains("Enter a date between now and 4 weeks (default 3)."),
+            "{html}"
+        );
+    }
+    let (_, html) = app.page(&libby, &renew(&copies[1])).await;
+    assert!(main_text(&html).contains("Borrower bob"), "{html}");
+
+    // An unknown copy, or one not on loan: 404.
+    let (status, _) = app.page(&libby, &renew("no-such-copy")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let available: String = app
+        .scalar("SELECT id FROM book_instance WHERE status = 'a' ORDER BY id LIMIT 1")
+        .await;
+    let (status, _) = app.page(&libby, &renew(&available)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_date_from_today_to_four_weeks_ahead_is_kept_and_others_are_said_wrong() {
+    let app = spawn_app().await;
+    let (_, libby) = people(&app).await;
+    let copy = available_copies(&app, 1).await.remove(0);
+    lend(&app, &copy, "alice", 7).await;
+    let path = format!("/copies/{copy}/renew");
+    let due = || async {
+        let due: String = app
+            .scalar(&format!(
+                "SELECT due_back FROM book_instance WHERE id = '{copy}'"
+            ))
+            .await;
+        due
+    };
+
+    for (date, problem) in [
+        (iso(in_days(-1)), "Invalid date - renewal in past"),
+        (
+            iso(in_days(29)),
+            "Invalid date - renewal more than 4 weeks ahead",
+        ),
+        ("31/12/2030".to_string(), "Enter a valid date."),
+        (String::new(), "This field is required."),
+    ] {
+        let response = app
+            .post_form(&libby, &path, &[("renewal_date", &date)])
+            .await;
+        assert_eq!(response.status(), 200, "{date}");
+        let html = response.text().await.unwrap();
+        assert_eq!(
+            text_of(&html, "#field-renewal_date-problems"),
+            problem,
+            "{date}"
+        );
+        assert!(html.contains(&format!(r#"value="{date}""#)), "{html}");
+        assert_eq!(due().await, iso(in_days(7)), "unchanged by {date}");
+    }
+    for days in [0, 28] {
+        let response = app
+            .post_form(&libby, &path, &[("renewal_date", &iso(in_days(days)))])
+            .await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{days}");
+        assert_eq!(response.headers()["location"], "/loans");
+        assert_eq!(due().await, iso(in_days(days)));
+    }
+    // The book's page shows the new date at once.
+    let book: i64 = app
+        .scalar(&format!(
+            "SELECT book_id FROM book_instance WHERE id = '{copy}'"
+        ))
+        .await;
+    let (_, html) = app.page(&browser(), &format!("/books/{book}")).await;
+    let shown = app::language::human_date(app::language::Locale::en, &iso(in_days(28)));
+    assert!(main_text(&html).contains(&shown), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_members_loans_never_show_in_anothers_pages() {
+    let app = spawn_app().await;
+    let (alice, _) = people(&app).await;
+    app.add_user("bob", "battery staple", false).await;
+    let bob = browser();
+    app.sign_in(&bob, "bob", "battery staple").await;
+    let copies = available_copies(&app, 2).await;
+    lend(&app, &copies[0], "alice", 7).await;
+    let app = &app;
+    let views = (0..20).map(|round| {
+        let (client, own) = if round % 2 == 0 {
+            (&alice, 1)
+        } else {
+            (&bob, 0)
+        };
+        async move {
+            let (status, html) = app.page(client, "/loans/mine").await;
+            assert_eq!(status, 200);
+            assert_eq!(listed_books(&html).len(), own, "{html}");
+        }
+    });
+    futures::future::join_all(views).await;
+}
