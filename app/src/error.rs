@@ -42,8 +42,10 @@ pub enum Missing {
     Page,
     /// No book with this id (as it was written in the address).
     Book(String),
-    /// No copy with this id (on loan, where only one on loan will do).
+    /// No copy with this id.
     Copy(String),
+    /// No copy on loan with this id (there is nothing to renew).
+    Loan(String),
     /// No author with this id.
     Author(String),
     /// A page past the end of a list of `pages` pages.
@@ -121,6 +123,7 @@ impl Missing {
                 td_string!(locale, errors.no_book, id = as_written(locale, id)).to_string()
             }
             Missing::Copy(id) => td_string!(locale, errors.no_copy, id).to_string(),
+            Missing::Loan(id) => td_string!(locale, errors.no_loan, id).to_string(),
             Missing::Author(id) => {
                 td_string!(locale, errors.no_author, id = as_written(locale, id)).to_string()
             }

@@ -12,7 +12,7 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
-use crate::{language::Locale, page_inputs::locale};
+use crate::{language::Locale, model::CopyStatus, page_inputs::locale};
 
 /// A form as posted, and what was wrong with it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,6 +76,16 @@ pub enum Problem {
     Password(PasswordProblem),
     /// The new password and its confirmation differ.
     PasswordsDiffer,
+    /// No user has the username given.
+    UnknownUser,
+    /// The user named is not active.
+    InactiveUser,
+    /// The copy cannot be lent: it is not available but this.
+    NotAvailable(CopyStatus),
+    /// The copy cannot be taken back: it is not on loan but this.
+    NotOnLoan(CopyStatus),
+    /// A due date before today.
+    DueInPast,
 }
 
 impl Problem {
@@ -94,6 +104,17 @@ impl Problem {
             Problem::RenewalTooFar => td_string!(locale, forms.renewal_too_far).to_string(),
             Problem::Password(problem) => problem.message(locale),
             Problem::PasswordsDiffer => td_string!(locale, forms.passwords_differ).to_string(),
+            Problem::UnknownUser => td_string!(locale, forms.unknown_user).to_string(),
+            Problem::InactiveUser => td_string!(locale, forms.inactive_user).to_string(),
+            Problem::NotAvailable(status) => {
+                let status = status.label(locale).to_lowercase();
+                td_string!(locale, forms.not_available, status).to_string()
+            }
+            Problem::NotOnLoan(status) => {
+                let status = status.label(locale).to_lowercase();
+                td_string!(locale, forms.not_on_loan, status).to_string()
+            }
+            Problem::DueInPast => td_string!(locale, forms.due_in_past).to_string(),
         }
     }
 }

@@ -50,7 +50,7 @@ use crate::{
         authors::{AuthorDetailPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
         home::HomePage,
-        loans::{AllLoansPage, MyLoansPage, RenewPage},
+        loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
         not_found::NotFound,
     },
 };
@@ -114,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/loans/mine") view=MyLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/loans") view=AllLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/renew") view=RenewPage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/lend") view=LendPage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/return") view=ReturnPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

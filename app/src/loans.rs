@@ -11,7 +11,7 @@ use crate::{
     error::{AppError, Missing},
     forms::Problem,
     in_transaction,
-    model::{CopyStatus, ListPage, Loan},
+    model::{BookCopy, CopyDetail, CopyStatus, ListPage, Loan},
     on_reader,
     paging::page_count,
 };
@@ -299,7 +299,47 @@ pub async fn on_loan_copy(db: &Db, copy: &str) -> Result<Loan, AppError> {
         .await
     })?;
     row.map(loan)
-        .ok_or_else(|| AppError::NotFound(Missing::Copy(copy.to_string())))
+        .ok_or_else(|| AppError::NotFound(Missing::Loan(copy.to_string())))
+}
+
+/// The copy `copy`, with its book and borrower; a 404 if there is none.
+pub async fn copy_detail(db: &Db, copy: &str) -> Result<CopyDetail, AppError> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+        Option<String>,
+    );
+    let row: Option<Row> = on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT copy.id, copy.imprint, copy.status, copy.due_back, book.id, book.title,
+                account.username
+             FROM book_instance copy
+             JOIN book ON book.id = copy.book_id
+             LEFT JOIN account ON account.id = copy.borrower_id
+             WHERE copy.id = $1",
+        )
+        .bind(copy)
+        .fetch_optional(conn)
+        .await
+    })?;
+    let (id, imprint, code, due_back, book_id, title, borrower) =
+        row.ok_or_else(|| AppError::NotFound(Missing::Copy(copy.to_string())))?;
+    let status = status(&code).map_err(|_| AppError::Internal)?;
+    Ok(CopyDetail {
+        copy: BookCopy {
+            id,
+            imprint,
+            status,
+            due_back,
+            borrower,
+        },
+        book_id,
+        title,
+    })
 }
 
 /// What is wrong with `date` as a renewal's due date on `today`: before
@@ -326,7 +366,7 @@ pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
                 .execute(&mut *tx)
                 .await?;
         if renewed.rows_affected() == 0 {
-            return Err(AppError::NotFound(Missing::Copy(copy.to_string())));
+            return Err(AppError::NotFound(Missing::Loan(copy.to_string())));
         }
         sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)

@@ -98,7 +98,7 @@ pub struct ListPage<T> {
     pub per_page: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CopyStatus {
     Maintenance,
     OnLoan,
@@ -151,6 +151,8 @@ pub struct BookCopy {
     pub imprint: String,
     pub status: CopyStatus,
     pub due_back: Option<String>,
+    /// Who has it, if it is on loan to a user: shown to librarians only.
+    pub borrower: Option<String>,
 }
 
 impl BookCopy {
@@ -260,6 +262,14 @@ impl Loan {
     pub fn is_overdue(&self, today: &str) -> bool {
         self.due_back.as_deref().is_some_and(|due| due < today)
     }
+}
+
+/// A copy, as a librarian's form to lend it or take it back shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyDetail {
+    pub copy: BookCopy,
+    pub book_id: i64,
+    pub title: String,
 }
 
 /// A signed-in user, as the layout and the member's pages know them.

@@ -390,13 +390,16 @@ pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppErro
     })?;
     // Available copies first, then those coming back soonest.
     let (sqlite, postgres) = ordered_nocase!(
-        "SELECT id, imprint, status, due_back FROM book_instance WHERE book_id = $1
-         ORDER BY CASE status WHEN 'a' THEN 0 WHEN 'o' THEN 1 WHEN 'r' THEN 2 ELSE 3 END,
-                  coalesce(due_back, '9999-12-31'),",
-        ["imprint"],
-        ", id"
+        "SELECT copy.id, copy.imprint, copy.status, copy.due_back, account.username
+         FROM book_instance copy LEFT JOIN account ON account.id = copy.borrower_id
+         WHERE copy.book_id = $1
+         ORDER BY CASE copy.status WHEN 'a' THEN 0 WHEN 'o' THEN 1 WHEN 'r' THEN 2 ELSE 3 END,
+                  coalesce(copy.due_back, '9999-12-31'),",
+        ["copy.imprint"],
+        ", copy.id"
     );
-    let copies: Vec<(String, String, String, Option<String>)> = on_reader!(db, |conn| {
+    type CopyRow = (String, String, String, Option<String>, Option<String>);
+    let copies: Vec<CopyRow> = on_reader!(db, |conn| {
         sqlx::query_as(db.pick(sqlite, postgres))
             .bind(id)
             .fetch_all(conn)
@@ -404,7 +407,7 @@ pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppErro
     })?;
     let copies = copies
         .into_iter()
-        .filter_map(|(id, imprint, status, due_back)| {
+        .filter_map(|(id, imprint, status, due_back, borrower)| {
             // The schema's CHECK admits only the four codes.
             let status = CopyStatus::from_code(&status)?;
             Some(BookCopy {
@@ -412,6 +415,7 @@ pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppErro
                 imprint,
                 status,
                 due_back,
+                borrower,
             })
         })
         .collect();

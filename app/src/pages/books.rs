@@ -7,8 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     language::{human_date, Locale},
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
-    model::{Availability, BookCopy, BookDetail, BookSummary, ListPage},
-    page_inputs::locale,
+    model::{Availability, BookCopy, BookDetail, BookSummary, CopyStatus, ListPage},
+    page_inputs::{locale, user},
     pages::reads,
 };
 
@@ -218,6 +218,9 @@ fn AvailabilitySummary(availability: Availability, locale: Locale) -> impl IntoV
 fn CopyRow(copy: BookCopy, today: String, locale: Locale) -> impl IntoView {
     let overdue = copy.is_overdue(&today);
     let due = copy.due().map(|due| human_date(locale, due));
+    let staff = user()
+        .is_some_and(|user| user.librarian)
+        .then(|| view! { <CopyActions copy=copy.clone() locale /> });
     view! {
         <li class="copy">
             <p class="copy-status">
@@ -227,7 +230,42 @@ fn CopyRow(copy: BookCopy, today: String, locale: Locale) -> impl IntoView {
             </p>
             <p class="imprint">{copy.imprint}</p>
             <p class="copy-id">{td_string!(locale, book.copy)} <code>{copy.id}</code></p>
+            {staff}
         </li>
+    }
+}
+
+/// What a librarian can do with a copy from its book's page: lend it if it
+/// is available (a form of its own: to whom, until when), mark it returned
+/// if it is on loan (one button), and see who has it.
+#[component]
+fn CopyActions(copy: BookCopy, locale: Locale) -> impl IntoView {
+    match copy.status {
+        CopyStatus::Available => view! {
+            <p class="copy-actions">
+                <a class="button" href=format!("/copies/{}/lend", copy.id)>
+                    {td_string!(locale, loans.lend_copy)}
+                </a>
+            </p>
+        }
+        .into_any(),
+        CopyStatus::OnLoan => {
+            let borrower = copy
+                .borrower
+                .unwrap_or_else(|| td_string!(locale, loans.borrower_unknown).to_string());
+            view! {
+                <form
+                    method="post"
+                    action=format!("/copies/{}/return", copy.id)
+                    class="copy-actions"
+                >
+                    <span class="borrower">{td_string!(locale, loans.borrower)} {borrower}</span>
+                    <button type="submit">{td_string!(locale, loans.mark_returned)}</button>
+                </form>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `/loans/mine` (a member's copies on loan), `/loans` (every copy on loan,
-//! for librarians) and `/copies/{id}/renew` (a librarian's renewal form).
+//! for librarians), and a librarian's forms for a copy:
+//! `/copies/{id}/renew`, `/copies/{id}/lend`, `/copies/{id}/return`.
 //! Who may see them is checked by the server before any of them is read.
 
 use leptos::prelude::*;
@@ -7,10 +8,10 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    forms::{Field, FormProblems},
+    forms::{Field, FormProblems, Problem},
     language::{human_date, Locale},
     layout::{or_error_page, PageTitle, Pager},
-    model::{ListPage, Loan},
+    model::{CopyDetail, CopyStatus, ListPage, Loan},
     page_inputs::{catalog_inputs, locale, submitted},
     pages::{
         books::{list_title, Loading, OverdueBadge},
@@ -165,5 +166,149 @@ fn RenewForm(loan: Loan, suggested: String) -> impl IntoView {
             />
             <button type="submit">{td_string!(locale, loans.submit)}</button>
         </form>
+    }
+}
+
+#[component]
+pub fn LendPage() -> impl IntoView {
+    let params = use_params_map();
+    let copy = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        reads::copy_to_lend,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(copy.await, |(copy, suggested)| view! { <LendForm copy suggested /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// "Lend: TITLE": the copy, then the member it goes to and until when
+/// (three weeks from today unless said otherwise); for a copy that is not
+/// available, why it cannot be lent.
+#[component]
+fn LendForm(copy: CopyDetail, suggested: String) -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    let title = td_string!(locale, loans.lend_title, title = &copy.title).to_string();
+    let available = copy.copy.status == CopyStatus::Available;
+    let action = format!("/copies/{}/lend", copy.copy.id);
+    let form = if available {
+        view! {
+            <form method="post" action=action class="form">
+                <FormProblems submitted=submitted.clone() />
+                <Field
+                    name="username"
+                    label=td_string!(locale, loans.member)
+                    help=td_string!(locale, loans.member_help)
+                    required=true
+                    autocomplete="off"
+                    submitted=submitted.clone()
+                />
+                <Field
+                    name="due_back"
+                    label=td_string!(locale, loans.due_label)
+                    kind="date"
+                    value=suggested
+                    help=td_string!(locale, loans.due_help)
+                    required=true
+                    submitted
+                />
+                <button type="submit">{td_string!(locale, loans.lend)}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        let problem = Problem::NotAvailable(copy.copy.status).message(locale);
+        view! { <p class="error" role="alert">{problem}</p> }.into_any()
+    };
+    view! {
+        <PageTitle text=title.clone() />
+        <h1>{title}</h1>
+        <CopyFacts copy=copy.clone() locale />
+        {form}
+        <BackToBook copy locale />
+    }
+}
+
+#[component]
+pub fn ReturnPage() -> impl IntoView {
+    let params = use_params_map();
+    let copy = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        reads::copy_to_lend,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(copy.await, |(copy, _)| view! { <ReturnForm copy /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// "Return: TITLE": who has the copy and until when, and the button that
+/// marks it returned; for a copy not on loan, why it cannot be.
+#[component]
+fn ReturnForm(copy: CopyDetail) -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    let title = td_string!(locale, loans.return_title, title = &copy.title).to_string();
+    let on_loan = copy.copy.status == CopyStatus::OnLoan;
+    let form = if on_loan {
+        view! {
+            <form method="post" action=format!("/copies/{}/return", copy.copy.id) class="form">
+                <FormProblems submitted />
+                <button type="submit">{td_string!(locale, loans.mark_returned)}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        let problem = Problem::NotOnLoan(copy.copy.status).message(locale);
+        view! { <p class="error" role="alert">{problem}</p> }.into_any()
+    };
+    view! {
+        <PageTitle text=title.clone() />
+        <h1>{title}</h1>
+        <CopyFacts copy=copy.clone() locale />
+        {form}
+        <BackToBook copy locale />
+    }
+}
+
+/// A copy's id, imprint, status and, on loan, borrower and due date.
+#[component]
+fn CopyFacts(copy: CopyDetail, locale: Locale) -> impl IntoView {
+    let copy = copy.copy;
+    let due = copy.due().map(|due| human_date(locale, due));
+    let on_loan = copy.status == CopyStatus::OnLoan;
+    let borrower = on_loan.then(|| {
+        copy.borrower
+            .clone()
+            .unwrap_or_else(|| td_string!(locale, loans.borrower_unknown).to_string())
+    });
+    view! {
+        <dl class="facts">
+            <dt>{td_string!(locale, loans.copy_label)}</dt><dd><code>{copy.id}</code></dd>
+            <dt>{td_string!(locale, loans.imprint_label)}</dt><dd>{copy.imprint}</dd>
+            <dt>{td_string!(locale, loans.status_label)}</dt><dd>{copy.status.label(locale)}</dd>
+            {borrower.map(|borrower| view! {
+                <dt>{td_string!(locale, loans.borrower_label)}</dt><dd>{borrower}</dd>
+            })}
+            {due.map(|due| view! { <dt>{td_string!(locale, loans.due_label)}</dt><dd>{due}</dd> })}
+        </dl>
+    }
+}
+
+#[component]
+fn BackToBook(copy: CopyDetail, locale: Locale) -> impl IntoView {
+    view! {
+        <p>
+            <a href=format!("/books/{}", copy.book_id)>
+                {td_string!(locale, loans.back_to_book, title = &copy.title).to_string()}
+            </a>
+        </p>
     }
 }

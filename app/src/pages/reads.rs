@@ -6,7 +6,7 @@
 
 use crate::{
     error::AppError,
-    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, ListPage, Loan},
+    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, ListPage, Loan},
 };
 
 /// A page of all books, or of those whose title or author matches `q`, at
@@ -106,12 +106,23 @@ pub async fn all_loans(page: Option<String>) -> Result<ListPage<Loan>, AppError>
 pub async fn loan_to_renew(copy: String) -> Result<(Loan, String), AppError> {
     #[cfg(feature = "ssr")]
     {
-        use crate::loans::{iso_date, on_loan_copy, parse_date, LOAN_DAYS};
-        let db = server::db()?;
-        let loan = on_loan_copy(&db, &copy).await?;
-        let today = crate::page_inputs::catalog_inputs()?.today;
-        let today = parse_date(&today).ok_or_else(|| AppError::bug("today is not a date"))?;
-        Ok((loan, iso_date(today + time::Duration::days(LOAN_DAYS))))
+        let loan = crate::loans::on_loan_copy(&server::db()?, &copy).await?;
+        Ok((loan, server::in_three_weeks()?))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = copy;
+        Err(server_only())
+    }
+}
+
+/// A copy to lend or take back, and the due date a loan of it would have
+/// by default (`YYYY-MM-DD`, three weeks from today).
+pub async fn copy_to_lend(copy: String) -> Result<(CopyDetail, String), AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let copy = crate::loans::copy_detail(&server::db()?, &copy).await?;
+        Ok((copy, server::in_three_weeks()?))
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -147,5 +158,14 @@ mod server {
     pub fn db() -> Result<Db, AppError> {
         catalog_inputs()?;
         Db::from_context()
+    }
+
+    /// Three weeks from the page's today: a loan's due date, and a
+    /// renewal's, unless the librarian says otherwise.
+    pub fn in_three_weeks() -> Result<String, AppError> {
+        use crate::loans::{iso_date, parse_date, LOAN_DAYS};
+        let today = catalog_inputs()?.today;
+        let today = parse_date(&today).ok_or_else(|| AppError::bug("today is not a date"))?;
+        Ok(iso_date(today + time::Duration::days(LOAN_DAYS)))
     }
 }

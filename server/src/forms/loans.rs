@@ -1,11 +1,11 @@
-//! A librarian's forms for loans: renewing.
+//! A librarian's forms for loans: renewing, lending, taking back.
 
 use axum::http::StatusCode;
 
 use app::{
-    error::AppError,
-    forms::{Problem, Submitted},
-    loans::{self, parse_date, today},
+    error::{AppError, Missing},
+    forms::{Problem, Submitted, WHOLE_FORM},
+    loans::{self, parse_date, today, LoanError},
 };
 
 use super::{Done, Posted};
@@ -36,4 +36,79 @@ pub async fn renew(posted: &Posted, copy: &str) -> Result<Done, AppError> {
         loans::renew(db, copy, date).await?;
     }
     Ok(Done::Redirect("/loans".to_string()))
+}
+
+/// Lends the available copy `copy` to the member named, until the date
+/// given (by default three weeks from today); then back to its book's
+/// page. A name nobody has, a past date, a copy no longer available: the
+/// form again, saying so.
+pub async fn lend(posted: &Posted, copy: &str) -> Result<Done, AppError> {
+    let db = posted.visitor.db();
+    let book = loans::copy_detail(db, copy).await?.book_id;
+    let (username, due) = (
+        posted.field("username").trim(),
+        posted.field("due_back").trim(),
+    );
+    let mut form = Submitted {
+        values: vec![
+            ("username".into(), username.into()),
+            ("due_back".into(), due.into()),
+        ],
+        problems: Vec::new(),
+    };
+    if username.is_empty() {
+        form.problem("username", Problem::Required);
+    }
+    let due_date = match due {
+        "" => None,
+        text => {
+            let date = parse_date(text);
+            if date.is_none() {
+                form.problem("due_back", Problem::NotADate);
+            }
+            date
+        }
+    };
+    if !form.is_valid() {
+        return Ok(Done::Again(form, StatusCode::OK));
+    }
+    match loans::lend(db, copy, username, due_date).await {
+        Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
+        Err(error) => {
+            let (field, problem) = problem_of(error)?;
+            form.problem(field, problem);
+            Ok(Done::Again(form, StatusCode::OK))
+        }
+    }
+}
+
+/// Marks the copy `copy`, on loan, returned; then back to its book's page.
+/// A copy no longer on loan: the form again, saying so.
+pub async fn take_back(posted: &Posted, copy: &str) -> Result<Done, AppError> {
+    let db = posted.visitor.db();
+    let book = loans::copy_detail(db, copy).await?.book_id;
+    match loans::take_back(db, copy).await {
+        Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
+        Err(error) => {
+            let (field, problem) = problem_of(error)?;
+            let mut form = Submitted::default();
+            form.problem(field, problem);
+            Ok(Done::Again(form, StatusCode::OK))
+        }
+    }
+}
+
+/// What a form says of a loan that could not be made or ended, and by
+/// which field; `Err` for what is no mistake of the form (an unknown copy
+/// is a 404, a failure is an outage or a bug).
+fn problem_of(error: LoanError) -> Result<(&'static str, Problem), AppError> {
+    Ok(match error {
+        LoanError::UnknownUser(_) => ("username", Problem::UnknownUser),
+        LoanError::InactiveUser(_) => ("username", Problem::InactiveUser),
+        LoanError::DueInThePast(_) => ("due_back", Problem::DueInPast),
+        LoanError::NotAvailable { status, .. } => (WHOLE_FORM, Problem::NotAvailable(status)),
+        LoanError::NotOnLoan { status, .. } => (WHOLE_FORM, Problem::NotOnLoan(status)),
+        LoanError::UnknownCopy(copy) => return Err(AppError::NotFound(Missing::Copy(copy))),
+        LoanError::Failed(error) => return Err(error),
+    })
 }

@@ -36,6 +36,10 @@ enum Form {
     SignOut,
     /// `/copies/ID/renew`.
     Renew(String),
+    /// `/copies/ID/lend`.
+    Lend(String),
+    /// `/copies/ID/return`.
+    Return(String),
 }
 
 impl Form {
@@ -44,8 +48,15 @@ impl Form {
             "/accounts/login" => Some(Form::SignIn),
             "/accounts/logout" => Some(Form::SignOut),
             _ => {
-                let copy = path.strip_prefix("/copies/")?.strip_suffix("/renew")?;
-                (!copy.is_empty() && !copy.contains('/')).then(|| Form::Renew(copy.to_string()))
+                let (copy, action) = path.strip_prefix("/copies/")?.split_once('/')?;
+                let copy = copy.to_string();
+                match action {
+                    _ if copy.is_empty() => None,
+                    "renew" => Some(Form::Renew(copy)),
+                    "lend" => Some(Form::Lend(copy)),
+                    "return" => Some(Form::Return(copy)),
+                    _ => None,
+                }
             }
         }
     }
@@ -130,6 +141,8 @@ pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) ->
         Form::SignIn => accounts::sign_in(&posted).await,
         Form::SignOut => accounts::sign_out(&posted).await,
         Form::Renew(copy) => loans::renew(&posted, &copy).await,
+        Form::Lend(copy) => loans::lend(&posted, &copy).await,
+        Form::Return(copy) => loans::take_back(&posted, &copy).await,
     };
     match done {
         Ok(Done::Redirect(location)) => found(&location),

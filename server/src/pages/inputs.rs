@@ -58,6 +58,8 @@ impl Route {
             "/loans/mine" => Route::Member,
             "/loans" | "/authors/new" => Route::Librarian,
             _ if id_then("/copies/", "renew")
+                || id_then("/copies/", "lend")
+                || id_then("/copies/", "return")
                 || id_then("/authors/", "edit")
                 || id_then("/authors/", "delete") =>
             {

@@ -325,3 +325,172 @@ async fn one_members_loans_never_show_in_anothers_pages() {
     });
     futures::future::join_all(views).await;
 }
+
+/// The copies-available figure of the home page.
+async fn available_on_home(app: &TestApp) -> u64 {
+    app.home(&browser()).await.count("Copies available")
+}
+
+async fn book_of(app: &TestApp, copy: &str) -> i64 {
+    app.scalar(&format!(
+        "SELECT book_id FROM book_instance WHERE id = '{copy}'"
+    ))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_librarian_lends_and_takes_back_from_the_books_page() {
+    let app = spawn_app().await;
+    let (alice, libby) = people(&app).await;
+    let copy = available_copies(&app, 1).await.remove(0);
+    let book = book_of(&app, &copy).await;
+    let book_page = format!("/books/{book}");
+    let lend_path = format!("/copies/{copy}/lend");
+    let return_path = format!("/copies/{copy}/return");
+
+    // Only a librarian's page of the book has the controls.
+    let (_, html) = app.page(&libby, &book_page).await;
+    assert!(html.contains(&format!(r#"href="{lend_path}""#)), "{html}");
+    for client in [&alice, &browser()] {
+        let (_, html) = app.page(client, &book_page).await;
+        assert!(
+            !html.contains(&lend_path) && !html.contains("Mark returned"),
+            "{html}"
+        );
+    }
+
+    let (status, html) = app.page(&libby, &lend_path).await;
+    assert_eq!(status, 200);
+    assert!(main_text(&html).starts_with("Lend: "), "{html}");
+    assert!(
+        html.contains(&format!(r#"value="{}""#, iso(in_days(21)))),
+        "{html}"
+    );
+
+    let before = available_on_home(&app).await;
+    let response = app
+        .post_form(
+            &libby,
+            &lend_path,
+            &[("username", "alice"), ("due_back", "")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], book_page.as_str());
+    assert_eq!(available_on_home(&app).await, before - 1);
+    let (_, mine) = app.page(&alice, "/loans/mine").await;
+    assert_eq!(listed_books(&mine), [book_page.clone()]);
+    let due = app::language::human_date(app::language::Locale::en, &iso(in_days(21)));
+    assert!(main_text(&mine).contains(&due), "{mine}");
+
+    // The book's page, to the librarian: who has it, and the button.
+    let (_, html) = app.page(&libby, &book_page).await;
+    let text = main_text(&html);
+    assert!(
+        text.contains("Borrower: alice") && text.contains("Mark returned"),
+        "{text}"
+    );
+    let (_, html) = app.page(&alice, &book_page).await;
+    assert!(!main_text(&html).contains("Borrower"), "{html}");
+
+    // Lent already: said so on the form, nothing changed.
+    let response = app
+        .post_form(
+            &libby,
+            &lend_path,
+            &[("username", "libby"), ("due_back", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(
+        main_text(&html).contains("This copy cannot be lent: it is on loan, not available."),
+        "{html}"
+    );
+
+    let response = app.post_form(&libby, &return_path, &[]).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], book_page.as_str());
+    assert_eq!(available_on_home(&app).await, before);
+    let (_, mine) = app.page(&alice, "/loans/mine").await;
+    assert!(main_text(&mine).contains("There are no books borrowed."));
+    // Returned already.
+    let response = app.post_form(&libby, &return_path, &[]).await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(
+        main_text(&html).contains("cannot be marked returned: it is available, not on loan"),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loan_to_nobody_or_in_the_past_is_said_wrong_and_made_by_librarians_only() {
+    let app = spawn_app().await;
+    let (alice, libby) = people(&app).await;
+    let copy = available_copies(&app, 1).await.remove(0);
+    let lend_path = format!("/copies/{copy}/lend");
+    let status = || async {
+        let status: String = app
+            .scalar(&format!(
+                "SELECT status FROM book_instance WHERE id = '{copy}'"
+            ))
+            .await;
+        status
+    };
+    for (username, due, field, problem) in [
+        (
+            "nobody",
+            String::new(),
+            "username",
+            "There is no member with this username.",
+        ),
+        ("", String::new(), "username", "This field is required."),
+        (
+            "alice",
+            iso(in_days(-1)),
+            "due_back",
+            "The due date cannot be in the past.",
+        ),
+        (
+            "alice",
+            "tomorrow".to_string(),
+            "due_back",
+            "Enter a valid date.",
+        ),
+    ] {
+        let response = app
+            .post_form(
+                &libby,
+                &lend_path,
+                &[("username", username), ("due_back", &due)],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{username} {due}");
+        let html = response.text().await.unwrap();
+        assert_eq!(
+            text_of(&html, &format!("#field-{field}-problems")),
+            problem,
+            "{username} {due}"
+        );
+        assert_eq!(status().await, "a");
+    }
+
+    // A member may not lend (403), nobody is sent to sign in, and an
+    // unknown copy is a 404 for a librarian.
+    let response = app
+        .post_form(&alice, &lend_path, &[("username", "alice")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = app
+        .post_form(&browser(), &lend_path, &[("username", "alice")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(status().await, "a");
+    for path in ["/copies/nope/lend", "/copies/nope/return"] {
+        let (status, _) = app.page(&libby, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        let response = app.post_form(&libby, path, &[("username", "alice")]).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
