@@ -379,7 +379,7 @@ async fn a_librarian_lends_and_takes_back_from_the_books_page() {
     assert_eq!(response.headers()["location"], book_page.as_str());
     assert_eq!(available_on_home(&app).await, before - 1);
     let (_, mine) = app.page(&alice, "/loans/mine").await;
-    assert_eq!(listed_books(&mine), [book_page.clone()]);
+    assert_eq!(listed_books(&mine), std::slice::from_ref(&book_page));
     let due = app::language::human_date(app::language::Locale::en, &iso(in_days(21)));
     assert!(main_text(&mine).contains(&due), "{mine}");
 
