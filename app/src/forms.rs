@@ -86,6 +86,10 @@ pub enum Problem {
     NotOnLoan(CopyStatus),
     /// A due date before today.
     DueInPast,
+    /// A date of death before the date of birth.
+    DeathBeforeBirth,
+    /// An author the library still has books of.
+    AuthorHasBooks,
 }
 
 impl Problem {
@@ -115,6 +119,8 @@ impl Problem {
                 td_string!(locale, forms.not_on_loan, status).to_string()
             }
             Problem::DueInPast => td_string!(locale, forms.due_in_past).to_string(),
+            Problem::DeathBeforeBirth => td_string!(locale, forms.death_before_birth).to_string(),
+            Problem::AuthorHasBooks => td_string!(locale, forms.author_has_books).to_string(),
         }
     }
 }

@@ -47,7 +47,7 @@ use crate::{
     pages::{
         about::AboutPage,
         accounts::{SignInPage, SignOutPage},
-        authors::{AuthorDetailPage, AuthorListPage},
+        authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
@@ -107,7 +107,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/books") view=BookListPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id") view=BookDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
+                    // Before `/authors/:id`, which "new" would match too.
+                    <Route path=path!("/authors/new") view=AuthorFormPage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id") view=AuthorDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/authors/:id/edit") view=AuthorFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/authors/:id/delete") view=AuthorDeletePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />

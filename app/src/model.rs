@@ -291,6 +291,9 @@ pub struct Preferences {
     pub language: Option<Locale>,
 }
 
+/// The most characters an author's first or last name may have.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// The longest search term taken: longer than any title and author's name
 /// together, and short enough for any database's pattern matching (SQLite
 /// refuses LIKE patterns past 50,000 bytes).

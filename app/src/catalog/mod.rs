@@ -1,5 +1,6 @@
 //! Read queries over the catalog.
 
+pub mod authors;
 pub mod positions;
 pub mod search;
 

@@ -1,13 +1,15 @@
-//! `/authors` and `/authors/{id}`.
+//! `/authors` and `/authors/{id}`; for librarians, `/authors/new`,
+//! `/authors/{id}/edit` and `/authors/{id}/delete`.
 
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
+    forms::{Field, FormProblems, Problem},
     layout::{or_error_page, PageTitle, Pager, PerPageForm},
-    model::{AuthorDetail, AuthorSummary},
-    page_inputs::locale,
+    model::{AuthorDetail, AuthorSummary, MAX_NAME_CHARS},
+    page_inputs::{catalog_inputs, locale, submitted, user},
     pages::{
         books::{list_title, Loading},
         reads,
@@ -85,10 +87,23 @@ fn AuthorDetailView(detail: AuthorDetail) -> impl IntoView {
     let dates = author.life_dates(locale);
     let description = td_string!(locale, authors.description, name = &name).to_string();
     let count = detail.books.len();
+    let staff = user().is_some_and(|user| user.librarian).then(|| {
+        view! {
+            <p class="staff-actions">
+                <a class="button" href=format!("/authors/{}/edit", author.id)>
+                    {td_string!(locale, authors.edit)}
+                </a>
+                <a class="button" href=format!("/authors/{}/delete", author.id)>
+                    {td_string!(locale, authors.delete)}
+                </a>
+            </p>
+        }
+    });
     view! {
         <PageTitle text=name.clone() description />
         <h1>{name}</h1>
         {(!dates.is_empty()).then(|| view! { <p class="life-dates">{dates}</p> })}
+        {staff}
         <h2>{td_string!(locale, authors.books, count).to_string()}</h2>
         {if detail.books.is_empty() {
             view! { <p>{td_string!(locale, authors.no_books)}</p> }.into_any()
@@ -102,5 +117,140 @@ fn AuthorDetailView(detail: AuthorDetail) -> impl IntoView {
                 </dl>
             }.into_any()
         }}
+    }
+}
+
+/// `/authors/new` and `/authors/{id}/edit`: the author form, empty or with
+/// the author as they are (or as posted, with what is wrong with it).
+#[component]
+pub fn AuthorFormPage() -> impl IntoView {
+    let params = use_params_map();
+    let author = Resource::new(
+        move || params.read().get("id"),
+        |id| async move {
+            match id {
+                Some(id) => reads::author(id).await.map(|detail| Some(detail.author)),
+                None => catalog_inputs().map(|_| None),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(author.await, |author| view! { <AuthorForm author /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuthorForm(author: Option<AuthorSummary>) -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    let (title, action) = match &author {
+        Some(author) => (
+            td_string!(locale, authors.update_title, name = author.name()).to_string(),
+            format!("/authors/{}/edit", author.id),
+        ),
+        None => (
+            td_string!(locale, authors.create_title).to_string(),
+            "/authors/new".to_string(),
+        ),
+    };
+    let current = |value: fn(&AuthorSummary) -> Option<String>| {
+        author.as_ref().and_then(value).unwrap_or_default()
+    };
+    view! {
+        <PageTitle text=title.clone() />
+        <h1>{title}</h1>
+        <form method="post" action=action class="form">
+            <FormProblems submitted=submitted.clone() />
+            <Field
+                name="first_name"
+                label=td_string!(locale, authors.first_name)
+                value=current(|a| Some(a.first_name.clone()))
+                required=true
+                maxlength=MAX_NAME_CHARS
+                submitted=submitted.clone()
+            />
+            <Field
+                name="last_name"
+                label=td_string!(locale, authors.last_name)
+                value=current(|a| Some(a.last_name.clone()))
+                required=true
+                maxlength=MAX_NAME_CHARS
+                submitted=submitted.clone()
+            />
+            <Field
+                name="date_of_birth"
+                label=td_string!(locale, authors.date_of_birth)
+                kind="date"
+                value=current(|a| a.date_of_birth.clone())
+                help=td_string!(locale, authors.date_help)
+                submitted=submitted.clone()
+            />
+            <Field
+                name="date_of_death"
+                label=td_string!(locale, authors.date_of_death)
+                kind="date"
+                value=current(|a| a.date_of_death.clone())
+                help=td_string!(locale, authors.death_help)
+                submitted
+            />
+            <button type="submit">{td_string!(locale, authors.submit)}</button>
+        </form>
+    }
+}
+
+/// `/authors/{id}/delete`: the author and, if the library has no books of
+/// theirs, the button that deletes them; else the books in the way.
+#[component]
+pub fn AuthorDeletePage() -> impl IntoView {
+    let params = use_params_map();
+    let author = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        reads::author,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(author.await, |detail| view! { <AuthorDelete detail /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuthorDelete(detail: AuthorDetail) -> impl IntoView {
+    let locale = locale();
+    let author = detail.author;
+    let title = td_string!(locale, authors.delete_title, name = author.name()).to_string();
+    let body = if detail.books.is_empty() {
+        view! {
+            <p>{td_string!(locale, authors.delete_confirm)}</p>
+            <form method="post" action=format!("/authors/{}/delete", author.id) class="form">
+                <FormProblems submitted=submitted() />
+                <button type="submit">{td_string!(locale, authors.delete)}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div role=submitted().is_some().then_some("alert")>
+                <p class="error">{Problem::AuthorHasBooks.message(locale)}</p>
+                <ul>
+                    {detail.books.into_iter().map(|book| view! {
+                        <li><a href=format!("/books/{}", book.id)>{book.title}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <PageTitle text=title.clone() />
+        <h1>{title}</h1>
+        {body}
+        <p><a href=format!("/authors/{}", author.id)>{author.name()}</a></p>
     }
 }

@@ -23,6 +23,7 @@ use app::{forms::Submitted, page_inputs::PageKind, session::VisitorSession};
 use crate::pages::{check_access, found, Pages, Route};
 
 mod accounts;
+mod authors;
 mod loans;
 
 /// The most a form's fields may weigh: far more than any of the site's
@@ -40,6 +41,11 @@ enum Form {
     Lend(String),
     /// `/copies/ID/return`.
     Return(String),
+    NewAuthor,
+    /// `/authors/ID/edit`.
+    EditAuthor(String),
+    /// `/authors/ID/delete`.
+    DeleteAuthor(String),
 }
 
 impl Form {
@@ -47,14 +53,18 @@ impl Form {
         match path {
             "/accounts/login" => Some(Form::SignIn),
             "/accounts/logout" => Some(Form::SignOut),
+            "/authors/new" => Some(Form::NewAuthor),
             _ => {
-                let (copy, action) = path.strip_prefix("/copies/")?.split_once('/')?;
-                let copy = copy.to_string();
-                match action {
-                    _ if copy.is_empty() => None,
-                    "renew" => Some(Form::Renew(copy)),
-                    "lend" => Some(Form::Lend(copy)),
-                    "return" => Some(Form::Return(copy)),
+                let (kind, rest) = path.strip_prefix('/')?.split_once('/')?;
+                let (id, action) = rest.split_once('/')?;
+                let id = id.to_string();
+                match (kind, action) {
+                    _ if id.is_empty() => None,
+                    ("copies", "renew") => Some(Form::Renew(id)),
+                    ("copies", "lend") => Some(Form::Lend(id)),
+                    ("copies", "return") => Some(Form::Return(id)),
+                    ("authors", "edit") => Some(Form::EditAuthor(id)),
+                    ("authors", "delete") => Some(Form::DeleteAuthor(id)),
                     _ => None,
                 }
             }
@@ -143,6 +153,9 @@ pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) ->
         Form::Renew(copy) => loans::renew(&posted, &copy).await,
         Form::Lend(copy) => loans::lend(&posted, &copy).await,
         Form::Return(copy) => loans::take_back(&posted, &copy).await,
+        Form::NewAuthor => authors::create(&posted).await,
+        Form::EditAuthor(id) => authors::update(&posted, &id).await,
+        Form::DeleteAuthor(id) => authors::delete(&posted, &id).await,
     };
     match done {
         Ok(Done::Redirect(location)) => found(&location),

@@ -2,6 +2,7 @@
 //! each, on SQLite or PostgreSQL (see support::database).
 
 mod accounts;
+mod author_editing;
 mod availability;
 mod borrowed;
 mod browsing;

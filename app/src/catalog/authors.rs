@@ -1,0 +1,249 @@
+//! A librarian's changes to authors: create, update, delete. Each is one
+//! transaction with the home page's figures, the catalog's version (every
+//! kept page is keyed by it) and the author list's order; the search
+//! index follows by its triggers.
+
+use crate::{
+    catalog::positions,
+    db::Db,
+    error::{AppError, Missing},
+    forms::{Problem, Submitted},
+    in_transaction,
+    loans::parse_date,
+};
+
+pub use crate::model::MAX_NAME_CHARS;
+
+/// An author's fields, as a form gives them, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorFields {
+    pub first_name: String,
+    pub last_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    pub date_of_death: Option<String>,
+}
+
+/// The author form's fields.
+pub const FIELDS: [&str; 4] = ["first_name", "last_name", "date_of_birth", "date_of_death"];
+
+/// Reads an author from a form's fields (`field` gives a field's value,
+/// empty if absent): both names required, at most [`MAX_NAME_CHARS`]
+/// each; dates optional, real dates, death not before birth. `Err`: the
+/// form as posted, with what is wrong with it.
+pub fn read_form<'a>(field: impl Fn(&str) -> &'a str) -> Result<AuthorFields, Submitted> {
+    let mut form = Submitted {
+        values: FIELDS
+            .iter()
+            .map(|name| (name.to_string(), field(name).trim().to_string()))
+            .collect(),
+        problems: Vec::new(),
+    };
+    let value = |name: &str| field(name).trim().to_string();
+    for name in ["first_name", "last_name"] {
+        let text = value(name);
+        if text.is_empty() {
+            form.problem(name, Problem::Required);
+        } else if text.chars().count() > MAX_NAME_CHARS {
+            form.problem(
+                name,
+                Problem::TooLong {
+                    max: MAX_NAME_CHARS,
+                },
+            );
+        }
+    }
+    let mut date = |name: &'static str| {
+        let text = value(name);
+        match parse_date(&text) {
+            _ if text.is_empty() => None,
+            Some(_) => Some(text),
+            None => {
+                form.problem(name, Problem::NotADate);
+                None
+            }
+        }
+    };
+    let (born, died) = (date("date_of_birth"), date("date_of_death"));
+    if let (Some(born), Some(died)) = (&born, &died) {
+        // `YYYY-MM-DD` compares as the dates do.
+        if died < born {
+            form.problem("date_of_death", Problem::DeathBeforeBirth);
+        }
+    }
+    if !form.is_valid() {
+        return Err(form);
+    }
+    Ok(AuthorFields {
+        first_name: value("first_name"),
+        last_name: value("last_name"),
+        date_of_birth: born,
+        date_of_death: died,
+    })
+}
+
+/// The author list's order after a change of names (the book list's is
+/// not touched).
+fn renumber_authors(db: &Db) -> &'static str {
+    positions::renumbering(db)[1]
+}
+
+/// Adds an author; gives their id.
+pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
+    let renumber = renumber_authors(db);
+    in_transaction!(db, |tx| {
+        // First: the row every change of the catalog locks, so that two
+        // authors added at once take the next ids in turn.
+        sqlx::query(
+            "UPDATE catalog_counts SET authors = authors + 1, version = version + 1 WHERE id = 1",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
+             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4 FROM author
+             RETURNING id",
+        )
+        .bind(&author.first_name)
+        .bind(&author.last_name)
+        .bind(&author.date_of_birth)
+        .bind(&author.date_of_death)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(renumber).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Changes the author `id`; a 404 if there is none.
+pub async fn update(db: &Db, id: i64, author: &AuthorFields) -> Result<(), AppError> {
+    let renumber = renumber_authors(db);
+    in_transaction!(db, |tx| {
+        let changed = sqlx::query(
+            "UPDATE author SET first_name = $2, last_name = $3, date_of_birth = $4,
+                date_of_death = $5
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&author.first_name)
+        .bind(&author.last_name)
+        .bind(&author.date_of_birth)
+        .bind(&author.date_of_death)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(AppError::NotFound(Missing::Author(id.to_string())));
+        }
+        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(renumber).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Why an author was not deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotDeleted {
+    /// The library still has books of theirs.
+    HasBooks,
+    Failed(AppError),
+}
+
+impl From<sqlx::Error> for NotDeleted {
+    fn from(err: sqlx::Error) -> Self {
+        NotDeleted::Failed(err.into())
+    }
+}
+
+/// Deletes the author `id`, who has no books in the library (else
+/// [`NotDeleted::HasBooks`], and nothing changes).
+pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
+    let renumber = renumber_authors(db);
+    in_transaction!(db, |tx| {
+        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book WHERE author_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if books > 0 {
+            return Err(NotDeleted::HasBooks);
+        }
+        let deleted = sqlx::query("DELETE FROM author WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            let missing = AppError::NotFound(Missing::Author(id.to_string()));
+            return Err(NotDeleted::Failed(missing));
+        }
+        sqlx::query("UPDATE catalog_counts SET authors = authors - 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(renumber).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form<'a>(fields: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> &'a str {
+        move |name| {
+            fields
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map_or("", |(_, value)| value)
+        }
+    }
+
+    #[test]
+    fn names_are_required_and_dates_optional() {
+        let author = read_form(form(&[
+            ("first_name", " Ursula "),
+            ("last_name", "Le Guin"),
+        ]));
+        assert_eq!(
+            author,
+            Ok(AuthorFields {
+                first_name: "Ursula".into(),
+                last_name: "Le Guin".into(),
+                date_of_birth: None,
+                date_of_death: None,
+            })
+        );
+        let problems = |fields: &[(&str, &str)]| read_form(form(fields)).unwrap_err().problems;
+        assert_eq!(
+            problems(&[("last_name", "x")]),
+            [("first_name", Problem::Required)]
+        );
+        let long = "x".repeat(101);
+        assert_eq!(
+            problems(&[("first_name", &long), ("last_name", "x")]),
+            [("first_name", Problem::TooLong { max: 100 })]
+        );
+        assert_eq!(
+            problems(&[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("date_of_birth", "1929-10-21"),
+                ("date_of_death", "1929-10-20"),
+            ]),
+            [("date_of_death", Problem::DeathBeforeBirth)]
+        );
+        assert_eq!(
+            problems(&[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("date_of_birth", "21/10/1929")
+            ]),
+            [("date_of_birth", Problem::NotADate)]
+        );
+    }
+}

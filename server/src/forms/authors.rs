@@ -1,0 +1,52 @@
+//! A librarian's forms for authors: create, update, delete.
+
+use axum::http::StatusCode;
+
+use app::{
+    catalog::authors::{self, NotDeleted},
+    error::{AppError, Missing},
+    forms::{Problem, Submitted, WHOLE_FORM},
+    paging::parse_id,
+};
+
+use super::{Done, Posted};
+
+/// Adds the author posted; then on to their page.
+pub async fn create(posted: &Posted) -> Result<Done, AppError> {
+    let author = match authors::read_form(|name| posted.field(name)) {
+        Ok(author) => author,
+        Err(form) => return Ok(Done::Again(form, StatusCode::OK)),
+    };
+    let id = authors::create(posted.visitor.db(), &author).await?;
+    Ok(Done::Redirect(format!("/authors/{id}")))
+}
+
+/// Changes the author `id` as posted; then back to their page.
+pub async fn update(posted: &Posted, id: &str) -> Result<Done, AppError> {
+    let id = parse_id(id, Missing::Author)?;
+    let author = match authors::read_form(|name| posted.field(name)) {
+        Ok(author) => author,
+        Err(form) => {
+            // The author must exist for the form to be shown again.
+            app::catalog::author(posted.visitor.db(), id).await?;
+            return Ok(Done::Again(form, StatusCode::OK));
+        }
+    };
+    authors::update(posted.visitor.db(), id, &author).await?;
+    Ok(Done::Redirect(format!("/authors/{id}")))
+}
+
+/// Deletes the author `id`, then on to the list of authors; refused while
+/// the library has books of theirs (the page lists them).
+pub async fn delete(posted: &Posted, id: &str) -> Result<Done, AppError> {
+    let id = parse_id(id, Missing::Author)?;
+    match authors::delete(posted.visitor.db(), id).await {
+        Ok(()) => Ok(Done::Redirect("/authors".to_string())),
+        Err(NotDeleted::HasBooks) => {
+            let mut form = Submitted::default();
+            form.problem(WHOLE_FORM, Problem::AuthorHasBooks);
+            Ok(Done::Again(form, StatusCode::OK))
+        }
+        Err(NotDeleted::Failed(error)) => Err(error),
+    }
+}
