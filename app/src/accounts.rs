@@ -159,15 +159,22 @@ pub async fn authenticate(
 const STAND_IN_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$we7w3vOPjwajvSq6e7MRfQ$/lBfcQ/Ln5nhBy9F5gZKeVB2uUFPm7vmKSRM8pWPwl0";
 
-/// Notes that the user `id` signed in at `now` (Unix seconds).
+/// Notes that the user `id` signed in at `now` (Unix seconds); their
+/// password-reset links stop working (they knew their password).
 pub async fn signed_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
-    crate::execute!(
-        db,
+    crate::in_transaction!(db, |tx| {
         sqlx::query("UPDATE account SET last_login = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
-    )?;
-    Ok(())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM password_reset WHERE account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
 }
 
 /// A user to create.
@@ -255,7 +262,7 @@ pub async fn create_demo_users(db: &Db) -> Result<Vec<(&'static str, String)>, A
 
 /// Gives `username` a new password, and signs out every session of theirs
 /// but `keep` (the session that changed it, if any): whoever knew the old
-/// password is out.
+/// password is out. Their password-reset links stop working.
 pub async fn set_password(
     db: &Db,
     username: &str,
@@ -269,15 +276,63 @@ pub async fn set_password(
     let hash = hash_password(password.to_string())
         .await
         .map_err(AccountError::Failed)?;
-    let changed: Result<Option<i64>, sqlx::Error> = crate::in_transaction!(db, |tx| {
-        let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE account SET password_hash = $1 WHERE username = $2 RETURNING id",
-        )
-        .bind(&hash)
-        .bind(username)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let replaced = replace_password(db, Holder::Named(username), &hash, keep)
+        .await
+        .map_err(AccountError::Failed)?;
+    match replaced {
+        Some(_) => Ok(()),
+        None => Err(AccountError::UnknownUser(username.to_string())),
+    }
+}
+
+/// Whose password [`replace_password`] replaces.
+#[derive(Clone, Copy, Debug)]
+pub enum Holder<'a> {
+    Named(&'a str),
+    /// The user a password-reset token (its SHA-256, hex) is for, if it
+    /// has not expired: the token is used up in the same transaction.
+    ByToken(&'a str),
+}
+
+/// Stores `hash` as the password of `holder`, deletes their reset links,
+/// and signs out every session of theirs but `keep`, in one transaction;
+/// gives the user's id (`None`: no such user, or no such token now).
+pub async fn replace_password(
+    db: &Db,
+    holder: Holder<'_>,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    crate::in_transaction!(db, |tx| {
+        let id: Option<i64> = match holder {
+            Holder::Named(username) => {
+                sqlx::query_scalar("SELECT id FROM account WHERE username = $1")
+                    .bind(username)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            Holder::ByToken(token_hash) => {
+                sqlx::query_scalar(
+                    "DELETE FROM password_reset WHERE token_hash = $1 AND expires_at > $2
+                     RETURNING account_id",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+        };
         if let Some(id) = id {
+            sqlx::query("UPDATE account SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM password_reset WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(SIGN_OUT_OTHERS)
                 .bind(id)
                 .bind(keep)
@@ -286,11 +341,7 @@ pub async fn set_password(
         }
         tx.commit().await?;
         Ok(id)
-    });
-    match changed? {
-        Some(_) => Ok(()),
-        None => Err(AccountError::UnknownUser(username.to_string())),
-    }
+    })
 }
 
 /// Deletes the sessions signed in as the user `$1` but the session `$2`

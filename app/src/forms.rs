@@ -90,6 +90,10 @@ pub enum Problem {
     DeathBeforeBirth,
     /// An author the library still has books of.
     AuthorHasBooks,
+    /// The password given as the current one is not.
+    WrongOldPassword,
+    /// Not a mail address.
+    InvalidEmail,
 }
 
 impl Problem {
@@ -121,6 +125,8 @@ impl Problem {
             Problem::DueInPast => td_string!(locale, forms.due_in_past).to_string(),
             Problem::DeathBeforeBirth => td_string!(locale, forms.death_before_birth).to_string(),
             Problem::AuthorHasBooks => td_string!(locale, forms.author_has_books).to_string(),
+            Problem::WrongOldPassword => td_string!(locale, forms.wrong_old_password).to_string(),
+            Problem::InvalidEmail => td_string!(locale, accounts.email_invalid).to_string(),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::{
     language::{self, Locale},
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
     page_inputs::{address, layout_inputs, locale, user},
-    pages::accounts::{sign_in_address, SignOutButton, SIGN_IN},
+    pages::accounts::{sign_in_address, SignOutButton, PASSWORD_CHANGE, SIGN_IN},
 };
 
 #[component]
@@ -79,6 +79,11 @@ fn AccountNav(path: String, address: String) -> impl IntoView {
                     </li>
                     <NavLink href="/loans/mine" path=path.clone() label=td_string!(locale, layout.my_loans) />
                     {staff}
+                    <NavLink
+                        href=PASSWORD_CHANGE
+                        path=path.clone()
+                        label=td_string!(locale, layout.change_password)
+                    />
                     <li><SignOutButton /></li>
                 </ul>
             })

@@ -27,6 +27,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod loans;
 #[cfg(feature = "ssr")]
+pub mod password_reset;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod session_id;
@@ -46,7 +48,11 @@ use crate::{
     layout::Layout,
     pages::{
         about::AboutPage,
-        accounts::{SignInPage, SignOutPage},
+        accounts::{
+            PasswordChangeDonePage, PasswordChangePage, PasswordResetCompletePage,
+            PasswordResetConfirmPage, PasswordResetPage, PasswordResetSentPage, SignInPage,
+            SignOutPage,
+        },
         authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
         home::HomePage,
@@ -115,6 +121,21 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />
+                    <Route path=path!("/accounts/password-reset") view=PasswordResetPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/accounts/password-reset/done")
+                        view=PasswordResetSentPage
+                        ssr=SsrMode::Async
+                    />
+                    // Before `/accounts/reset/:token`, which "done" would match too.
+                    <Route path=path!("/accounts/reset/done") view=PasswordResetCompletePage ssr=SsrMode::Async />
+                    <Route path=path!("/accounts/reset/:token") view=PasswordResetConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/accounts/password-change") view=PasswordChangePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/accounts/password-change/done")
+                        view=PasswordChangeDonePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/loans/mine") view=MyLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/loans") view=AllLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/renew") view=RenewPage ssr=SsrMode::Async />

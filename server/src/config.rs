@@ -17,7 +17,24 @@ pub struct Settings {
     pub session: SessionSettings,
     pub catalog: CatalogSettings,
     pub accounts: AccountSettings,
+    pub mail: MailSettings,
     pub connections: ConnectionSettings,
+}
+
+/// Where the site's mail (password resets) goes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MailSettings {
+    /// `smtp://[user:password@]host[:port]`: a relay that takes plain SMTP
+    /// (this server does not speak TLS). Empty: no mail is sent; each
+    /// message is kept in the database's outbox and written to the log.
+    pub smtp_url: String,
+    /// The sender, e.g. `LocalLibrary <library@example.org>`.
+    pub from: String,
+    /// The site's address as its users reach it, for the links in mail
+    /// (never taken from a request's `Host`, which anyone can write).
+    /// Empty: `http://` and the address the server listens on.
+    pub site_url: String,
 }
 
 /// How long a client may take, and how many connections may be open: what
@@ -98,6 +115,7 @@ struct FileSettings {
     session: SessionSettings,
     catalog: CatalogSettings,
     accounts: AccountSettings,
+    mail: MailSettings,
     connections: ConnectionSettings,
 }
 
@@ -124,6 +142,11 @@ seed-demo = true
 
 [accounts]
 demo-users = false
+
+[mail]
+smtp-url = ""
+from = "LocalLibrary <locallibrary@localhost>"
+site-url = ""
 
 [connections]
 header-timeout-secs = 10
@@ -183,6 +206,7 @@ impl Settings {
             session: ours.session,
             catalog: ours.catalog,
             accounts: ours.accounts,
+            mail: ours.mail,
             connections: ours.connections,
         })
     }

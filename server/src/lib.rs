@@ -8,6 +8,7 @@ pub mod config;
 pub mod connections;
 pub mod db;
 pub mod forms;
+pub mod mail;
 pub mod origin;
 pub mod pages;
 pub mod routes;

@@ -32,7 +32,9 @@ use crate::{
     assets::{self, Fingerprints},
     catalog,
     config::{ConnectionSettings, SessionSettings, Settings},
-    connections, db, forms, origin,
+    connections, db, forms,
+    mail::Mailer,
+    origin,
     pages::{self, Pages},
     routes,
     security::{self, ResponseNonce, SecurityHeaders},
@@ -68,7 +70,7 @@ impl FromRef<AppState> for LeptosOptions {
 /// The whole site as one router: pages, server functions, static files,
 /// the health probe, with sessions around all of them (a session is only
 /// read from the store when a handler uses it).
-pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
+pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -> Router {
     let leptos_options = settings.leptos.clone();
     let routes = route_list();
     let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
@@ -139,7 +141,10 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy) -> Router {
     let rendered = Router::new()
         .fallback_service(site)
         // Forms posted to pages: behind the cross-origin checks.
-        .layer(middleware::from_fn_with_state(pages.clone(), forms::submit))
+        .layer(middleware::from_fn_with_state(
+            forms::Forms::new(pages.clone(), mailer),
+            forms::submit,
+        ))
         .layer(middleware::from_fn_with_state(fingerprints, assets::serve))
         .layer(CompressionLayer::new())
         .layer(origin::layer())
@@ -233,7 +238,9 @@ impl Application {
         let listener =
             connections::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
         let policy = sessions::load_policy(&db, &settings.session).await?;
-        let router = app(&settings, db.clone(), policy);
+        let listening = listener.local_addr()?.to_string();
+        let mailer = Mailer::new(&settings.mail, &listening, db.clone())?;
+        let router = app(&settings, db.clone(), policy, mailer);
         let connections = ConnectionSettings {
             max: connections::capacity(settings.connections.max),
             ..settings.connections

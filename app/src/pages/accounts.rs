@@ -5,11 +5,14 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
+use leptos_router::hooks::use_params_map;
+
 use crate::{
     api::is_local_path,
-    forms::{Field, FormProblems},
+    forms::{Field, FormProblems, Submitted},
     layout::{or_error_page, PageTitle},
     page_inputs::{address, catalog_inputs, locale, submitted, user},
+    pages::{books::Loading, reads},
 };
 
 /// Where the sign-in form is: the address of the sign-in page that sends
@@ -17,6 +20,10 @@ use crate::{
 pub const SIGN_IN: &str = "/accounts/login";
 /// Where the sign-out button posts to.
 pub const SIGN_OUT: &str = "/accounts/logout";
+/// Where a forgotten password is reset.
+pub const PASSWORD_RESET: &str = "/accounts/password-reset";
+/// Where a signed-in user changes their password.
+pub const PASSWORD_CHANGE: &str = "/accounts/password-change";
 
 /// The sign-in page, coming back to `next` (a path of this site) after.
 pub fn sign_in_address(next: &str) -> String {
@@ -99,6 +106,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next />
                 <button type="submit">{td_string!(locale, accounts.sign_in)}</button>
             </form>
+            <p><a href=PASSWORD_RESET>{td_string!(locale, accounts.lost_password)}</a></p>
         }
     })
 }
@@ -148,6 +156,174 @@ pub fn SignOutButton() -> impl IntoView {
             <button type="submit">{td_string!(locale, accounts.sign_out)}</button>
         </form>
     }
+}
+
+/// `/accounts/password-reset`: the address to send a reset link to.
+#[component]
+pub fn PasswordResetPage() -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    or_error_page(catalog_inputs(), move |_| {
+        let title = td_string!(locale, accounts.reset_title);
+        view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <p>{td_string!(locale, accounts.reset_intro)}</p>
+            <form method="post" action=PASSWORD_RESET class="form">
+                <FormProblems submitted=submitted.clone() />
+                <Field
+                    name="email"
+                    label=td_string!(locale, accounts.email)
+                    kind="email"
+                    required=true
+                    autocomplete="email"
+                    submitted
+                />
+                <button type="submit">{td_string!(locale, accounts.reset_send)}</button>
+            </form>
+        }
+    })
+}
+
+/// `/accounts/password-reset/done`: the same answer whether or not the
+/// address is a user's.
+#[component]
+pub fn PasswordResetSentPage() -> impl IntoView {
+    let locale = locale();
+    or_error_page(catalog_inputs(), move |_| {
+        let title = td_string!(locale, accounts.reset_sent_title);
+        view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <p>{td_string!(locale, accounts.reset_sent)}</p>
+            <p>{td_string!(locale, accounts.reset_sent_spam)}</p>
+        }
+    })
+}
+
+/// `/accounts/reset/{token}`: the new password, twice; or, for a link that
+/// does not work (any more), why and what to do.
+#[component]
+pub fn PasswordResetConfirmPage() -> impl IntoView {
+    let params = use_params_map();
+    let user = Resource::new(
+        move || params.read().get("token").unwrap_or_default(),
+        reads::reset_link_user,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                or_error_page(user.await, |user| view! { <PasswordResetConfirm user /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PasswordResetConfirm(user: Option<String>) -> impl IntoView {
+    let locale = locale();
+    let Some(_) = user else {
+        let title = td_string!(locale, accounts.reset_invalid_title);
+        return view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <p>{td_string!(locale, accounts.reset_invalid)}</p>
+            <p><a href=PASSWORD_RESET>{td_string!(locale, accounts.reset_again)}</a></p>
+        }
+        .into_any();
+    };
+    let title = td_string!(locale, accounts.reset_confirm_title);
+    view! {
+        <PageTitle text=title />
+        <h1>{title}</h1>
+        <p>{td_string!(locale, accounts.reset_confirm_intro)}</p>
+        <form method="post" action=address() class="form">
+            <NewPasswordFields submitted=submitted() />
+            <button type="submit">{td_string!(locale, accounts.change_password)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// The new password, twice, with the rules it must follow.
+#[component]
+fn NewPasswordFields(submitted: Option<Submitted>) -> impl IntoView {
+    let locale = locale();
+    view! {
+        <FormProblems submitted=submitted.clone() />
+        <Field
+            name="new_password1"
+            label=td_string!(locale, accounts.new_password)
+            kind="password"
+            help=td_string!(locale, accounts.password_rules)
+            required=true
+            autocomplete="new-password"
+            submitted=submitted.clone()
+        />
+        <Field
+            name="new_password2"
+            label=td_string!(locale, accounts.new_password_again)
+            kind="password"
+            required=true
+            autocomplete="new-password"
+            submitted
+        />
+    }
+}
+
+/// `/accounts/reset/done`.
+#[component]
+pub fn PasswordResetCompletePage() -> impl IntoView {
+    let locale = locale();
+    or_error_page(catalog_inputs(), move |_| {
+        let title = td_string!(locale, accounts.reset_complete_title);
+        view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <p>{td_string!(locale, accounts.reset_complete)}</p>
+            <p><a href=SIGN_IN>{td_string!(locale, accounts.sign_in)}</a></p>
+        }
+    })
+}
+
+/// `/accounts/password-change`: the password now, and the new one twice.
+#[component]
+pub fn PasswordChangePage() -> impl IntoView {
+    let locale = locale();
+    let submitted = submitted();
+    or_error_page(catalog_inputs(), move |_| {
+        let title = td_string!(locale, accounts.change_title);
+        view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <form method="post" action=PASSWORD_CHANGE class="form">
+                <Field
+                    name="old_password"
+                    label=td_string!(locale, accounts.old_password)
+                    kind="password"
+                    required=true
+                    autocomplete="current-password"
+                    submitted=submitted.clone()
+                />
+                <NewPasswordFields submitted=submitted.clone() />
+                <button type="submit">{td_string!(locale, accounts.change_password)}</button>
+            </form>
+        }
+    })
+}
+
+/// `/accounts/password-change/done`.
+#[component]
+pub fn PasswordChangeDonePage() -> impl IntoView {
+    let locale = locale();
+    or_error_page(catalog_inputs(), move |_| {
+        let title = td_string!(locale, accounts.change_done_title);
+        view! {
+            <PageTitle text=title />
+            <h1>{title}</h1>
+            <p>{td_string!(locale, accounts.change_done)}</p>
+        }
+    })
 }
 
 #[cfg(test)]

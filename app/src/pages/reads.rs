@@ -131,6 +131,20 @@ pub async fn copy_to_lend(copy: String) -> Result<(CopyDetail, String), AppError
     }
 }
 
+/// The username a password-reset link is for, while it works (`None`:
+/// unknown, expired, used or superseded).
+pub async fn reset_link_user(token: String) -> Result<Option<String>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::password_reset::user_of(&server::db()?, &token).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = token;
+        Err(server_only())
+    }
+}
+
 #[cfg(not(feature = "ssr"))]
 fn server_only() -> AppError {
     AppError::Internal

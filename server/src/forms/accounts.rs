@@ -1,12 +1,13 @@
-//! Signing in and out.
+//! Signing in and out, and passwords: reset by mail, changed.
 
 use axum::http::StatusCode;
 
 use app::{
-    accounts,
+    accounts::{self, Holder},
     error::AppError,
     forms::{Problem, Submitted, WHOLE_FORM},
     pages::accounts::after_sign_in,
+    password_reset::{self, NotReset},
     throttle::{self, Verdict},
 };
 
@@ -59,4 +60,74 @@ pub async fn sign_in(posted: &Posted) -> Result<Done, AppError> {
 pub async fn sign_out(posted: &Posted) -> Result<Done, AppError> {
     posted.visitor.sign_out().await?;
     Ok(Done::Shown)
+}
+
+/// Sends a reset link to every active user with the address posted, and
+/// answers the same whether there is one or not (nobody learns from it
+/// which addresses have accounts).
+pub async fn password_reset(posted: &Posted) -> Result<Done, AppError> {
+    let email = posted.field("email").trim();
+    let mut form = Submitted {
+        values: vec![("email".into(), email.into())],
+        problems: Vec::new(),
+    };
+    if email.is_empty() {
+        form.problem("email", Problem::Required);
+    } else if !accounts::is_valid_email(email) {
+        form.problem("email", Problem::InvalidEmail);
+    }
+    if !form.is_valid() {
+        return Ok(Done::Again(form, StatusCode::OK));
+    }
+    let db = posted.visitor.db();
+    let mails = password_reset::request(db, email, posted.mailer.site_url(), posted.locale).await?;
+    for (id, mail) in mails {
+        posted.mailer.deliver(id, mail);
+    }
+    Ok(Done::Redirect("/accounts/password-reset/done".to_string()))
+}
+
+/// Sets the new password posted to a reset link; the link is used up and
+/// every session of the user signed out. A link that does not work (any
+/// more): the page says so.
+pub async fn new_password(posted: &Posted, token: &str) -> Result<Done, AppError> {
+    match password_reset::reset(posted.visitor.db(), token, |name| posted.field(name)).await {
+        Ok(()) => Ok(Done::Redirect("/accounts/reset/done".to_string())),
+        Err(Ok(NotReset::Form(form))) => Ok(Done::Again(form, StatusCode::OK)),
+        Err(Ok(NotReset::InvalidLink)) => Ok(Done::Again(Submitted::default(), StatusCode::OK)),
+        Err(Err(error)) => Err(error),
+    }
+}
+
+/// Changes the signed-in user's password, given the one they have now;
+/// every other session of theirs is signed out, this one stays.
+pub async fn password_change(posted: &Posted) -> Result<Done, AppError> {
+    let user = posted
+        .user
+        .as_ref()
+        .ok_or_else(|| AppError::bug("a password change by nobody got past the access rule"))?;
+    let db = posted.visitor.db();
+    let old = posted.field("old_password");
+    let password = match password_reset::new_password(&user.username, |name| posted.field(name)) {
+        Ok(password) => password,
+        Err(mut form) => {
+            if old.is_empty() {
+                form.problem("old_password", Problem::Required);
+            }
+            return Ok(Done::Again(form, StatusCode::OK));
+        }
+    };
+    if accounts::authenticate(db, &user.username, old)
+        .await?
+        .is_none()
+    {
+        let mut form = Submitted::default();
+        form.problem("old_password", Problem::WrongOldPassword);
+        return Ok(Done::Again(form, StatusCode::OK));
+    }
+    let hash = accounts::hash_password(password).await?;
+    let keep = posted.visitor.session_id().await?;
+    accounts::replace_password(db, Holder::Named(&user.username), &hash, keep.as_deref()).await?;
+    tracing::info!(user = %user.username, "password changed");
+    Ok(Done::Redirect("/accounts/password-change/done".to_string()))
 }

@@ -18,9 +18,14 @@ use axum::{
 };
 use std::net::{IpAddr, SocketAddr};
 
-use app::{forms::Submitted, page_inputs::PageKind, session::VisitorSession};
+use app::{
+    forms::Submitted, language::Locale, model::User, page_inputs::PageKind, session::VisitorSession,
+};
 
-use crate::pages::{check_access, found, Pages, Route};
+use crate::{
+    mail::Mailer,
+    pages::{check_access, found, Pages, Route},
+};
 
 mod accounts;
 mod authors;
@@ -35,6 +40,10 @@ pub const MAX_FORM_BYTES: usize = 16 * 1024;
 enum Form {
     SignIn,
     SignOut,
+    PasswordReset,
+    /// `/accounts/reset/TOKEN`.
+    NewPassword(String),
+    PasswordChange,
     /// `/copies/ID/renew`.
     Renew(String),
     /// `/copies/ID/lend`.
@@ -53,6 +62,9 @@ impl Form {
         match path {
             "/accounts/login" => Some(Form::SignIn),
             "/accounts/logout" => Some(Form::SignOut),
+            "/accounts/password-reset" => Some(Form::PasswordReset),
+            "/accounts/password-change" => Some(Form::PasswordChange),
+            "/accounts/reset/done" => None,
             "/authors/new" => Some(Form::NewAuthor),
             _ => {
                 let (kind, rest) = path.strip_prefix('/')?.split_once('/')?;
@@ -65,6 +77,10 @@ impl Form {
                     ("copies", "return") => Some(Form::Return(id)),
                     ("authors", "edit") => Some(Form::EditAuthor(id)),
                     ("authors", "delete") => Some(Form::DeleteAuthor(id)),
+                    // `/accounts/reset/TOKEN`: "reset" in the place of an id.
+                    ("accounts", token) if id == "reset" && !token.contains('/') => {
+                        Some(Form::NewPassword(token.to_string()))
+                    }
                     _ => None,
                 }
             }
@@ -84,6 +100,20 @@ pub enum Done {
     Shown,
 }
 
+/// What the forms need: the pages (to resolve inputs and render), and
+/// the mailer.
+#[derive(Clone)]
+pub struct Forms {
+    pages: Pages,
+    mailer: Mailer,
+}
+
+impl Forms {
+    pub fn new(pages: Pages, mailer: Mailer) -> Forms {
+        Forms { pages, mailer }
+    }
+}
+
 /// What a form's handler gets.
 pub struct Posted {
     /// The fields, decoded (a name given twice: its first value).
@@ -91,6 +121,11 @@ pub struct Posted {
     pub visitor: VisitorSession,
     /// Where the request came from, for the sign-in throttle.
     pub client: String,
+    /// The language of the page the form is on (a mail it sends is in it).
+    pub locale: Locale,
+    pub mailer: Mailer,
+    /// Who is signed in.
+    pub user: Option<User>,
 }
 
 impl Posted {
@@ -104,7 +139,8 @@ impl Posted {
 }
 
 /// Middleware: handles a `POST` to a form's page; anything else goes on.
-pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) -> Response {
+pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) -> Response {
+    let pages = &forms.pages;
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -146,10 +182,16 @@ pub async fn submit(State(pages): State<Pages>, request: Request, next: Next) ->
         fields,
         visitor,
         client: client_address(&request),
+        locale: resolved.inputs.layout.locale,
+        mailer: forms.mailer.clone(),
+        user: resolved.inputs.layout.user.clone(),
     };
     let done = match form {
         Form::SignIn => accounts::sign_in(&posted).await,
         Form::SignOut => accounts::sign_out(&posted).await,
+        Form::PasswordReset => accounts::password_reset(&posted).await,
+        Form::NewPassword(token) => accounts::new_password(&posted, &token).await,
+        Form::PasswordChange => accounts::password_change(&posted).await,
         Form::Renew(copy) => loans::renew(&posted, &copy).await,
         Form::Lend(copy) => loans::lend(&posted, &copy).await,
         Form::Return(copy) => loans::take_back(&posted, &copy).await,

@@ -54,8 +54,20 @@ impl Route {
         match path {
             "/" => Route::Home,
             "/books" | "/authors" | "/about" => Route::Catalog,
-            "/accounts/login" | "/accounts/logout" => Route::Account,
-            "/loans/mine" => Route::Member,
+            "/accounts/login"
+            | "/accounts/logout"
+            | "/accounts/password-reset"
+            | "/accounts/password-reset/done"
+            | "/accounts/reset/done" => Route::Account,
+            _ if path
+                .strip_prefix("/accounts/reset/")
+                .is_some_and(one_segment) =>
+            {
+                Route::Account
+            }
+            "/loans/mine" | "/accounts/password-change" | "/accounts/password-change/done" => {
+                Route::Member
+            }
             "/loans" | "/authors/new" => Route::Librarian,
             _ if id_then("/copies/", "renew")
                 || id_then("/copies/", "lend")
@@ -205,10 +217,18 @@ mod tests {
         for catalog in ["/books", "/books/7", "/authors", "/authors/x", "/about"] {
             assert_eq!(Route::of(catalog), Route::Catalog, "{catalog}");
         }
-        for account in ["/accounts/login", "/accounts/logout"] {
+        for account in [
+            "/accounts/login",
+            "/accounts/logout",
+            "/accounts/password-reset",
+            "/accounts/reset/0123abcd",
+            "/accounts/reset/done",
+        ] {
             assert_eq!(Route::of(account), Route::Account, "{account}");
         }
-        assert_eq!(Route::of("/loans/mine"), Route::Member);
+        for member in ["/loans/mine", "/accounts/password-change"] {
+            assert_eq!(Route::of(member), Route::Member, "{member}");
+        }
         for staff in [
             "/loans",
             "/copies/5f1c/renew",

@@ -16,6 +16,7 @@ mod home;
 mod kept_pages;
 mod language;
 mod loans;
+mod passwords;
 mod refusals;
 mod search;
 mod seeding;

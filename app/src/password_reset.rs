@@ -1,0 +1,244 @@
+//! Password reset by mail: a link with a token that works once, for
+//! [`RESET_DAYS`] days, and stops working when the user's password changes
+//! or they sign in. The token is random (256 bits); only its SHA-256 is
+//! stored, so a copy of the database opens no account.
+
+use leptos_i18n::td_string;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    accounts::{self, hash_password, password_problems, Holder},
+    db::Db,
+    error::AppError,
+    forms::{Problem, Submitted},
+    in_transaction,
+    language::Locale,
+    on_reader,
+};
+
+/// How long a reset link works.
+pub const RESET_DAYS: i64 = 3;
+
+/// The path of a reset link, before its token.
+pub const RESET_PATH: &str = "/accounts/reset/";
+
+/// A message to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The stored form of `token`: its SHA-256, in hex.
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new token: 32 random bytes, in hex.
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Starts a password reset for every active user with the address
+/// `email` (any case): a token each, and the mail with its link (on
+/// `site_url`), in `locale`, kept in the outbox in the same transaction.
+/// Gives the outbox's rows to deliver; none for an address nobody has
+/// (the visitor is told the same either way).
+pub async fn request(
+    db: &Db,
+    email: &str,
+    site_url: &str,
+    locale: Locale,
+) -> Result<Vec<(i64, Mail)>, AppError> {
+    let users: Vec<(i64, String, String)> = on_reader!(db, |conn| {
+        sqlx::query_as(
+            "SELECT id, username, email FROM account
+             WHERE lower(email) = lower($1) AND is_active ORDER BY id",
+        )
+        .bind(email.trim())
+        .fetch_all(conn)
+        .await
+    })?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut mails = Vec::new();
+    for (id, username, to) in users {
+        let token = new_token();
+        let link = format!("{}{RESET_PATH}{token}", site_url.trim_end_matches('/'));
+        let mail = Mail {
+            to,
+            subject: td_string!(locale, mail.reset_subject).to_string(),
+            body: td_string!(locale, mail.reset_body, link, username, count = RESET_DAYS)
+                .to_string(),
+        };
+        let outbox: i64 = in_transaction!(db, |tx| {
+            sqlx::query(
+                "INSERT INTO password_reset (token_hash, account_id, expires_at)
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash(&token))
+            .bind(id)
+            .bind(now + RESET_DAYS * 24 * 60 * 60)
+            .execute(&mut *tx)
+            .await?;
+            let outbox: i64 = sqlx::query_scalar(
+                "INSERT INTO outbox (recipient, subject, body, created_at)
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(&mail.to)
+            .bind(&mail.subject)
+            .bind(&mail.body)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(outbox)
+        })?;
+        mails.push((outbox, mail));
+    }
+    Ok(mails)
+}
+
+/// The username a reset token is for, while it works.
+pub async fn user_of(db: &Db, token: &str) -> Result<Option<String>, AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    Ok(on_reader!(db, |conn| {
+        sqlx::query_scalar(
+            "SELECT account.username FROM password_reset reset
+             JOIN account ON account.id = reset.account_id
+             WHERE reset.token_hash = $1 AND reset.expires_at > $2 AND account.is_active",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(conn)
+        .await
+    })?)
+}
+
+/// Why a new password was not set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotReset {
+    /// The link does not work (unknown, expired, used, or superseded).
+    InvalidLink,
+    /// The form as posted, with what is wrong with the new password.
+    Form(Submitted),
+}
+
+/// The new password a form gives twice (`new_password1`, `new_password2`)
+/// for `username`, or the form with what is wrong with it.
+pub fn new_password<'a>(
+    username: &str,
+    field: impl Fn(&str) -> &'a str,
+) -> Result<String, Submitted> {
+    let (first, second) = (field("new_password1"), field("new_password2"));
+    let mut form = Submitted::default();
+    if first.is_empty() {
+        form.problem("new_password1", Problem::Required);
+    }
+    if second.is_empty() {
+        form.problem("new_password2", Problem::Required);
+    }
+    if form.is_valid() && first != second {
+        form.problem("new_password2", Problem::PasswordsDiffer);
+    }
+    if form.is_valid() {
+        for problem in password_problems(first, username) {
+            form.problem("new_password2", Problem::Password(problem));
+        }
+    }
+    if form.is_valid() {
+        Ok(first.to_string())
+    } else {
+        Err(form)
+    }
+}
+
+/// Sets the new password posted to the reset link of `token`, using the
+/// link up; every session of the user is signed out.
+pub async fn reset<'a>(
+    db: &Db,
+    token: &str,
+    field: impl Fn(&str) -> &'a str,
+) -> Result<(), Result<NotReset, AppError>> {
+    let username = user_of(db, token)
+        .await
+        .map_err(Err)?
+        .ok_or(Ok(NotReset::InvalidLink))?;
+    let password = new_password(&username, field).map_err(|form| Ok(NotReset::Form(form)))?;
+    let hash = hash_password(password).await.map_err(Err)?;
+    // The token is used up by the same transaction that sets the password:
+    // of two uses at once, one sets it.
+    match accounts::replace_password(db, Holder::ByToken(&token_hash(token)), &hash, None).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(Ok(NotReset::InvalidLink)),
+        Err(error) => Err(Err(error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::PasswordProblem;
+
+    #[test]
+    fn tokens_are_long_random_and_safe_in_a_path() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn a_new_password_is_given_twice_and_follows_the_rules() {
+        let form = |first: &'static str, second: &'static str| {
+            move |name: &str| match name {
+                "new_password1" => first,
+                "new_password2" => second,
+                _ => "",
+            }
+        };
+        assert_eq!(
+            new_password("alice", form("a new password", "a new password")),
+            Ok("a new password".into())
+        );
+        let problems = |first, second| {
+            new_password("alice", form(first, second))
+                .unwrap_err()
+                .problems
+        };
+        assert_eq!(
+            problems("a new password", "a new passwort"),
+            [("new_password2", Problem::PasswordsDiffer)]
+        );
+        assert_eq!(
+            problems("12345678", "12345678"),
+            [(
+                "new_password2",
+                Problem::Password(PasswordProblem::AllDigits)
+            )]
+        );
+        assert_eq!(
+            problems("alice-2026", "alice-2026"),
+            [(
+                "new_password2",
+                Problem::Password(PasswordProblem::LikeUsername)
+            )]
+        );
+        assert_eq!(
+            problems("", ""),
+            [
+                ("new_password1", Problem::Required),
+                ("new_password2", Problem::Required)
+            ]
+        );
+    }
+}
