@@ -13,6 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 source "$ROOT/scripts/postgres.sh"
 ensure_test_tools
 cd "$ROOT"
+# One pass over everything: incremental compilation's caches would only
+# take disk (gigabytes) for builds that are not repeated.
+export CARGO_INCREMENTAL=0
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   # Its data is thrown away: no need to wait for the disk.
   start_throwaway_postgres -c fsync=off
