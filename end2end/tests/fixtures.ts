@@ -83,13 +83,16 @@ export class Site {
   private servers: Server[] = [];
   private nginx?: ChildProcess;
   private database?: string;
+  /** The database the servers share. */
+  private databaseUrl = "";
   private readonly dir = mkdtempSync(path.join(tmpdir(), "locallibrary-e2e-"));
 
   async start(): Promise<void> {
     if (process.env.E2E_FRONT === "nginx") {
       await this.startBehindNginx();
     } else {
-      const server = new Server(`sqlite://${path.join(this.dir, "site.sqlite3")}`);
+      this.databaseUrl = `sqlite://${path.join(this.dir, "site.sqlite3")}`;
+      const server = new Server(this.databaseUrl);
       await server.start();
       this.servers = [server];
       this.url = `http://${server.address}`;
@@ -106,9 +109,10 @@ export class Site {
     psql(admin, `CREATE DATABASE "${this.database}"`);
     const url = new URL(admin);
     url.pathname = `/${this.database}`;
+    this.databaseUrl = url.toString();
     // One after the other: the first creates the schema and the catalog.
     for (let i = 0; i < 2; i++) {
-      const server = new Server(url.toString());
+      const server = new Server(this.databaseUrl);
       await server.start();
       this.servers.push(server);
     }
@@ -139,6 +143,18 @@ export class Site {
   async restart(): Promise<void> {
     await this.stop();
     for (const server of this.servers) await server.start(server.address);
+  }
+
+  /** Adds a user, as an operator does (`locallibrary adduser`). */
+  addUser(username: string, password: string, { librarian = false } = {}): void {
+    const args = ["adduser", username, "--email", `${username}@example.com`];
+    if (librarian) args.push("--librarian");
+    execFileSync(serverBinary(), args, {
+      cwd: root,
+      input: `${password}\n`,
+      env: { ...process.env, DATABASE_URL: this.databaseUrl },
+      stdio: ["pipe", "ignore", "pipe"],
+    });
   }
 
   /** Stops everything and removes the database and files. */
@@ -273,6 +289,17 @@ export const test = base.extend<{ site: Site }>({
     expect(problems, "console and page errors").toEqual([]);
   },
 });
+
+/** Signs `page` in through the sign-in form, and waits for the page it
+ *  goes to next. */
+export async function signIn(page: Page, site: Site, username: string, password: string): Promise<void> {
+  await page.goto(`${site.url}/accounts/login`);
+  // By the fields' ids: the page may be in either language.
+  await page.locator("#field-username").fill(username);
+  await page.locator("#field-password").fill(password);
+  await page.locator("main form button[type=submit]").click();
+  await expect(page.locator("header .user")).toContainText(username);
+}
 
 /** Waits until the wasm has hydrated the page. */
 export async function hydrated(page: Page): Promise<void> {

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
-import { test, expect, hydrated, watchForErrors } from "./fixtures";
+import { test, expect, hydrated, signIn, watchForErrors, type Site } from "./fixtures";
 
 /** Every kind of page the site has, with its HTTP status. */
 const PAGES: [string, number][] = [
@@ -14,6 +14,10 @@ const PAGES: [string, number][] = [
   ["/authors", 200],
   ["/authors/1", 200],
   ["/about", 200],
+  ["/accounts/login?next=/books", 200],
+  ["/accounts/password-reset", 200],
+  ["/accounts/password-reset/done", 200],
+  ["/accounts/reset/no-such-token", 200],
   ["/nowhere", 404],
   ["/books/999", 404],
   ["/books?page=abc", 400],
@@ -62,6 +66,63 @@ for (const [name, viewport] of [
         expect(unexpected(problems), path).toEqual([]);
         await page.close();
       }
+      await context.close();
+    });
+  }
+}
+
+/** A librarian's pages (the member's among them), with the addresses of
+ *  a copy on loan and one available found on the site itself. */
+async function librarianPages(page: Page, site: Site): Promise<string[]> {
+  // Book 4 of the small catalog has copies available and on loan.
+  await page.goto(`${site.url}/books/4`);
+  const lend = await page.locator("a[href$='/lend']").first().getAttribute("href");
+  await page.goto(`${site.url}/loans`);
+  const renew = await page.locator("a[href$='/renew']").first().getAttribute("href");
+  const copy = renew!.split("/")[2];
+  return [
+    "/loans/mine",
+    "/loans",
+    renew!,
+    lend!,
+    `/copies/${copy}/return`,
+    "/authors/new",
+    "/authors/1/edit",
+    "/authors/1/delete",
+    "/accounts/password-change",
+    "/books/4",
+    "/authors/1",
+  ];
+}
+
+for (const [name, viewport] of [
+  ["desktop", DESKTOP],
+  ["phone", PHONE],
+] as const) {
+  for (const lang of ["en", "zh-TW"]) {
+    test(`a librarian's pages are accessible and error-free (${name}, ${lang})`, async ({ browser, site }) => {
+      test.setTimeout(120_000);
+      site.addUser("libby", "shelves and stacks", { librarian: true });
+      const context = await browser.newContext({ viewport, locale: lang });
+      const problems = await watched(context);
+      const page = await context.newPage();
+      await signIn(page, site, "libby", "shelves and stacks");
+      for (const path of await librarianPages(page, site)) {
+        await open(page, `${site.url}${path}`);
+        await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
+        const results = await new AxeBuilder({ page }).analyze();
+        const violations = results.violations.map(
+          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+        );
+        expect(violations, path).toEqual([]);
+        await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
+        await expect(page).toHaveTitle(/ — LocalLibrary$/);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow, `${path}: nothing sideways`).toBeLessThanOrEqual(0);
+      }
+      expect(unexpected(problems)).toEqual([]);
       await context.close();
     });
   }
@@ -128,7 +189,7 @@ for (const [name, viewport] of [
     expect(await focused()).toBe("Skip to main content");
     await expect(page.getByRole("link", { name: "Skip to main content" })).toBeInViewport();
     const order = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 11; i++) {
       await page.keyboard.press("Tab");
       order.push(await focused());
     }
@@ -141,6 +202,7 @@ for (const [name, viewport] of [
       "Books",
       "Authors",
       "About",
+      "Login",
       "Dismiss",
       "A Garden for Dmitri",
     ]);
