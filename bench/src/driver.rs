@@ -206,6 +206,7 @@ impl Runs {
         step("LocalLibrary");
         let database = format!("sqlite://{}", work.join(LOCALLIBRARY_DATABASE).display());
         let loaded = build.load_catalog(&database, catalog).await?;
+        build.add_member_with_loans(&database).await?;
         let mut server = build.serve(&database, &self.client).await?;
         let home = format!("{}/", server.url());
         let session_cookie = Build::session_cookie(&self.client, &home).await?;
@@ -235,7 +236,18 @@ impl Runs {
             let request = Request {
                 cookie,
                 compressed,
-                language: ENGLISH,
+                ..Request::default()
+            };
+            self.load(&mut server, Server::LocalLibrary, path, request)
+                .await?;
+        }
+        // A member signed in: their name in the header of every page, and
+        // their borrowed books.
+        let member = Build::member_cookie(&self.client, &home).await?;
+        for path in ["/", "/loans/mine"] {
+            let request = Request {
+                signed_in: true,
+                ..Request::with_cookie(&member)
             };
             self.load(&mut server, Server::LocalLibrary, path, request)
                 .await?;
@@ -435,10 +447,14 @@ impl Runs {
         // say so plainly instead.
         server.check_running()?;
         println!(
-            "  {:<22} {:<9} {:<6} {:<7} {:<5} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+            "  {:<22} {:<11} {:<6} {:<7} {:<5} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
             name.label(),
             path,
-            if cookie.is_some() { "cookie" } else { "none" },
+            match (cookie.is_some(), request.signed_in) {
+                (_, true) => "member",
+                (true, false) => "cookie",
+                (false, false) => "none",
+            },
             if request.compressed { "browser" } else { "" },
             request.language,
             connections,
@@ -453,6 +469,7 @@ impl Runs {
             cookie: cookie.is_some(),
             compressed: request.compressed,
             language: request.language,
+            signed_in: request.signed_in,
             connections,
             load_before,
             result,
@@ -471,6 +488,8 @@ struct Request<'a> {
     /// The language the page comes in: the one the cookie's session chose,
     /// else English (the report's label; nothing sent says it).
     language: &'static str,
+    /// Whether the cookie's session is signed in (as a member).
+    signed_in: bool,
 }
 
 impl Default for Request<'_> {
@@ -479,6 +498,7 @@ impl Default for Request<'_> {
             cookie: None,
             compressed: false,
             language: ENGLISH,
+            signed_in: false,
         }
     }
 }

@@ -18,6 +18,12 @@ use crate::{copy::copy_tree, http, servers::ServerProcess};
 pub const SESSION_COOKIE: &str = "sessionid";
 const FIRST_VIEW_COOKIE: &str = "sessionid_first_view";
 
+/// The member whose signed-in pages are measured, and how many copies
+/// they have on loan (their borrowed books fill one page).
+pub const MEMBER: &str = "reader";
+const MEMBER_PASSWORD: &str = "many shelves of books";
+const MEMBER_LOANS: i64 = 8;
+
 /// The release server binary and the site it serves.
 pub struct Build {
     pub root: PathBuf,
@@ -95,6 +101,88 @@ impl Build {
         http::get_ok(client, home, Some(&first_view))
             .await?
             .cookie(SESSION_COOKIE)
+    }
+
+    /// Runs `locallibrary ARGS` on the database at `database_url`, giving
+    /// it `input` on standard input; fails unless it succeeds.
+    pub async fn run(&self, database_url: &str, args: &[&str], input: &str) -> anyhow::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .command(database_url, args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot run locallibrary {}", args.join(" ")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes()).await?;
+        }
+        let output = child.wait_with_output().await?;
+        if !output.status.success() {
+            bail!(
+                "locallibrary {} failed ({}):\n{}",
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
+    }
+
+    /// A member (`MEMBER`) with `MEMBER_LOANS` copies on loan, in the
+    /// SQLite database at `database_url`, loaded with a catalog.
+    pub async fn add_member_with_loans(&self, database_url: &str) -> anyhow::Result<()> {
+        let email = format!("{MEMBER}@example.com");
+        self.run(
+            database_url,
+            &["adduser", MEMBER, "--email", &email],
+            &format!("{MEMBER_PASSWORD}\n"),
+        )
+        .await?;
+        let copies: Vec<String> = {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(database_url).await?;
+            sqlx::query_scalar(
+                "SELECT id FROM book_instance WHERE status = 'a' ORDER BY id LIMIT $1",
+            )
+            .bind(MEMBER_LOANS)
+            .fetch_all(&mut conn)
+            .await?
+        };
+        for copy in &copies {
+            self.run(database_url, &["lend", copy, MEMBER], "").await?;
+        }
+        Ok(())
+    }
+
+    /// The session cookie of a browser signed in as `MEMBER` on the site
+    /// at `home`, which had visited the home page twice before: signing in
+    /// gives its session a new id.
+    pub async fn member_cookie(client: &Client, home: &str) -> anyhow::Result<String> {
+        let cookie = Build::session_cookie(client, home).await?;
+        let url = format!("{home}accounts/login");
+        let response = client
+            .post(&url)
+            .header(reqwest::header::COOKIE, &cookie)
+            .header(reqwest::header::ORIGIN, home.trim_end_matches('/'))
+            .form(&[("username", MEMBER), ("password", MEMBER_PASSWORD)])
+            .send()
+            .await
+            .with_context(|| format!("POST {url}"))?;
+        if response.status() != reqwest::StatusCode::FOUND {
+            bail!("signing in as {MEMBER}: {}", response.status());
+        }
+        let page = http::Page {
+            status: response.status(),
+            set_cookies: response
+                .headers()
+                .get_all(reqwest::header::SET_COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok().map(str::to_string))
+                .collect(),
+            body: String::new(),
+        };
+        page.cookie(SESSION_COOKIE)
     }
 
     /// Chooses the language `tag` for the session of `cookie` on the site
