@@ -168,7 +168,7 @@ pub async fn signed_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM password_reset WHERE account_id = $1")
+        sqlx::query(FORGET_RESET_LINKS)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -329,7 +329,7 @@ pub async fn replace_password(
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM password_reset WHERE account_id = $1")
+            sqlx::query(FORGET_RESET_LINKS)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -343,6 +343,10 @@ pub async fn replace_password(
         Ok(id)
     })
 }
+
+/// Deletes the password-reset links of the user `$1`: a sign-in or a new
+/// password makes them worthless.
+const FORGET_RESET_LINKS: &str = "DELETE FROM password_reset WHERE account_id = $1";
 
 /// Deletes the sessions signed in as the user `$1` but the session `$2`
 /// (their state rows go with them).

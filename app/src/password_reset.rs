@@ -18,6 +18,9 @@ use crate::{
 
 /// How long a reset link works.
 pub const RESET_DAYS: i64 = 3;
+/// A user is sent no second link within this many seconds of the last,
+/// so that nobody can have the site fill someone's mailbox.
+pub const RESEND_AFTER_SECS: i64 = 5 * 60;
 
 /// The path of a reset link, before its token.
 pub const RESET_PATH: &str = "/accounts/reset/";
@@ -50,24 +53,30 @@ fn hex(bytes: &[u8]) -> String {
 /// Starts a password reset for every active user with the address
 /// `email` (any case): a token each, and the mail with its link (on
 /// `site_url`), in `locale`, kept in the outbox in the same transaction.
-/// Gives the outbox's rows to deliver; none for an address nobody has
-/// (the visitor is told the same either way).
+/// Gives the outbox's rows to deliver; none for an address nobody has,
+/// nor for a user sent a link in the last [`RESEND_AFTER_SECS`] (the
+/// visitor is told the same either way).
 pub async fn request(
     db: &Db,
     email: &str,
     site_url: &str,
     locale: Locale,
 ) -> Result<Vec<(i64, Mail)>, AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expires_at = now + RESET_DAYS * 24 * 60 * 60;
     let users: Vec<(i64, String, String)> = on_reader!(db, |conn| {
         sqlx::query_as(
             "SELECT id, username, email FROM account
-             WHERE lower(email) = lower($1) AND is_active ORDER BY id",
+             WHERE lower(email) = lower($1) AND is_active
+               AND NOT EXISTS (SELECT 1 FROM password_reset recent
+                               WHERE recent.account_id = account.id AND recent.expires_at > $2)
+             ORDER BY id",
         )
         .bind(email.trim())
+        .bind(expires_at - RESEND_AFTER_SECS)
         .fetch_all(conn)
         .await
     })?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut mails = Vec::new();
     for (id, username, to) in users {
         let token = new_token();
@@ -85,7 +94,7 @@ pub async fn request(
             )
             .bind(token_hash(&token))
             .bind(id)
-            .bind(now + RESET_DAYS * 24 * 60 * 60)
+            .bind(expires_at)
             .execute(&mut *tx)
             .await?;
             let outbox: i64 = sqlx::query_scalar(

@@ -1,14 +1,9 @@
-import type { Browser, Page } from "@playwright/test";
-import { test, expect, hydrated, signIn, watchForErrors } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { test, expect, hydrated, newContext, signIn } from "./fixtures";
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 const header = (page: Page) => page.locator("header");
 
-async function newContext(browser: Browser, js: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const problems = await watchForErrors(context, [], { javaScript: js });
-  return { context, problems };
-}
 
 for (const js of [true, false]) {
   const mode = js ? "with JavaScript" : "without JavaScript";

@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, hydrated, watchForErrors } from "./fixtures";
+import type { BrowserContext, Page } from "@playwright/test";
+import { test, expect, hydrated, newContext } from "./fixtures";
 
 const siteNav = (page: Page) => page.getByRole("navigation", { name: "Site" });
 const listItems = (page: Page) => page.locator("main ul.item-list > li");
@@ -20,12 +20,6 @@ function documentLoads(page: Page): string[] {
   const loads: string[] = [];
   page.on("request", (r) => r.resourceType() === "document" && loads.push(r.url()));
   return loads;
-}
-
-async function newContext(browser: Browser, js: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const problems = await watchForErrors(context, [], { javaScript: js });
-  return { context, problems };
 }
 
 for (const js of [true, false]) {

@@ -1,4 +1,4 @@
-import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import {
@@ -289,6 +289,14 @@ export const test = base.extend<{ site: Site }>({
     expect(problems, "console and page errors").toEqual([]);
   },
 });
+
+/** A new browser context, with or without JavaScript, in `locale`, its
+ *  pages watched for errors (returned as they come). */
+export async function newContext(browser: Browser, js: boolean, locale = "en-US") {
+  const context = await browser.newContext({ javaScriptEnabled: js, locale });
+  const problems = await watchForErrors(context, [], { javaScript: js });
+  return { context, problems };
+}
 
 /** Signs `page` in through the sign-in form, and waits for the page it
  *  goes to next. */

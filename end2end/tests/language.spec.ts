@@ -1,14 +1,9 @@
-import type { Browser, Page } from "@playwright/test";
-import { test, expect, hydrated, watchForErrors } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { test, expect, hydrated, newContext } from "./fixtures";
 
 const heading = (page: Page) => page.getByRole("heading", { level: 1 });
 const switcher = (page: Page) => page.locator("form.language-switcher");
 
-async function newContext(browser: Browser, js: boolean, locale = "en-US") {
-  const context = await browser.newContext({ javaScriptEnabled: js, locale });
-  const problems = await watchForErrors(context, [], { javaScript: js });
-  return { context, problems };
-}
 
 test("a browser that asks for Traditional Chinese gets it, on every page", async ({ browser, site }) => {
   const { context, problems } = await newContext(browser, true, "zh-TW");

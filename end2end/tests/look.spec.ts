@@ -42,6 +42,31 @@ async function watched(context: BrowserContext): Promise<string[]> {
 const unexpected = (problems: string[]) =>
   problems.filter((problem) => !/Failed to load resource: .*status of (404|400)/.test(problem));
 
+/** What every page must be, as open in `page`: in `lang`, axe-clean, with
+ *  one heading and a site title. */
+async function checkPage(page: Page, path: string, lang: string): Promise<void> {
+  await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
+  const results = await new AxeBuilder({ page }).analyze();
+  const violations = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+  );
+  expect(violations, path).toEqual([]);
+  await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
+  await expect(page).toHaveTitle(/ — LocalLibrary$/);
+}
+
+/** The controls of the page open in `page` shorter than 44 px. */
+async function smallControls(page: Page): Promise<(readonly [string, number])[]> {
+  return page
+    .locator("button, select, input:not([type=hidden]), .site-nav a, .account-nav a, .pager a, .button")
+    .evaluateAll((controls) =>
+      controls
+        .filter((control) => (control as HTMLElement).offsetParent !== null)
+        .map((control) => [control.outerHTML.slice(0, 80), control.getBoundingClientRect().height] as const)
+        .filter(([, height]) => height < 44),
+    );
+}
+
 for (const [name, viewport] of [
   ["desktop", DESKTOP],
   ["phone", PHONE],
@@ -55,14 +80,7 @@ for (const [name, viewport] of [
       for (const [path, status] of PAGES) {
         const page = await context.newPage();
         await open(page, `${site.url}${path}`, status);
-        await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
-        const results = await new AxeBuilder({ page }).analyze();
-        const violations = results.violations.map(
-          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
-        );
-        expect(violations, path).toEqual([]);
-        await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
-        await expect(page).toHaveTitle(/ — LocalLibrary$/);
+        await checkPage(page, path, lang);
         expect(unexpected(problems), path).toEqual([]);
         await page.close();
       }
@@ -109,14 +127,8 @@ for (const [name, viewport] of [
       await signIn(page, site, "libby", "shelves and stacks");
       for (const path of await librarianPages(page, site)) {
         await open(page, `${site.url}${path}`);
-        await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
-        const results = await new AxeBuilder({ page }).analyze();
-        const violations = results.violations.map(
-          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
-        );
-        expect(violations, path).toEqual([]);
-        await expect(page.locator("h1"), `${path}: one heading`).toHaveCount(1);
-        await expect(page).toHaveTitle(/ — LocalLibrary$/);
+        await checkPage(page, path, lang);
+        if (viewport === PHONE) expect(await smallControls(page), path).toEqual([]);
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
         );
@@ -154,17 +166,9 @@ test("every control is at least 44 px tall on a phone", async ({ browser, site }
   const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
   const problems = await watched(context);
   const page = await context.newPage();
-  for (const path of ["/", "/books", "/books/1", "/authors"]) {
+  for (const path of ["/", "/books", "/books/1", "/authors", "/accounts/login"]) {
     await open(page, `${site.url}${path}`);
-    const small = await page
-      .locator("button, select, input:not([type=hidden]), .site-nav a, .pager a, .button")
-      .evaluateAll((controls) =>
-        controls
-          .filter((control) => (control as HTMLElement).offsetParent !== null)
-          .map((control) => [control.outerHTML.slice(0, 80), control.getBoundingClientRect().height] as const)
-          .filter(([, height]) => height < 44),
-      );
-    expect(small, path).toEqual([]);
+    expect(await smallControls(page), path).toEqual([]);
   }
   expect(problems).toEqual([]);
   await context.close();

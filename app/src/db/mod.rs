@@ -302,15 +302,23 @@ macro_rules! execute {
 /// `in_transaction!(db, |tx| body)`: runs `body` with `tx` an open
 /// transaction, which `body` commits (dropping it rolls back). Same rules
 /// as [`on_writer!`](crate::on_writer).
+///
+/// On SQLite the transaction takes the write lock at once (`BEGIN
+/// IMMEDIATE`): one that reads first and writes after (a loan checks the
+/// copy, then changes it) would otherwise fail at its first write, busy
+/// timeout or not, whenever another process (a `locallibrary lend` beside
+/// the server) wrote in between.
 #[macro_export]
 macro_rules! in_transaction {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(sqlite) => match sqlite.writer().await {
-                Ok(mut writer) => match ::sqlx::Connection::begin(&mut *writer).await {
-                    Ok(mut $tx) => $body,
-                    Err(err) => Err(err.into()),
-                },
+                Ok(mut writer) => {
+                    match ::sqlx::Connection::begin_with(&mut *writer, "BEGIN IMMEDIATE").await {
+                        Ok(mut $tx) => $body,
+                        Err(err) => Err(err.into()),
+                    }
+                }
                 Err(err) => Err(err.into()),
             },
             $crate::db::Db::Postgres(postgres) => match postgres.pool().begin().await {

@@ -25,12 +25,16 @@ pub const PASSWORD_RESET: &str = "/accounts/password-reset";
 /// Where a signed-in user changes their password.
 pub const PASSWORD_CHANGE: &str = "/accounts/password-change";
 
-/// The sign-in page, coming back to `next` (a path of this site) after.
+/// The sign-in page, coming back to `next` (a path of this site) after;
+/// written as Django writes it, slashes as they are
+/// (`/accounts/login?next=/loans/mine`), the rest of the query encoded.
 pub fn sign_in_address(next: &str) -> String {
     if next.is_empty() || next == "/" || next.starts_with("/accounts/") {
         return SIGN_IN.to_string();
     }
-    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes())
+        .collect::<String>()
+        .replace("%2F", "/");
     format!("{SIGN_IN}?next={next}")
 }
 
@@ -359,7 +363,11 @@ mod tests {
     fn the_sign_in_page_comes_back_to_the_page_asked_for() {
         assert_eq!(
             sign_in_address("/loans/mine"),
-            "/accounts/login?next=%2Floans%2Fmine"
+            "/accounts/login?next=/loans/mine"
+        );
+        assert_eq!(
+            sign_in_address("/books?q=a b&page=2"),
+            "/accounts/login?next=/books%3Fq%3Da+b%26page%3D2"
         );
         assert_eq!(sign_in_address("/"), "/accounts/login");
         assert_eq!(sign_in_address("/accounts/logout"), "/accounts/login");

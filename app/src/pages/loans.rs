@@ -171,6 +171,18 @@ fn RenewForm(loan: Loan, suggested: String) -> impl IntoView {
 
 #[component]
 pub fn LendPage() -> impl IntoView {
+    view! { <CopyPage form=|copy, suggested| view! { <LendForm copy suggested /> }.into_any() /> }
+}
+
+#[component]
+pub fn ReturnPage() -> impl IntoView {
+    view! { <CopyPage form=|copy, _| view! { <ReturnForm copy /> }.into_any() /> }
+}
+
+/// A librarian's page about one copy (`/copies/{id}/…`): the copy, read,
+/// given to `form` with the due date a loan of it would have by default.
+#[component]
+fn CopyPage(form: fn(CopyDetail, String) -> AnyView) -> impl IntoView {
     let params = use_params_map();
     let copy = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
@@ -179,7 +191,7 @@ pub fn LendPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                or_error_page(copy.await, |(copy, suggested)| view! { <LendForm copy suggested /> })
+                or_error_page(copy.await, move |(copy, suggested)| form(copy, suggested))
             })}
         </Suspense>
     }
@@ -193,11 +205,9 @@ fn LendForm(copy: CopyDetail, suggested: String) -> impl IntoView {
     let locale = locale();
     let submitted = submitted();
     let title = td_string!(locale, loans.lend_title, title = &copy.title).to_string();
-    let available = copy.copy.status == CopyStatus::Available;
-    let action = format!("/copies/{}/lend", copy.copy.id);
-    let form = if available {
+    let form = if copy.copy.status == CopyStatus::Available {
         view! {
-            <form method="post" action=action class="form">
+            <form method="post" action=format!("/copies/{}/lend", copy.copy.id) class="form">
                 <FormProblems submitted=submitted.clone() />
                 <Field
                     name="username"
@@ -221,32 +231,9 @@ fn LendForm(copy: CopyDetail, suggested: String) -> impl IntoView {
         }
         .into_any()
     } else {
-        let problem = Problem::NotAvailable(copy.copy.status).message(locale);
-        view! { <p class="error" role="alert">{problem}</p> }.into_any()
+        cannot(Problem::NotAvailable(copy.copy.status), locale)
     };
-    view! {
-        <PageTitle text=title.clone() />
-        <h1>{title}</h1>
-        <CopyFacts copy=copy.clone() locale />
-        {form}
-        <BackToBook copy locale />
-    }
-}
-
-#[component]
-pub fn ReturnPage() -> impl IntoView {
-    let params = use_params_map();
-    let copy = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        reads::copy_to_lend,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(copy.await, |(copy, _)| view! { <ReturnForm copy /> })
-            })}
-        </Suspense>
-    }
+    view! { <CopyForm title copy>{form}</CopyForm> }
 }
 
 /// "Return: TITLE": who has the copy and until when, and the button that
@@ -254,26 +241,36 @@ pub fn ReturnPage() -> impl IntoView {
 #[component]
 fn ReturnForm(copy: CopyDetail) -> impl IntoView {
     let locale = locale();
-    let submitted = submitted();
     let title = td_string!(locale, loans.return_title, title = &copy.title).to_string();
-    let on_loan = copy.copy.status == CopyStatus::OnLoan;
-    let form = if on_loan {
+    let form = if copy.copy.status == CopyStatus::OnLoan {
         view! {
             <form method="post" action=format!("/copies/{}/return", copy.copy.id) class="form">
-                <FormProblems submitted />
+                <FormProblems submitted=submitted() />
                 <button type="submit">{td_string!(locale, loans.mark_returned)}</button>
             </form>
         }
         .into_any()
     } else {
-        let problem = Problem::NotOnLoan(copy.copy.status).message(locale);
-        view! { <p class="error" role="alert">{problem}</p> }.into_any()
+        cannot(Problem::NotOnLoan(copy.copy.status), locale)
     };
+    view! { <CopyForm title copy>{form}</CopyForm> }
+}
+
+/// Why a copy's form is not there.
+fn cannot(problem: Problem, locale: Locale) -> AnyView {
+    view! { <p class="error" role="alert">{problem.message(locale)}</p> }.into_any()
+}
+
+/// A copy's form (or why there is none) under its title and the copy's
+/// facts, with the way back to its book.
+#[component]
+fn CopyForm(title: String, copy: CopyDetail, children: Children) -> impl IntoView {
+    let locale = locale();
     view! {
         <PageTitle text=title.clone() />
         <h1>{title}</h1>
         <CopyFacts copy=copy.clone() locale />
-        {form}
+        {children()}
         <BackToBook copy locale />
     }
 }

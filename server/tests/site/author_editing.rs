@@ -1,19 +1,9 @@
 //! Librarians create, update and delete authors (the reference tutorial's
 //! author-creation view tests, and the rest of the rules).
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
 use crate::support::{browser, main_text, spawn_app, text_of, TestApp};
-
-/// A member (alice) and a librarian (libby), each signed in.
-async fn people(app: &TestApp) -> (Client, Client) {
-    app.add_user("alice", "correct horse", false).await;
-    app.add_user("libby", "shelves and stacks", true).await;
-    let (alice, libby) = (browser(), browser());
-    app.sign_in(&alice, "alice", "correct horse").await;
-    app.sign_in(&libby, "libby", "shelves and stacks").await;
-    (alice, libby)
-}
 
 /// The id in `/authors/ID`, where a redirect went.
 fn author_id(location: &str) -> i64 {
@@ -31,13 +21,13 @@ async fn author_with_books(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_an_author_is_for_librarians() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
 
     let response = browser().get(app.url("/authors/new")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(
         response.headers()["location"],
-        "/accounts/login?next=%2Fauthors%2Fnew"
+        "/accounts/login?next=/authors/new"
     );
     let (status, html) = app.page(&alice, "/authors/new").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
@@ -94,7 +84,7 @@ async fn creating_an_author_is_for_librarians() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_author_form_with_mistakes_comes_back_saying_what_they_are() {
     let app = spawn_app().await;
-    let (_, libby) = people(&app).await;
+    let (_, libby) = app.member_and_librarian().await;
     let authors: i64 = app.scalar("SELECT COUNT(*) FROM author").await;
     let long = "x".repeat(101);
     for (fields, field, problem) in [
@@ -155,7 +145,7 @@ async fn an_author_form_with_mistakes_comes_back_saying_what_they_are() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_shows_everywhere_at_once_search_included() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     let id = author_with_books(&app).await;
     let edit = format!("/authors/{id}/edit");
     let page = format!("/authors/{id}");
@@ -222,7 +212,7 @@ async fn an_edit_shows_everywhere_at_once_search_included() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_author_with_books_is_not_deleted_and_one_without_is() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     let with_books = author_with_books(&app).await;
     let delete = format!("/authors/{with_books}/delete");
 

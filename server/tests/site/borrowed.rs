@@ -2,7 +2,7 @@
 //! every loan for librarians, and renewing (the reference tutorial's view
 //! tests, and the access rules around them).
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
 use crate::support::{browser, header_text, main_text, spawn_app, text_of, TestApp};
 
@@ -35,16 +35,6 @@ async fn lend(app: &TestApp, copy: &str, username: &str, days: i64) {
         .expect("lent");
 }
 
-/// A member (alice), a librarian (libby), each signed in in a browser.
-async fn people(app: &TestApp) -> (Client, Client) {
-    app.add_user("alice", "correct horse", false).await;
-    app.add_user("libby", "shelves and stacks", true).await;
-    let (alice, libby) = (browser(), browser());
-    app.sign_in(&alice, "alice", "correct horse").await;
-    app.sign_in(&libby, "libby", "shelves and stacks").await;
-    (alice, libby)
-}
-
 /// The due dates a list of loans shows, as the links to the books' pages
 /// it lists (in order).
 fn listed_books(html: &str) -> Vec<String> {
@@ -60,13 +50,10 @@ fn listed_books(html: &str) -> Vec<String> {
 async fn nobody_signed_in_is_sent_to_sign_in_first_even_for_a_missing_copy() {
     let app = spawn_app().await;
     for (path, next) in [
-        ("/loans/mine", "%2Floans%2Fmine"),
-        ("/loans", "%2Floans"),
-        ("/loans?page=2", "%2Floans%3Fpage%3D2"),
-        (
-            "/copies/no-such-copy/renew",
-            "%2Fcopies%2Fno-such-copy%2Frenew",
-        ),
+        ("/loans/mine", "/loans/mine"),
+        ("/loans", "/loans"),
+        ("/loans?page=2", "/loans%3Fpage%3D2"),
+        ("/copies/no-such-copy/renew", "/copies/no-such-copy/renew"),
     ] {
         let response = browser().get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::FOUND, "{path}");
@@ -90,7 +77,7 @@ async fn nobody_signed_in_is_sent_to_sign_in_first_even_for_a_missing_copy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_sees_only_their_own_loans_soonest_due_first_ten_a_page() {
     let app = spawn_app().await;
-    let (alice, _) = people(&app).await;
+    let (alice, _) = app.member_and_librarian().await;
     app.add_user("bob", "battery staple", false).await;
 
     let (status, html) = app.page(&alice, "/loans/mine").await;
@@ -140,7 +127,7 @@ async fn a_member_sees_only_their_own_loans_soonest_due_first_ten_a_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overdue_loan_is_marked_in_words_and_in_red() {
     let app = spawn_app().await;
-    let (alice, _) = people(&app).await;
+    let (alice, _) = app.member_and_librarian().await;
     let copies = available_copies(&app, 2).await;
     lend(&app, &copies[0], "alice", 5).await;
     lend(&app, &copies[1], "alice", 5).await;
@@ -160,7 +147,7 @@ async fn an_overdue_loan_is_marked_in_words_and_in_red() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_loan_with_its_borrower_is_for_librarians_only() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     let copies = available_copies(&app, 2).await;
     lend(&app, &copies[0], "alice", 7).await;
 
@@ -191,7 +178,7 @@ async fn every_loan_with_its_borrower_is_for_librarians_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renewing_is_for_librarians_on_any_copy_on_loan() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     app.add_user("bob", "battery staple", false).await;
     let copies = available_copies(&app, 2).await;
     lend(&app, &copies[0], "alice", 7).await;
@@ -247,7 +234,7 @@ async fn renewing_is_for_librarians_on_any_copy_on_loan() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewal_date_from_today_to_four_weeks_ahead_is_kept_and_others_are_said_wrong() {
     let app = spawn_app().await;
-    let (_, libby) = people(&app).await;
+    let (_, libby) = app.member_and_librarian().await;
     let copy = available_copies(&app, 1).await.remove(0);
     lend(&app, &copy, "alice", 7).await;
     let path = format!("/copies/{copy}/renew");
@@ -304,7 +291,7 @@ async fn a_renewal_date_from_today_to_four_weeks_ahead_is_kept_and_others_are_sa
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_members_loans_never_show_in_anothers_pages() {
     let app = spawn_app().await;
-    let (alice, _) = people(&app).await;
+    let (alice, _) = app.member_and_librarian().await;
     app.add_user("bob", "battery staple", false).await;
     let bob = browser();
     app.sign_in(&bob, "bob", "battery staple").await;
@@ -326,11 +313,6 @@ async fn one_members_loans_never_show_in_anothers_pages() {
     futures::future::join_all(views).await;
 }
 
-/// The copies-available figure of the home page.
-async fn available_on_home(app: &TestApp) -> u64 {
-    app.home(&browser()).await.count("Copies available")
-}
-
 async fn book_of(app: &TestApp, copy: &str) -> i64 {
     app.scalar(&format!(
         "SELECT book_id FROM book_instance WHERE id = '{copy}'"
@@ -341,7 +323,7 @@ async fn book_of(app: &TestApp, copy: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_librarian_lends_and_takes_back_from_the_books_page() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     let copy = available_copies(&app, 1).await.remove(0);
     let book = book_of(&app, &copy).await;
     let book_page = format!("/books/{book}");
@@ -367,7 +349,7 @@ async fn a_librarian_lends_and_takes_back_from_the_books_page() {
         "{html}"
     );
 
-    let before = available_on_home(&app).await;
+    let before = app.copies_available().await;
     let response = app
         .post_form(
             &libby,
@@ -377,7 +359,7 @@ async fn a_librarian_lends_and_takes_back_from_the_books_page() {
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], book_page.as_str());
-    assert_eq!(available_on_home(&app).await, before - 1);
+    assert_eq!(app.copies_available().await, before - 1);
     let (_, mine) = app.page(&alice, "/loans/mine").await;
     assert_eq!(listed_books(&mine), std::slice::from_ref(&book_page));
     let due = app::language::human_date(app::language::Locale::en, &iso(in_days(21)));
@@ -411,7 +393,7 @@ async fn a_librarian_lends_and_takes_back_from_the_books_page() {
     let response = app.post_form(&libby, &return_path, &[]).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], book_page.as_str());
-    assert_eq!(available_on_home(&app).await, before);
+    assert_eq!(app.copies_available().await, before);
     let (_, mine) = app.page(&alice, "/loans/mine").await;
     assert!(main_text(&mine).contains("There are no books borrowed."));
     // Returned already.
@@ -427,7 +409,7 @@ async fn a_librarian_lends_and_takes_back_from_the_books_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_loan_to_nobody_or_in_the_past_is_said_wrong_and_made_by_librarians_only() {
     let app = spawn_app().await;
-    let (alice, libby) = people(&app).await;
+    let (alice, libby) = app.member_and_librarian().await;
     let copy = available_copies(&app, 1).await.remove(0);
     let lend_path = format!("/copies/{copy}/lend");
     let status = || async {

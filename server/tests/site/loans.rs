@@ -42,10 +42,6 @@ fn in_days(days: i64) -> String {
     app::loans::iso_date(app::loans::today() + time::Duration::days(days))
 }
 
-async fn available_on_home(app: &TestApp) -> u64 {
-    app.home(&browser()).await.count("Copies available")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copy_lent_and_returned_shows_on_the_site_at_once() {
     let app = spawn_app().await;
@@ -55,7 +51,7 @@ async fn a_copy_lent_and_returned_shows_on_the_site_at_once() {
     );
     assert!(user.status.success(), "{}", stderr(&user));
     let (copy, book) = a_copy(&app, "a").await;
-    let available = available_on_home(&app).await;
+    let available = app.copies_available().await;
     let book_page = format!("/books/{book}");
     // Kept pages of the book and the home page exist before the loan.
     let before = main_text(
@@ -81,7 +77,7 @@ async fn a_copy_lent_and_returned_shows_on_the_site_at_once() {
         copy_row(&app, &copy).await,
         ("o".into(), Some(due), Some("alice".into()))
     );
-    assert_eq!(available_on_home(&app).await, available - 1);
+    assert_eq!(app.copies_available().await, available - 1);
     let after = main_text(
         &browser()
             .get(app.url(&book_page))
@@ -102,7 +98,7 @@ async fn a_copy_lent_and_returned_shows_on_the_site_at_once() {
         stdout(&back)
     );
     assert_eq!(copy_row(&app, &copy).await, ("a".into(), None, None));
-    assert_eq!(available_on_home(&app).await, available);
+    assert_eq!(app.copies_available().await, available);
     let again = main_text(
         &browser()
             .get(app.url(&book_page))
@@ -131,7 +127,7 @@ async fn lend_and_return_refuse_what_cannot_be_and_change_nothing() {
     let (copy, _) = a_copy(&app, "a").await;
     let (on_loan, _) = a_copy(&app, "o").await;
     let (reserved, _) = a_copy(&app, "r").await;
-    let available = available_on_home(&app).await;
+    let available = app.copies_available().await;
     let yesterday = in_days(-1);
     for (args, says) in [
         (
@@ -177,7 +173,7 @@ async fn lend_and_return_refuse_what_cannot_be_and_change_nothing() {
         );
     }
     assert_eq!(copy_row(&app, &copy).await, ("a".into(), None, None));
-    assert_eq!(available_on_home(&app).await, available);
+    assert_eq!(app.copies_available().await, available);
 
     // An inactive user borrows nothing.
     app.execute("UPDATE account SET is_active = FALSE").await;

@@ -152,6 +152,10 @@ async fn a_reset_link_sets_a_new_password_once() {
     );
     ask_for_reset(&app, "alice@example.com").await;
     let link = link_in(&outbox(&app).await[0].1);
+    // Asked again at once: the same answer, and no second mail.
+    let again = ask_for_reset(&app, "alice@example.com").await;
+    assert_eq!(again, alice);
+    assert_eq!(outbox(&app).await.len(), 2, "one link every five minutes");
 
     let response = set_new(&app, &link, "a new password", "a new password").await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -207,6 +211,11 @@ async fn a_reset_link_expires_after_three_days_and_with_any_password_change() {
 
     ask_for_reset(&app, "alice@example.com").await;
     let link = link_in(&outbox(&app).await[0].1);
+    assert_eq!(
+        outbox(&app).await.len(),
+        2,
+        "a new link once the last expired"
+    );
     let changed = app.command_with_input(&["passwd", "alice"], "changed by the operator\n");
     assert!(changed.status.success());
     unusable(link).await;

@@ -241,6 +241,22 @@ impl TestApp {
         assert_eq!(response.status(), 302, "{username} signed in");
     }
 
+    /// A member (alice) and a librarian (libby), each signed in in a
+    /// browser of their own.
+    pub async fn member_and_librarian(&self) -> (Client, Client) {
+        self.add_user("alice", "correct horse", false).await;
+        self.add_user("libby", "shelves and stacks", true).await;
+        let (alice, libby) = (browser(), browser());
+        self.sign_in(&alice, "alice", "correct horse").await;
+        self.sign_in(&libby, "libby", "shelves and stacks").await;
+        (alice, libby)
+    }
+
+    /// The home page's "Copies available", as a new visitor sees it.
+    pub async fn copies_available(&self) -> u64 {
+        self.home(&browser()).await.count("Copies available")
+    }
+
     /// GETs `path` and gives its status and whole HTML.
     pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
         let response = client.get(self.url(path)).send().await.expect("GET");
