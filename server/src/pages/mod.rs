@@ -9,8 +9,9 @@
 //!
 //! Rendering a page with Leptos costs far more than everything else a
 //! request does, and most requests are for a page that some other request
-//! had rendered from equal inputs. So the home page and the catalog's pages
-//! (the ones that opt in: [`Route::is_kept`]) are kept ([`kept`]): the
+//! had rendered from equal inputs. So the home page, the catalog's pages and
+//! a member's or a librarian's pages (the ones that opt in:
+//! [`Route::is_kept`]) are kept ([`kept`]): the
 //! inputs are the key, the page is rendered from a request made of the
 //! inputs alone (no cookie, no header, no session: nothing else to read),
 //! with stand-ins where its holes go (the visit count, the script nonce),
@@ -119,9 +120,16 @@ pub fn accepted_language<B>(request: &axum::http::Request<B>) -> Locale {
 
 impl Route {
     /// Pages kept rendered: those whose inputs say everything they show.
-    /// A page that differs per user, or shows the time, is not listed.
+    /// A member's and a librarian's pages are, per user (the user is an
+    /// input) and per catalog version (which every loan, renewal and
+    /// author edit raises). The sign-in and password pages are not: a
+    /// reset link's page shows whether its token still works, which no
+    /// input says.
     fn is_kept(self) -> bool {
-        matches!(self, Route::Home | Route::Catalog)
+        matches!(
+            self,
+            Route::Home | Route::Catalog | Route::Member | Route::Librarian
+        )
     }
 }
 
