@@ -170,25 +170,30 @@ pub fn new_password<'a>(
 }
 
 /// Sets the new password posted to the reset link of `token`, using the
-/// link up; every session of the user is signed out.
+/// link up; every session of the user is signed out. The inner `Err`:
+/// why not, as the visitor is told; the outer: an outage or a bug.
 pub async fn reset<'a>(
     db: &Db,
     token: &str,
     field: impl Fn(&str) -> &'a str,
-) -> Result<(), Result<NotReset, AppError>> {
-    let username = user_of(db, token)
-        .await
-        .map_err(Err)?
-        .ok_or(Ok(NotReset::InvalidLink))?;
-    let password = new_password(&username, field).map_err(|form| Ok(NotReset::Form(form)))?;
-    let hash = hash_password(password).await.map_err(Err)?;
+) -> Result<Result<(), NotReset>, AppError> {
+    let Some(username) = user_of(db, token).await? else {
+        return Ok(Err(NotReset::InvalidLink));
+    };
+    let password = match new_password(&username, field) {
+        Ok(password) => password,
+        Err(form) => return Ok(Err(NotReset::Form(form))),
+    };
+    let hash = hash_password(password).await?;
     // The token is used up by the same transaction that sets the password:
     // of two uses at once, one sets it.
-    match accounts::replace_password(db, Holder::ByToken(&token_hash(token)), &hash, None).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(Ok(NotReset::InvalidLink)),
-        Err(error) => Err(Err(error)),
-    }
+    let holder = Holder::ByToken(&token_hash(token));
+    Ok(
+        match accounts::replace_password(db, holder, &hash, None).await? {
+            Some(_) => Ok(()),
+            None => Err(NotReset::InvalidLink),
+        },
+    )
 }
 
 #[cfg(test)]

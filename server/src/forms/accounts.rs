@@ -91,12 +91,13 @@ pub async fn password_reset(posted: &Posted) -> Result<Done, AppError> {
 /// every session of the user signed out. A link that does not work (any
 /// more): the page says so.
 pub async fn new_password(posted: &Posted, token: &str) -> Result<Done, AppError> {
-    match password_reset::reset(posted.visitor.db(), token, |name| posted.field(name)).await {
-        Ok(()) => Ok(Done::Redirect("/accounts/reset/done".to_string())),
-        Err(Ok(NotReset::Form(form))) => Ok(Done::Again(form, StatusCode::OK)),
-        Err(Ok(NotReset::InvalidLink)) => Ok(Done::Again(Submitted::default(), StatusCode::OK)),
-        Err(Err(error)) => Err(error),
-    }
+    Ok(
+        match password_reset::reset(posted.visitor.db(), token, |name| posted.field(name)).await? {
+            Ok(()) => Done::Redirect("/accounts/reset/done".to_string()),
+            Err(NotReset::Form(form)) => Done::Again(form, StatusCode::OK),
+            Err(NotReset::InvalidLink) => Done::Again(Submitted::default(), StatusCode::OK),
+        },
+    )
 }
 
 /// Changes the signed-in user's password, given the one they have now;
