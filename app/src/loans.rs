@@ -105,9 +105,10 @@ pub fn iso_date(date: Date) -> String {
 const COPY_AND_TITLE: &str = "SELECT copy.status, book.title FROM book_instance copy
      JOIN book ON book.id = copy.book_id WHERE copy.id = $1";
 
-/// Copies available, changed by `$1`, and a new catalog version.
+/// Copies available, changed by `$1` (the copy's change raises the
+/// catalog's version: migrations sqlite 0017, postgres 0011).
 const COUNT_AVAILABLE: &str = "UPDATE catalog_counts
-     SET copies_available = copies_available + $1, version = version + 1 WHERE id = 1";
+     SET copies_available = copies_available + $1 WHERE id = 1";
 
 /// The copy's status, from the database's code.
 fn status(code: &str) -> Result<CopyStatus, LoanError> {
@@ -354,8 +355,8 @@ pub fn renewal_problem(date: Date, today: Date) -> Option<Problem> {
     }
 }
 
-/// Sets the due date of the copy `copy`, on loan, to `due`; the catalog's
-/// version goes up (its book's page shows the date). `Missing::Copy` if
+/// Sets the due date of the copy `copy`, on loan, to `due` (its book's
+/// page shows the date: the change raises the catalog's version). `Missing::Copy` if
 /// it is not on loan (any more).
 pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
     in_transaction!(db, |tx| {
@@ -368,9 +369,6 @@ pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
         if renewed.rows_affected() == 0 {
             return Err(AppError::NotFound(Missing::Loan(copy.to_string())));
         }
-        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(())
     })

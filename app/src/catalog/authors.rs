@@ -94,11 +94,9 @@ pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
     in_transaction!(db, |tx| {
         // First: the row every change of the catalog locks, so that two
         // authors added at once take the next ids in turn.
-        sqlx::query(
-            "UPDATE catalog_counts SET authors = authors + 1, version = version + 1 WHERE id = 1",
-        )
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE catalog_counts SET authors = authors + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
              SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4 FROM author
@@ -135,9 +133,6 @@ pub async fn update(db: &Db, id: i64, author: &AuthorFields) -> Result<(), AppEr
         if changed.rows_affected() == 0 {
             return Err(AppError::NotFound(Missing::Author(id.to_string())));
         }
-        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
         sqlx::query(renumber).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -163,7 +158,8 @@ impl From<sqlx::Error> for NotDeleted {
 pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
-        sqlx::query("UPDATE catalog_counts SET version = version + 1 WHERE id = 1")
+        // First, as in `create`: the row every change of the catalog locks.
+        sqlx::query("UPDATE catalog_counts SET authors = authors - 1 WHERE id = 1")
             .execute(&mut *tx)
             .await?;
         let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book WHERE author_id = $1")
@@ -181,9 +177,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
             let missing = AppError::NotFound(Missing::Author(id.to_string()));
             return Err(NotDeleted::Failed(missing));
         }
-        sqlx::query("UPDATE catalog_counts SET authors = authors - 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
         sqlx::query(renumber).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())

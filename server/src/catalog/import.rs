@@ -245,11 +245,11 @@ async fn load(
                 .context("cannot number the lists")?;
         }
 
-        // The home page reads its figures from here (migration 0005); a new
-        // version retires every kept catalog page (migration 0009).
+        // The home page reads its figures from here (migration 0005). The
+        // load's writes raised the version, which retires every kept page
+        // (migrations sqlite 0017, postgres 0011).
         sqlx::query(
             "UPDATE catalog_counts SET
-                version          = version + 1,
                 books            = (SELECT COUNT(*) FROM book),
                 copies           = (SELECT COUNT(*) FROM book_instance),
                 copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),

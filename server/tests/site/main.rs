@@ -8,6 +8,7 @@ mod borrowed;
 mod browsing;
 mod bundle;
 mod catalog_loading;
+mod catalog_version;
 mod configuration;
 mod connections;
 mod errors;
