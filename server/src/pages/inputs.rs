@@ -211,6 +211,41 @@ async fn home_as_it_stands(
 mod tests {
     use super::Route;
 
+    /// Every page of the app's router has an access rule and an inputs
+    /// rule here: a page added to `app::App` but not to [`Route::of`]
+    /// would be served as `Route::Other` (anyone's, with no inputs).
+    #[test]
+    fn every_page_of_the_app_is_a_known_route() {
+        let listed = leptos_axum::generate_route_list(app::App);
+        assert!(listed.len() > 20, "the app's routes: {}", listed.len());
+        for route in &listed {
+            // `/copies/{id}/renew` → `/copies/x/renew`.
+            let address: String = route
+                .path()
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "x"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let address = if address.is_empty() {
+                "/".to_string()
+            } else {
+                address
+            };
+            assert_ne!(
+                Route::of(&address),
+                Route::Other,
+                "{} is a page of the app with no access rule (server::pages::Route::of)",
+                route.path()
+            );
+        }
+    }
+
     #[test]
     fn routes_are_known_by_their_whole_address() {
         assert_eq!(Route::of("/"), Route::Home);
