@@ -33,7 +33,12 @@ class Server {
   address = "";
   private process?: ChildProcess;
 
-  constructor(private readonly databaseUrl: string) {}
+  /** `behindProxy`: nginx on this machine forwards to it, and is trusted
+   *  to say who the client is (`[connections] trusted-proxies`). */
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly behindProxy = false,
+  ) {}
 
   /** Starts on `address` (by default a free port) and waits until it listens. */
   async start(address = "127.0.0.1:0"): Promise<void> {
@@ -45,6 +50,7 @@ class Server {
         LEPTOS_SITE_ADDR: address,
         LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
         RUST_LOG: "warn,server=info",
+        ...(this.behindProxy ? { LOCALLIBRARY_CONNECTIONS__TRUSTED_PROXIES: "127.0.0.1" } : {}),
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -112,7 +118,7 @@ export class Site {
     this.databaseUrl = url.toString();
     // One after the other: the first creates the schema and the catalog.
     for (let i = 0; i < 2; i++) {
-      const server = new Server(this.databaseUrl);
+      const server = new Server(this.databaseUrl, true);
       await server.start();
       this.servers.push(server);
     }

@@ -7,6 +7,8 @@ use anyhow::Context;
 use leptos::config::{errors::LeptosConfigError, LeptosOptions};
 use serde::Deserialize;
 
+use crate::client::TrustedProxies;
+
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 
@@ -19,6 +21,9 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub mail: MailSettings,
     pub connections: ConnectionSettings,
+    /// `[connections] trusted-proxies`: the proxies whose `X-Forwarded-For`
+    /// and `X-Forwarded-Proto` are believed (none by default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Where the site's mail (password resets) goes.
@@ -153,6 +158,7 @@ header-timeout-secs = 10
 body-timeout-secs = 30
 idle-timeout-secs = 60
 max = 2048
+trusted-proxies = []
 "#;
 
 impl Settings {
@@ -175,7 +181,7 @@ impl Settings {
     pub fn from_toml(text: &str) -> anyhow::Result<Settings> {
         use config::{Config, Environment, File, FileFormat};
 
-        let ours: FileSettings = Config::builder()
+        let built = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
             .add_source(File::from_str(text, FileFormat::Toml))
             .add_source(
@@ -187,8 +193,16 @@ impl Settings {
             )
             .set_override_option("database.url", std::env::var("DATABASE_URL").ok())?
             .build()
-            .and_then(Config::try_deserialize)
             .context("invalid configuration")?;
+        let ours: FileSettings = built
+            .clone()
+            .try_deserialize()
+            .context("invalid configuration")?;
+        // Apart from the other connection settings, which are copied into
+        // every connection's task.
+        let trusted_proxies: TrustedProxies = built
+            .get("connections.trusted-proxies")
+            .context("invalid configuration: connections.trusted-proxies")?;
 
         // Without a Leptos section (no file, or a file of our sections only)
         // the Leptos values come from the environment and built-in defaults.
@@ -208,6 +222,7 @@ impl Settings {
             accounts: ours.accounts,
             mail: ours.mail,
             connections: ours.connections,
+            trusted_proxies,
         })
     }
 }

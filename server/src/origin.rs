@@ -8,16 +8,22 @@
 //! host it was sent to), or if it carries neither header, as programs'
 //! requests do; anything else is refused with a 403 and a plain message.
 //!
-//! One rule is added in front of it ([`refuse_foreign_referer`]): a request
-//! with neither header whose `Referer` names another site is refused too.
-//! Only an old browser sends a form that way (current ones send `Origin`
-//! with every cross-origin POST), and the layer would let it through as a
-//! program's.
+//! Two rules are added in front of it ([`refuse_foreign`]):
+//! - the layer compares an `Origin` with the request's host only; the
+//!   scheme must match too (the site's: `https` where a trusted proxy says
+//!   so or the cookie is `Secure`, else `http`), or a page served over
+//!   plain HTTP on the same host could post as the HTTPS site;
+//! - a request with neither header whose `Referer` names another site is
+//!   refused. Only an old browser sends a form that way (current ones send
+//!   `Origin` with every cross-origin POST), and the layer would let it
+//!   through as a program's.
+
+use std::net::SocketAddr;
 
 use app::language::Locale;
 use axum::{
     body::Body,
-    extract::Request,
+    extract::{ConnectInfo, Request, State},
     http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri},
     middleware::Next,
     response::IntoResponse,
@@ -25,10 +31,10 @@ use axum::{
 use leptos_i18n::td_string;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-use crate::pages::accepted_language;
+use crate::{client::TrustedProxies, pages::accepted_language};
 
 /// The layer. Its refusal is told in the request's language by
-/// [`refuse_foreign_referer`], which runs around it: the layer's own
+/// [`refuse_foreign`], which runs around it: the layer's own
 /// response cannot see the request.
 pub fn layer() -> CsrfLayer<fn(ProtectionError) -> Response<Body>> {
     CsrfLayer::new().with_rejection_response(refused as fn(ProtectionError) -> Response<Body>)
@@ -57,23 +63,87 @@ fn refusal(locale: Locale) -> Response<Body> {
     response
 }
 
-/// Middleware: refuses a state-changing request that carries neither
-/// `Sec-Fetch-Site` nor `Origin` but a `Referer` naming another site.
-pub async fn refuse_foreign_referer(request: Request, next: Next) -> Response<Body> {
-    let locale = accepted_language(&request);
-    if is_safe(request.method()) || !has_foreign_referer(request.headers()) {
-        let response = next.run(request).await;
-        return match response.extensions().get::<Refused>() {
-            Some(Refused) => refusal(locale),
-            None => response,
-        };
+/// How the site is reached: what an `Origin` of its own pages says.
+#[derive(Clone)]
+pub struct SiteScheme {
+    /// The session cookie is `Secure`: the site is served over HTTPS.
+    pub secure: bool,
+    pub proxies: TrustedProxies,
+}
+
+impl SiteScheme {
+    /// `https` or `http`: a trusted proxy's word, else the configuration's.
+    fn of(&self, request: &Request) -> &'static str {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        match self.proxies.forwarded_https(peer, request.headers()) {
+            Some(true) => "https",
+            Some(false) => "http",
+            None if self.secure => "https",
+            None => "http",
+        }
     }
-    tracing::warn!(
-        referer = ?request.headers().get(header::REFERER),
-        path = %request.uri().path(),
-        "refused a request from another site's page"
-    );
-    refusal(locale)
+}
+
+/// Middleware: refuses a state-changing request whose `Origin` has another
+/// scheme than the site's, or that carries neither `Sec-Fetch-Site` nor
+/// `Origin` but a `Referer` naming another site.
+pub async fn refuse_foreign(
+    State(site): State<SiteScheme>,
+    request: Request,
+    next: Next,
+) -> Response<Body> {
+    let locale = accepted_language(&request);
+    if is_safe(request.method()) {
+        return next.run(request).await;
+    }
+    if has_foreign_referer(request.headers()) {
+        tracing::warn!(
+            referer = ?request.headers().get(header::REFERER),
+            path = %request.uri().path(),
+            "refused a request from another site's page"
+        );
+        return refusal(locale);
+    }
+    if has_foreign_scheme(request.headers(), site.of(&request)) {
+        tracing::warn!(
+            origin = ?request.headers().get(header::ORIGIN),
+            path = %request.uri().path(),
+            "refused a request from a page of another scheme"
+        );
+        return refusal(locale);
+    }
+    let response = next.run(request).await;
+    match response.extensions().get::<Refused>() {
+        Some(Refused) => refusal(locale),
+        None => response,
+    }
+}
+
+/// Whether the request's `Origin` names another scheme than `scheme`.
+/// Judged only where the layer judges by `Origin` (no `Sec-Fetch-Site`,
+/// which a browser sets by the whole origin, scheme included).
+fn has_foreign_scheme(headers: &HeaderMap, scheme: &str) -> bool {
+    if headers.contains_key("sec-fetch-site") {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).map(HeaderValue::as_bytes) else {
+        return false;
+    };
+    if origin.is_empty() {
+        return false;
+    }
+    // "null" and anything unreadable: the layer refuses it by its host.
+    let Some(named) = std::str::from_utf8(origin)
+        .ok()
+        .and_then(|origin| origin.parse::<Uri>().ok())
+        .and_then(|uri| uri.scheme_str().map(str::to_ascii_lowercase))
+    else {
+        return false;
+    };
+    named != scheme
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -111,6 +181,28 @@ mod tests {
             map.insert(*name, HeaderValue::from_static(value));
         }
         map
+    }
+
+    #[test]
+    fn an_origin_of_another_scheme_is_refused() {
+        let host = ("host", "library.example");
+        let https = ("origin", "https://library.example");
+        let http = ("origin", "http://library.example");
+        assert!(!has_foreign_scheme(&headers(&[host, https]), "https"));
+        assert!(has_foreign_scheme(&headers(&[host, http]), "https"));
+        assert!(has_foreign_scheme(&headers(&[host, https]), "http"));
+        assert!(!has_foreign_scheme(&headers(&[host, http]), "http"));
+        // The browser's own word, scheme included, is the layer's to judge.
+        assert!(!has_foreign_scheme(
+            &headers(&[host, http, ("sec-fetch-site", "same-origin")]),
+            "https"
+        ));
+        // A program's request, and "null", are the layer's too.
+        assert!(!has_foreign_scheme(&headers(&[host]), "https"));
+        assert!(!has_foreign_scheme(
+            &headers(&[host, ("origin", "null")]),
+            "https"
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! to a port and serves it.
 
 use std::{
+    convert::Infallible,
     future::Future,
     net::SocketAddr,
     ops::Deref,
@@ -12,23 +13,25 @@ use std::{
 use anyhow::Context;
 use axum::{
     extract::FromRef,
-    http::{header, request::Parts, HeaderValue},
+    http::{header, request::Parts, HeaderValue, StatusCode},
     middleware,
+    response::IntoResponse,
     routing::get,
     Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
 use app::{db::Db, page_inputs::PageInputs, session::SessionPolicy, shell, App};
 
 use crate::{
+    addresses,
     assets::{self, Fingerprints},
     catalog,
     config::{ConnectionSettings, SessionSettings, Settings},
@@ -40,6 +43,9 @@ use crate::{
     security::{self, ResponseNonce, SecurityHeaders},
     sessions,
 };
+
+/// The most any request's body may weigh.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// What every handler can reach. Shared rather than copied: each request
 /// gets a clone of its route's service, state included, and the Leptos
@@ -142,13 +148,19 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         .fallback_service(site)
         // Forms posted to pages: behind the cross-origin checks.
         .layer(middleware::from_fn_with_state(
-            forms::Forms::new(pages.clone(), mailer),
+            forms::Forms::new(pages.clone(), mailer, settings.trusted_proxies.clone()),
             forms::submit,
         ))
         .layer(middleware::from_fn_with_state(fingerprints, assets::serve))
         .layer(CompressionLayer::new())
         .layer(origin::layer())
-        .layer(middleware::from_fn(origin::refuse_foreign_referer));
+        .layer(middleware::from_fn_with_state(
+            origin::SiteScheme {
+                secure: settings.session.secure,
+                proxies: settings.trusted_proxies.clone(),
+            },
+            origin::refuse_foreign,
+        ));
     Router::new()
         .fallback_service(rendered)
         // Inside the session layer: it counts home views in the session, and
@@ -157,6 +169,12 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         .layer(sessions)
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
+        // No request of this site carries more (the forms take less still:
+        // forms::MAX_FORM_BYTES): a longer body is refused as it arrives,
+        // 413 for one that says its length, never gathered.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Before anything reads the address: one form for each.
+        .layer(middleware::from_fn(addresses::canonical))
         .layer(middleware::from_fn_with_state(
             security_headers,
             security::add,
@@ -181,7 +199,10 @@ fn bundle(dir: PathBuf) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .service(ServeDir::new(dir).precompressed_br().precompressed_gzip());
-    Router::new().fallback_service(files)
+    files_else(
+        files,
+        Router::new().fallback(|| async { StatusCode::NOT_FOUND }),
+    )
 }
 
 /// The files of the site root (the favicon, the navigation script), else
@@ -190,14 +211,51 @@ fn static_files_else_404(
     options: &LeptosOptions,
     pages: Pages,
     context: impl Fn() + Clone + Send + Sync + 'static,
-) -> ServeDir<Router> {
+) -> Router {
     let shell_options = options.clone();
     let render =
         leptos_axum::render_app_async_with_context(context, move || shell(shell_options.clone()));
     let not_found = Router::new()
         .fallback(move |request: axum::extract::Request| render(request))
         .layer(middleware::from_fn_with_state(pages, pages::not_found));
-    ServeDir::new(&*options.site_root).fallback(not_found)
+    let files = ServeDir::new(&*options.site_root).fallback(not_found.clone());
+    files_else(files, not_found)
+}
+
+/// `files` (a directory's), except for an address with a name longer than
+/// a file's can be, which is none of them and goes to `missing`: asked
+/// for one, the file system fails, and ServeDir answers 500.
+fn files_else<S, B>(files: S, missing: Router) -> Router
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::http::Response<B>,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send,
+    B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    /// The longest file name Linux file systems hold.
+    const MAX_FILE_NAME_BYTES: usize = 255;
+    Router::new().fallback(move |request: axum::extract::Request| {
+        let (files, missing) = (files.clone(), missing.clone());
+        async move {
+            let too_long = request
+                .uri()
+                .path()
+                .split('/')
+                .any(|segment| segment.len() > MAX_FILE_NAME_BYTES);
+            if too_long {
+                missing.oneshot(request).await.into_response()
+            } else {
+                files.oneshot(request).await.into_response()
+            }
+        }
+    })
 }
 
 /// The app's routes, found by rendering it once per process.

@@ -52,7 +52,16 @@ impl http_body::Body for DeadlineBody {
             if frame.is_none() || self.body.is_end_stream() {
                 self.activity.body_arrived();
             }
-            return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
+            // Each chunk hyper hands over is a view into its read buffer,
+            // which it cannot reuse while any view is held: a body sent a
+            // byte at a time, gathered whole, kept a buffer (~8 KB) per
+            // byte. A copy holds only what arrived.
+            let frame = frame.map(|frame| {
+                frame
+                    .map(|frame| frame.map_data(|data| Bytes::copy_from_slice(&data)))
+                    .map_err(Into::into)
+            });
+            return Poll::Ready(frame);
         }
         if self.deadline.as_mut().poll(cx).is_ready() {
             self.activity.body_was_late();

@@ -39,7 +39,7 @@ pub async fn sign_in(posted: &Posted) -> Result<Done, AppError> {
         Verdict::Refused(wait) => {
             let minutes = throttle::minutes(wait);
             form.problem(WHOLE_FORM, Problem::TooManyAttempts { minutes });
-            return Ok(Done::Again(form, StatusCode::TOO_MANY_REQUESTS));
+            return Ok(Done::TooSoon(form, wait));
         }
         Verdict::Slowed(wait) => tokio::time::sleep(wait).await,
         Verdict::Go => {}

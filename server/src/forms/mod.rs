@@ -12,19 +12,20 @@
 use axum::{
     body::{to_bytes, Body},
     extract::{ConnectInfo, Request, State},
-    http::{header, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use std::net::{IpAddr, SocketAddr};
+use std::{net::SocketAddr, time::Duration};
 
 use app::{
     forms::Submitted, language::Locale, model::User, page_inputs::PageKind, session::VisitorSession,
 };
 
 use crate::{
+    client::TrustedProxies,
     mail::Mailer,
-    pages::{check_access, found, Pages, Route},
+    pages::{check_access, found, private_if, Pages, Route},
 };
 
 mod accounts;
@@ -93,8 +94,11 @@ pub enum Done {
     /// Go on to this address (`302 Found`).
     Redirect(String),
     /// The page again, with the form as posted and what was wrong with it,
-    /// with this status (200, or 429 for a sign-in refused for now).
+    /// with this status.
     Again(Submitted, StatusCode),
+    /// The page again, refused for this long more (a 429 whose
+    /// `Retry-After` says how long).
+    TooSoon(Submitted, Duration),
     /// The page as it is now (its inputs resolved again: after a sign-out,
     /// nobody is signed in), having been posted to.
     Shown,
@@ -106,11 +110,16 @@ pub enum Done {
 pub struct Forms {
     pages: Pages,
     mailer: Mailer,
+    trusted_proxies: TrustedProxies,
 }
 
 impl Forms {
-    pub fn new(pages: Pages, mailer: Mailer) -> Forms {
-        Forms { pages, mailer }
+    pub fn new(pages: Pages, mailer: Mailer, trusted_proxies: TrustedProxies) -> Forms {
+        Forms {
+            pages,
+            mailer,
+            trusted_proxies,
+        }
     }
 }
 
@@ -119,7 +128,8 @@ pub struct Posted {
     /// The fields, decoded (a name given twice: its first value).
     pub fields: Vec<(String, String)>,
     pub visitor: VisitorSession,
-    /// Where the request came from, for the sign-in throttle.
+    /// Where the request came from, for the sign-in throttle
+    /// ([`TrustedProxies::client`]).
     pub client: String,
     /// The language of the page the form is on (a mail it sends is in it).
     pub locale: Locale,
@@ -175,13 +185,22 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
     // Not allowed (a 403), or the page's inputs unreadable (an outage):
     // the page says so, and the form does nothing.
     if let PageKind::Catalog(Err(_)) = &resolved.inputs.page {
+        let signed_in = resolved.inputs.layout.user.is_some();
         request.extensions_mut().insert(resolved.inputs);
-        return next.run(request).await;
+        return private_if(signed_in, next.run(request).await);
     }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let client = forms
+        .trusted_proxies
+        .client(peer, request.headers())
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
     let posted = Posted {
         fields,
         visitor,
-        client: client_address(&request),
+        client,
         locale: resolved.inputs.layout.locale,
         mailer: forms.mailer.clone(),
         user: resolved.inputs.layout.user.clone(),
@@ -199,7 +218,8 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
         Form::EditAuthor(id) => authors::update(&posted, &id).await,
         Form::DeleteAuthor(id) => authors::delete(&posted, &id).await,
     };
-    match done {
+    let signed_in = posted.user.is_some();
+    let response = match done {
         Ok(Done::Redirect(location)) => found(&location),
         Ok(Done::Again(submitted, status)) => {
             resolved.inputs.form = Some(submitted);
@@ -207,6 +227,20 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
             let mut response = next.run(request).await;
             if response.status() == StatusCode::OK {
                 *response.status_mut() = status;
+            }
+            response
+        }
+        Ok(Done::TooSoon(submitted, wait)) => {
+            resolved.inputs.form = Some(submitted);
+            request.extensions_mut().insert(resolved.inputs);
+            let mut response = next.run(request).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                // Whole seconds, rounded up: never sooner than allowed.
+                let seconds = wait.as_millis().div_ceil(1000).max(1);
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds as u64));
             }
             response
         }
@@ -225,35 +259,6 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
             request.extensions_mut().insert(resolved.inputs);
             next.run(request).await
         }
-    }
-}
-
-/// The address a request came from: the peer's; behind a proxy on this
-/// machine or the private network (the peer's address is a loopback or
-/// private one), the address that proxy says it forwards for (the last
-/// of `X-Forwarded-For`, the one it added itself).
-fn client_address(request: &Request) -> String {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let forwarded = || {
-        request
-            .headers()
-            .get_all(header::HeaderName::from_static("x-forwarded-for"))
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .next_back()
-            .and_then(|last| last.trim().parse::<IpAddr>().ok())
     };
-    let is_proxy = |ip: IpAddr| match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
-        IpAddr::V6(v6) => v6.is_loopback(),
-    };
-    match peer {
-        Some(peer) if is_proxy(peer) => forwarded().unwrap_or(peer).to_string(),
-        Some(peer) => peer.to_string(),
-        None => "unknown".to_string(),
-    }
+    private_if(signed_in, response)
 }

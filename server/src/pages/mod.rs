@@ -153,9 +153,10 @@ pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next)
     if let Err(sign_in) = inputs::check_access(&mut resolved, route) {
         return found(&sign_in);
     }
+    let signed_in = resolved.inputs.layout.user.is_some();
     if method == Method::HEAD || !route.is_kept() {
         request.extensions_mut().insert(resolved.inputs);
-        return next.run(request).await;
+        return private_if(signed_in, next.run(request).await);
     }
     let Some(ResponseNonce(nonce)) = request.extensions().get::<ResponseNonce>().cloned() else {
         tracing::error!("no response nonce: the security headers layer must wrap the pages");
@@ -188,7 +189,19 @@ pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next)
     } else {
         None
     };
-    page.response(&fill, gzip, plain)
+    private_if(signed_in, page.response(&fill, gzip, plain))
+}
+
+/// A page shown to someone signed in carries their name, and maybe their
+/// loans: no shared cache may keep it, nor the browser's disk.
+pub fn private_if(signed_in: bool, mut response: Response) -> Response {
+    if signed_in {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 /// A `302 Found` to `location`, a path of this site: what Django answers,
@@ -261,8 +274,11 @@ async fn render_to_keep(
 /// Middleware for the 404 page (the fallback, once no static file was
 /// found): resolves its inputs, as for every page.
 pub async fn not_found(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+    let mut signed_in = false;
     if let Some(resolving) = pages.resolve(&request, Route::Other) {
-        request.extensions_mut().insert(resolving.await.inputs);
+        let inputs = resolving.await.inputs;
+        signed_in = inputs.layout.user.is_some();
+        request.extensions_mut().insert(inputs);
     }
-    next.run(request).await
+    private_if(signed_in, next.run(request).await)
 }

@@ -35,7 +35,10 @@ impl Front {
         let mut servers = Vec::new();
         // One after the other: the first migrates and seeds the database.
         for _ in 0..2 {
-            servers.push(ServerProcess::start(serve(&database.url)).await);
+            let mut server = serve(&database.url);
+            // nginx, on this machine, says who the client is.
+            server.env("LOCALLIBRARY_CONNECTIONS__TRUSTED_PROXIES", "127.0.0.1");
+            servers.push(ServerProcess::start(server).await);
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();

@@ -8,7 +8,7 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::support::{browser, spawn_app_with, TestApp};
+use crate::support::{browser, serve, spawn_app, spawn_app_with, ServerProcess, TestApp};
 
 async fn spawn_app_with_limits(header: u64, body: u64, idle: u64, max: usize) -> TestApp {
     spawn_app_with(|settings| {
@@ -223,4 +223,53 @@ async fn past_the_connection_limit_a_new_visitor_is_still_answered() {
         assert_eq!(page.visits(), 3, "the busy ones were answered in the end");
     }
     assert_eq!(app.home(&browser()).await.visits(), 1, "served again");
+}
+
+/// Bodies sent a byte at a time, by many connections at once, cost the
+/// server about what they sent: each byte that arrives is kept as itself,
+/// not as a view holding hyper's whole read buffer (about 8 KB a byte).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_trickled_a_byte_at_a_time_hold_no_more_memory_than_they_sent() {
+    const CONNECTIONS: usize = 200;
+    const BYTES: usize = 100;
+    let app = spawn_app().await;
+    let server = ServerProcess::start(serve(app.database_url())).await;
+    let authority = server.address.trim_start_matches("http://").to_string();
+    // One request first, so the baseline has what any request brings in.
+    let warm = browser()
+        .get(format!("{}/about", server.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warm.status(), 200);
+    let before = server.resident_bytes();
+
+    let mut streams = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let mut stream = TcpStream::connect(&authority).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let head = format!(
+            "POST /accounts/login HTTP/1.1\r\nHost: {authority}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 4000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        streams.push(stream);
+    }
+    for _ in 0..BYTES {
+        for stream in &mut streams {
+            stream.write_all(b"a").await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Every byte in: the server has read them all by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let grown = server.resident_bytes().saturating_sub(before);
+    // 20,000 bytes sent in all; a buffer kept per byte would be ~160 MB.
+    assert!(
+        grown < 24 * 1024 * 1024,
+        "the server grew by {} KiB while {CONNECTIONS} connections trickled {BYTES} bytes each",
+        grown / 1024
+    );
+    drop(streams);
 }

@@ -93,3 +93,84 @@ async fn static_files_take_only_get_and_head() {
         }
     }
 }
+
+/// Sends `request` as it is, on a connection of its own, and gives the
+/// answer's status line and headers.
+async fn raw(app: &crate::support::TestApp, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let n = stream.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+    answer.split("\r\n\r\n").next().unwrap().to_string()
+}
+
+/// Odd ways to write an address are sent to the address's one form (or
+/// the 404 page, or a 400), never a 500: the access rules and the page's
+/// inputs read the address as the router does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_addresses_are_redirected_or_refused_never_a_500() {
+    let app = spawn_app().await;
+    let get =
+        |target: &str| format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for (target, status, location) in [
+        ("/books/", 301, Some("/books")),
+        ("/books/?page=2", 301, Some("/books?page=2")),
+        ("/authors/1/", 301, Some("/authors/1")),
+        ("/books/..", 301, Some("/")),
+        ("/books/%2e%2e", 301, Some("/")),
+        ("/books/./1", 301, Some("/books/1")),
+        ("/loans/mine/../../loans", 301, Some("/loans")),
+        ("http://x/books/", 301, Some("/books")),
+        ("*", 400, None),
+    ] {
+        let head = raw(&app, &get(target)).await;
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{target}: {head}"
+        );
+        if let Some(location) = location {
+            assert!(
+                head.to_ascii_lowercase()
+                    .contains(&format!("\r\nlocation: {location}\r\n")),
+                "{target}: {head}"
+            );
+        }
+    }
+    // OPTIONS * asks about the server, not a page: refused as a page's would be.
+    let head = raw(
+        &app,
+        "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 4"), "{head}");
+    // A post is sent on with its method (308).
+    let head = raw(
+        &app,
+        "POST /accounts/login/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 308 "), "{head}");
+}
+
+/// A name longer than a file's can be is no file of the site's: a 404, not
+/// the file system's error as a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_too_long_for_a_file_is_not_found() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    let root = site.path().to_str().unwrap().to_string();
+    let app = spawn_app_with(|settings| settings.leptos.site_root = root.into()).await;
+    let long = "a".repeat(256);
+    for path in [
+        format!("/{long}"),
+        format!("/pkg/{long}"),
+        format!("/books/{long}"),
+    ] {
+        let response = browser().get(app.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+}

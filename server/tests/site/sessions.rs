@@ -6,7 +6,7 @@ use tower_sessions::Session;
 
 use crate::support::{
     assert_concurrent_views_count_exactly, bare_client, browser, locallibrary, spawn_app,
-    spawn_app_with, Backend, HomePage,
+    spawn_app_with, Backend, HomePage, TestApp,
 };
 
 /// What the home page says once "Forget me" deleted the session.
@@ -192,6 +192,49 @@ async fn cross_origin_posts_are_refused() {
         3,
         "nothing was reset or forgotten"
     );
+}
+
+/// An `Origin` names the scheme too: on a site served over HTTPS, a page
+/// of the same host over plain HTTP does not post as the site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_of_another_scheme_is_refused() {
+    let behind_tls = |settings: &mut server::config::Settings| {
+        settings.trusted_proxies =
+            server::client::TrustedProxies::parse(["127.0.0.1", "::1"]).unwrap();
+    };
+    let secure = spawn_app_with(|settings| settings.session.secure = true).await;
+    let proxied = spawn_app_with(behind_tls).await;
+    let plain = spawn_app().await;
+    let host = |app: &TestApp| app.address.trim_start_matches("http://").to_string();
+    let post = |app: &TestApp, origin: String, proto: Option<&'static str>| {
+        let mut request = bare_client()
+            .post(app.url("/api/reset_visits"))
+            .header("origin", origin)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        request.send()
+    };
+    for (app, scheme, proto, status) in [
+        (&secure, "https", None, 200),
+        (&secure, "http", None, 403),
+        (&plain, "http", None, 200),
+        (&plain, "https", None, 403),
+        // Nobody trusted: the header is anyone's, and changes nothing.
+        (&plain, "https", Some("https"), 403),
+        (&proxied, "https", Some("https"), 200),
+        (&proxied, "http", Some("https"), 403),
+        (&proxied, "http", Some("http"), 200),
+    ] {
+        let origin = format!("{scheme}://{}", host(app));
+        let response = post(app, origin.clone(), proto).await.unwrap();
+        assert_eq!(
+            response.status(),
+            status,
+            "{origin}, X-Forwarded-Proto {proto:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,11 @@
 
 use reqwest::{Client, StatusCode};
 
-use crate::support::{bare_client, browser, header_text, main_text, spawn_app, text_of, TestApp};
+use server::client::TrustedProxies;
+
+use crate::support::{
+    bare_client, browser, header_text, main_text, spawn_app, spawn_app_with, text_of, TestApp,
+};
 
 const MISMATCH: &str = "Your username and password didn't match. Please try again.";
 
@@ -266,9 +270,17 @@ async fn after_signing_in_only_a_path_of_this_site_is_where_next_goes() {
     }
 }
 
-/// Posts a sign-in as `username` that the server sees come from `address`
-/// (the tests' client is on this machine: the server takes the address a
-/// local proxy forwards for).
+/// A site behind a proxy on this machine, which it trusts to say who each
+/// client is.
+async fn spawn_app_behind_proxy() -> TestApp {
+    spawn_app_with(|settings| {
+        settings.trusted_proxies = TrustedProxies::parse(["127.0.0.1", "::1"]).unwrap();
+    })
+    .await
+}
+
+/// Posts a sign-in as `username` that a proxy on this machine forwards for
+/// `address` (the server believes it only from a proxy it trusts).
 async fn attempt(
     app: &TestApp,
     username: &str,
@@ -287,7 +299,7 @@ async fn attempt(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_are_refused_for_a_while_without_locking_the_owner_out() {
-    let app = spawn_app().await;
+    let app = spawn_app_behind_proxy().await;
     app.add_user("alice", "correct horse", false).await;
     for _ in 0..5 {
         let response = attempt(&app, "alice", "guess", "203.0.113.9").await;
@@ -296,6 +308,15 @@ async fn repeated_failures_are_refused_for_a_while_without_locking_the_owner_out
     // From that address, even the right password is refused for now.
     let refused = attempt(&app, "Alice", "correct horse", "203.0.113.9").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (14 * 60..=15 * 60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
     let text = main_text(&refused.text().await.unwrap());
     assert!(
         text.contains("Too many failed sign-ins. Please wait 15 minutes and try again."),
@@ -403,4 +424,65 @@ async fn a_page_kept_for_one_user_is_never_shown_to_another() {
         }
     }
     futures::future::join_all(views).await;
+}
+
+/// Without a trusted proxy (the default), `X-Forwarded-For` is anyone's to
+/// write and is ignored: a guesser who writes another address on each try
+/// is still one address to the throttle, and a pair locked out stays so
+/// whatever the header says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forwarded_address_from_an_untrusted_peer_changes_nothing() {
+    let app = spawn_app().await;
+    app.add_user("alice", "correct horse", false).await;
+    let mut refused = 0;
+    for i in 0..40 {
+        let response = attempt(&app, "alice", "guess", &format!("198.51.100.{i}")).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    // Five tries are let through, then this machine's address is refused.
+    assert_eq!(refused, 35);
+    for address in ["203.0.113.77", "127.0.0.2", "::1"] {
+        let locked = attempt(&app, "alice", "correct horse", address).await;
+        assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS, "{address}");
+        assert!(locked.headers().contains_key("retry-after"));
+    }
+}
+
+/// A page shown to someone signed in carries their name (and maybe their
+/// loans): no shared cache, nor the browser's disk, may keep it. Pages for
+/// nobody in particular may be kept by anyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_shown_to_a_signed_in_user_are_private_and_not_stored() {
+    let app = spawn_app().await;
+    let (alice, libby) = app.member_and_librarian().await;
+    let cache_control = |response: &reqwest::Response| {
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    for (client, path) in [
+        (&alice, "/"),
+        (&alice, "/loans/mine"),
+        (&alice, "/books"),
+        (&alice, "/nowhere"),
+        (&alice, "/loans"),
+        (&libby, "/loans"),
+        (&libby, "/authors/new"),
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(cache_control(&response), "private, no-store", "{path}");
+    }
+    // A form's page posted again (a mistake in it), signed in.
+    let again = app
+        .post_form(&libby, "/authors/new", &[("first_name", "")])
+        .await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(cache_control(&again), "private, no-store");
+    for path in ["/", "/books", "/accounts/login"] {
+        let response = browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(cache_control(&response), "no-cache", "{path}");
+    }
 }
