@@ -1,7 +1,8 @@
 //! `locallibrary-bench hold`: an unfriendly client's connections, held
 //! open against a server for a while. Each connection sends half a header,
-//! drips a header line every few seconds, sends half a body, or makes one
-//! request and sits idle; when the server closes it, it is opened again at
+//! drips a header line every few seconds, sends half a body, trickles a
+//! form's body a byte every 50 ms (each byte once kept a read buffer of
+//! the server's), or makes one request and sits idle; when the server closes it, it is opened again at
 //! once. A process of its own, several at a time: one process can hold only
 //! as many connections as its open-file limit allows.
 
@@ -44,14 +45,16 @@ enum Attack {
     HalfHeader,
     DrippedHeader,
     HalfBody,
+    TrickledBody,
     IdleAfterOneRequest,
 }
 
 impl Attack {
-    const ALL: [Attack; 4] = [
+    const ALL: [Attack; 5] = [
         Attack::HalfHeader,
         Attack::DrippedHeader,
         Attack::HalfBody,
+        Attack::TrickledBody,
         Attack::IdleAfterOneRequest,
     ];
 }
@@ -92,6 +95,22 @@ async fn run(stream: &mut TcpStream, addr: &str, attack: Attack) -> std::io::Res
                  Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\na="
             );
             stream.write_all(head.as_bytes()).await?;
+        }
+        Attack::TrickledBody => {
+            // A sign-in form's body, one byte at a time, never finished.
+            stream.set_nodelay(true)?;
+            let head = format!(
+                "POST /accounts/login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 16000\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes()).await?;
+            loop {
+                let closed = tokio::time::timeout(Duration::from_millis(50), closed(stream)).await;
+                if closed.is_ok() {
+                    return Ok(());
+                }
+                stream.write_all(b"a").await?;
+            }
         }
         Attack::IdleAfterOneRequest => {
             stream

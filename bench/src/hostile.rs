@@ -4,8 +4,8 @@
 //! settings), each on a server started for it.
 //!
 //! - **Held connections**: [`HELD`] connections that send half a header,
-//!   drip a header line every 5 s, send half a body or sit idle after one
-//!   request, each opened again as soon as the server closes it, for
+//!   drip a header line every 5 s, send half a body, trickle a form's body
+//!   a byte every 50 ms, or sit idle after one request, each opened again as soon as the server closes it, for
 //!   [`HOLD`]; meanwhile a new visitor (a new connection, with a session
 //!   cookie) asks for `/` ten times a second.
 //! - **A cookieless flood**: at least [`FLOOD_VIEWS`] views of `/` without

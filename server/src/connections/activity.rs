@@ -187,6 +187,14 @@ impl Activity {
         self.read_from.load(Relaxed)
     }
 
+    /// The server reads from the connection (whether or not anything has
+    /// arrived): from now on it sees what the client sent.
+    pub fn reading(&self) {
+        if !self.read_from.load(Relaxed) {
+            self.read_from.store(true, Relaxed);
+        }
+    }
+
     fn read_some(&self) {
         // The first byte after an idle spell starts a header, and its clock.
         if self.phase() == Phase::Idle {
@@ -221,9 +229,7 @@ impl AsyncRead for Watched {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if !this.activity.read_from.load(Relaxed) {
-            this.activity.read_from.store(true, Relaxed);
-        }
+        this.activity.reading();
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         if buf.filled().len() > before {

@@ -14,16 +14,31 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
+use bytes::BytesMut;
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use tokio::time::{Instant, Sleep};
 
 use super::activity::Activity;
 
+/// Data is handed on in pieces of at least this much (or whatever is left
+/// at the end).
+const PIECE_BYTES: usize = 16 * 1024;
+
 pub struct DeadlineBody {
     body: Incoming,
     deadline: Pin<Box<Sleep>>,
     activity: Arc<Activity>,
+    /// What has arrived and is not yet handed on. Each chunk hyper hands
+    /// over is a view into its read buffer, which it cannot reuse while any
+    /// view is held: a body sent a byte at a time and gathered whole kept a
+    /// buffer (~8 KB) per byte, and even copied, a piece per byte costs its
+    /// own allocation and place in the gathering list. Copied in here, a
+    /// body costs what was sent.
+    gathered: BytesMut,
+    /// Trailers that came after data still gathered.
+    trailers: Option<Frame<Bytes>>,
+    done: bool,
 }
 
 impl DeadlineBody {
@@ -32,7 +47,14 @@ impl DeadlineBody {
             body,
             deadline: Box::pin(tokio::time::sleep_until(deadline)),
             activity,
+            gathered: BytesMut::new(),
+            trailers: None,
+            done: false,
         }
+    }
+
+    fn hand_on(&mut self) -> Frame<Bytes> {
+        Frame::data(self.gathered.split().freeze())
     }
 }
 
@@ -48,30 +70,56 @@ impl http_body::Body for DeadlineBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::BoxError>>> {
-        if let Poll::Ready(frame) = Pin::new(&mut self.body).poll_frame(cx) {
-            if frame.is_none() || self.body.is_end_stream() {
-                self.activity.body_arrived();
-            }
-            // Each chunk hyper hands over is a view into its read buffer,
-            // which it cannot reuse while any view is held: a body sent a
-            // byte at a time, gathered whole, kept a buffer (~8 KB) per
-            // byte. A copy holds only what arrived.
-            let frame = frame.map(|frame| {
-                frame
-                    .map(|frame| frame.map_data(|data| Bytes::copy_from_slice(&data)))
-                    .map_err(Into::into)
-            });
-            return Poll::Ready(frame);
+        let this = &mut *self;
+        if let Some(trailers) = this.trailers.take() {
+            return Poll::Ready(Some(Ok(trailers)));
         }
-        if self.deadline.as_mut().poll(cx).is_ready() {
-            self.activity.body_was_late();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        loop {
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => {
+                        this.gathered.extend_from_slice(&data);
+                        if this.body.is_end_stream() {
+                            this.done = true;
+                            this.activity.body_arrived();
+                            return Poll::Ready(Some(Ok(this.hand_on())));
+                        }
+                        if this.gathered.len() >= PIECE_BYTES {
+                            return Poll::Ready(Some(Ok(this.hand_on())));
+                        }
+                    }
+                    Err(trailers) => {
+                        if this.gathered.is_empty() {
+                            return Poll::Ready(Some(Ok(trailers)));
+                        }
+                        this.trailers = Some(trailers);
+                        return Poll::Ready(Some(Ok(this.hand_on())));
+                    }
+                },
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
+                Poll::Ready(None) => {
+                    this.done = true;
+                    this.activity.body_arrived();
+                    if this.gathered.is_empty() {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Ok(this.hand_on())));
+                }
+                Poll::Pending => break,
+            }
+        }
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            this.activity.body_was_late();
             return Poll::Ready(Some(Err(BodyLate.into())));
         }
         Poll::Pending
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        self.done && self.trailers.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {

@@ -106,3 +106,98 @@ impl Drop for Admitted {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConnectionSettings;
+
+    const LIMITS: ConnectionSettings = ConnectionSettings {
+        header_timeout_secs: 10,
+        body_timeout_secs: 30,
+        idle_timeout_secs: 60,
+        max: 3,
+    };
+
+    /// A connection that has been read from and answered a request.
+    fn idle(open: &Arc<OpenConnections>) -> Admitted {
+        let admitted = open.admit().expect("room");
+        admitted.activity.reading();
+        admitted.activity.request_started(false);
+        admitted.activity.request_answered(&LIMITS);
+        admitted
+    }
+
+    /// A connection answering a request.
+    fn busy(open: &Arc<OpenConnections>) -> Admitted {
+        let admitted = open.admit().expect("room");
+        admitted.activity.reading();
+        admitted.activity.request_started(false);
+        admitted
+    }
+
+    fn evicted(connections: &[&Admitted]) -> Vec<bool> {
+        connections
+            .iter()
+            .map(|admitted| admitted.activity.is_evicted())
+            .collect()
+    }
+
+    #[test]
+    fn at_the_limit_the_oldest_connection_not_being_answered_makes_room() {
+        let open = OpenConnections::new(3);
+        let (first, second, third) = (busy(&open), idle(&open), idle(&open));
+        let fourth = open.admit().expect("room made");
+        assert_eq!(evicted(&[&first, &second, &third]), [false, true, false]);
+        // One sending its header or its body is not being answered either.
+        fourth.activity.reading();
+        let _fifth = open.admit().expect("room made");
+        assert_eq!(evicted(&[&first, &third, &fourth]), [false, true, false]);
+    }
+
+    #[test]
+    fn a_connection_being_answered_is_never_closed_for_another() {
+        let open = OpenConnections::new(2);
+        let (first, second) = (busy(&open), busy(&open));
+        assert!(open.admit().is_none(), "turned away, not made room for");
+        assert_eq!(evicted(&[&first, &second]), [false, false]);
+    }
+
+    #[test]
+    fn a_connection_still_sending_its_body_makes_room() {
+        // Not yet answered: a flood of bodies sent slowly must not hold
+        // every place.
+        let open = OpenConnections::new(2);
+        let answering = busy(&open);
+        let posting = open.admit().unwrap();
+        posting.activity.reading();
+        posting.activity.request_started(true);
+        assert!(open.admit().is_some());
+        assert_eq!(evicted(&[&answering, &posting]), [false, true]);
+    }
+
+    #[test]
+    fn a_connection_not_yet_read_from_goes_only_when_no_other_can() {
+        let open = OpenConnections::new(3);
+        // Oldest, but what it sent is not known: perhaps a whole request.
+        let fresh = open.admit().unwrap();
+        let (second, third) = (idle(&open), idle(&open));
+        let _fourth = open.admit().expect("room made");
+        assert_eq!(evicted(&[&fresh, &second, &third]), [false, true, false]);
+        // With every other busy, the fresh one makes room after all.
+        third.activity.request_started(false);
+        let fifth = open.admit().expect("room made");
+        assert!(fresh.activity.is_evicted());
+        assert!(!third.activity.is_evicted());
+        drop(fifth);
+    }
+
+    #[test]
+    fn a_closed_connection_leaves_room() {
+        let open = OpenConnections::new(1);
+        let only = busy(&open);
+        assert!(open.admit().is_none());
+        drop(only);
+        assert!(open.admit().is_some());
+    }
+}

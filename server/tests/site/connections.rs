@@ -226,8 +226,9 @@ async fn past_the_connection_limit_a_new_visitor_is_still_answered() {
 }
 
 /// Bodies sent a byte at a time, by many connections at once, cost the
-/// server about what they sent: each byte that arrives is kept as itself,
-/// not as a view holding hyper's whole read buffer (about 8 KB a byte).
+/// server about what they sent: what arrives is gathered in one buffer per
+/// body, not kept as views each holding hyper's whole read buffer (about
+/// 8 KB a byte).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_trickled_a_byte_at_a_time_hold_no_more_memory_than_they_sent() {
     const CONNECTIONS: usize = 200;
