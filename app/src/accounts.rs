@@ -7,7 +7,7 @@
 
 use leptos_i18n::td_string;
 
-pub use crate::forms::{PasswordProblem, MIN_PASSWORD_CHARS};
+pub use crate::problems::{PasswordProblem, MIN_PASSWORD_CHARS};
 use crate::{db::Db, error::AppError, language::Locale, model::User, on_writer};
 
 /// The most characters a username may have (as Django's).

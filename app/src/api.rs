@@ -10,7 +10,7 @@ use crate::error::AppError;
 /// JavaScript is sent to the home page showing 0 (not counting a view).
 #[server(endpoint = "reset_visits")]
 pub async fn reset_visits() -> Result<(), AppError> {
-    use crate::{pages::home::Outcome, session::VisitorSession};
+    use crate::{page_inputs::Outcome, session::VisitorSession};
     VisitorSession::from_request().await?.reset_visits().await?;
     come_back_to(Outcome::Reset.address());
     Ok(())
@@ -21,7 +21,7 @@ pub async fn reset_visits() -> Result<(), AppError> {
 /// starts no new session.
 #[server(endpoint = "forget_me")]
 pub async fn forget_me() -> Result<(), AppError> {
-    use crate::{pages::home::Outcome, session::VisitorSession};
+    use crate::{page_inputs::Outcome, session::VisitorSession};
     VisitorSession::from_request().await?.forget().await?;
     come_back_to(Outcome::Forgotten.address());
     Ok(())
@@ -61,7 +61,7 @@ pub async fn set_per_page(per_page: u32, back: Option<String>) -> Result<(), App
 /// count as it stands.
 #[server(endpoint = "set_language")]
 pub async fn set_language(language: String, back: Option<String>) -> Result<(), AppError> {
-    use crate::{error::Invalid, language, pages::home::Outcome, session::VisitorSession};
+    use crate::{error::Invalid, language, page_inputs::Outcome, session::VisitorSession};
     let locale =
         language::from_tag(&language).ok_or(AppError::BadRequest(Invalid::Language(language)))?;
     VisitorSession::from_request()
@@ -112,7 +112,7 @@ fn come_back_to(address: &str) {
 /// from; else `fallback`.
 #[cfg(feature = "ssr")]
 fn return_address(back: Option<String>, fallback: &str) -> String {
-    back.filter(|back| is_local_path(back))
+    back.filter(|back| crate::paths::is_local_path(back))
         .or_else(referer)
         .unwrap_or_else(|| fallback.to_string())
 }
@@ -129,16 +129,6 @@ fn referer() -> Option<String> {
         .parse()
         .ok()?;
     referer.path_and_query().map(|pq| pq.as_str().to_string())
-}
-
-/// A path of this site: one slash, then not a second one or a backslash
-/// (`//host` and `/\host` lead browsers elsewhere), and no control
-/// character.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.chars().any(char::is_control)
 }
 
 /// "/books?q=x&page=3" → "/books?q=x".
@@ -160,22 +150,6 @@ pub fn without_page_param(path_and_query: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::without_page_param;
-
-    #[test]
-    fn only_paths_of_this_site_are_local() {
-        for local in ["/", "/books?q=x", "/authors"] {
-            assert!(super::is_local_path(local), "{local}");
-        }
-        for elsewhere in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "",
-            "/a\nb",
-        ] {
-            assert!(!super::is_local_path(elsewhere), "{elsewhere}");
-        }
-    }
 
     #[test]
     fn the_page_parameter_is_dropped_and_the_rest_kept() {

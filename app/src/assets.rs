@@ -5,7 +5,7 @@
 //! (`locallibrary.1f3c….css`), which browsers may keep for a year without
 //! asking again: a changed file gets a new name, and pages (which are
 //! always revalidated) name the new one. The server computes the names from
-//! the files themselves when it starts (`server::assets`) and provides them
+//! the files themselves when it starts (`server::hashed_files`) and provides them
 //! here; without them (files not built) pages name the files as they are.
 
 use leptos::prelude::*;

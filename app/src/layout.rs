@@ -12,7 +12,7 @@ use crate::{
     language::{self, Locale},
     model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
     page_inputs::{address, layout_inputs, locale, user},
-    pages::accounts::{sign_in_address, SignOutButton, PASSWORD_CHANGE, SIGN_IN},
+    paths::{query_value, sign_in_address, PASSWORD_CHANGE, SIGN_IN, SIGN_OUT},
 };
 
 #[component]
@@ -151,11 +151,16 @@ fn NavLink(href: &'static str, path: String, label: &'static str) -> impl IntoVi
     view! { <li><a href=href aria-current=current>{label}</a></li> }
 }
 
-/// The value of `name` in a query string, decoded.
-pub fn query_value(query: &str, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
+/// The sign-out button: a form, as signing out changes what the server
+/// holds (a link would let any page sign a visitor out).
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let locale = locale();
+    view! {
+        <form method="post" action=SIGN_OUT class="sign-out">
+            <button type="submit">{td_string!(locale, accounts.sign_out)}</button>
+        </form>
+    }
 }
 
 /// Shown on every page until this browser dismisses it. The server renders

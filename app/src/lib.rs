@@ -9,7 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod error;
-pub mod forms;
+pub mod form_fields;
 pub mod islands;
 pub mod language;
 pub mod layout;
@@ -17,11 +17,16 @@ pub mod model;
 pub mod page_inputs;
 pub mod pages;
 pub mod paging;
+pub mod paths;
+pub mod problems;
+pub mod visit_count;
 
 #[cfg(feature = "ssr")]
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -3,17 +3,18 @@
 //! the catalog's version, which every kept catalog page is keyed by (so
 //! none goes on showing the copy as it was).
 
-use time::{Date, Duration, Month, OffsetDateTime};
+use time::{Date, Duration};
 
 use crate::{
     catalog::{check_page, places},
+    dates::{iso_date, today},
     db::Db,
     error::{AppError, Missing},
-    forms::Problem,
     in_transaction,
     model::{BookCopy, CopyDetail, CopyStatus, ListPage, Loan},
     on_reader,
     paging::page_count,
+    problems::Problem,
 };
 
 /// How long a loan lasts unless a due date is given, and how long a
@@ -69,36 +70,6 @@ impl From<sqlx::Error> for LoanError {
     fn from(err: sqlx::Error) -> Self {
         LoanError::Failed(AppError::database(&err))
     }
-}
-
-/// Today, as the site counts days (UTC, as overdue marks do).
-pub fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
-/// `YYYY-MM-DD`, a real date of the calendar.
-pub fn parse_date(text: &str) -> Option<Date> {
-    let mut parts = text.split('-');
-    let (Some(year), Some(month), Some(day), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
-}
-
-/// `YYYY-MM-DD`, as the database keeps due dates.
-pub fn iso_date(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// A copy's status and its book's title.
@@ -377,6 +348,7 @@ pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::parse_date;
 
     #[test]
     fn renewals_are_from_today_to_four_weeks_ahead() {
@@ -392,23 +364,5 @@ mod tests {
             renewal_problem(day("2026-12-29"), today),
             Some(Problem::RenewalTooFar)
         );
-    }
-
-    #[test]
-    fn dates_are_real_days_written_in_full() {
-        let date = parse_date("2026-02-28").unwrap();
-        assert_eq!(iso_date(date), "2026-02-28");
-        assert_eq!(iso_date(parse_date("2024-02-29").unwrap()), "2024-02-29");
-        for bad in [
-            "2026-02-30",
-            "2025-02-29",
-            "2026-13-01",
-            "2026-1-05",
-            "tomorrow",
-            "",
-            "2026-01-01-01",
-        ] {
-            assert_eq!(parse_date(bad), None, "{bad}");
-        }
     }
 }

@@ -281,6 +281,22 @@ pub struct User {
     pub librarian: bool,
 }
 
+impl User {
+    /// The user from the columns of `account` a session's row joins (NULL:
+    /// not signed in, or the user is no longer active).
+    pub fn from_columns(
+        id: Option<i64>,
+        username: Option<String>,
+        librarian: Option<bool>,
+    ) -> Option<User> {
+        Some(User {
+            id: id?,
+            username: username?,
+            librarian: librarian?,
+        })
+    }
+}
+
 /// What a browser has chosen, kept in its session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Preferences {

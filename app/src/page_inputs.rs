@@ -4,26 +4,66 @@
 //! A page and the layout around it reach per-request data only through
 //! [`PageInputs`] ([`page_inputs`]): no page reads the session, the cookie
 //! or a header itself. That is what lets the server keep a rendered page
-//! and serve it to another browser (`server::pages`): a page kept
+//! and serve it to another browser (`server::page_requests`): a page kept
 //! under a [`PageInputs`] value is rendered from that value alone (the
 //! server renders it from a request made of the value, with no cookie, no
 //! header and no session), so two requests with equal inputs get the same
 //! page, and an input added here is part of every key at once.
 //!
 //! Values that change on every view, the visit count, are not inputs but
-//! holes ([`VisitCount`](crate::pages::home::VisitCount)): equal in every value, so
+//! holes ([`VisitCount`]): equal in every value, so
 //! they never split a key, and unreadable by the page, which can only write
 //! them where they go; the server fills them in for each response.
 
 use std::hash::{Hash, Hasher};
 
+use serde::{Deserialize, Serialize};
+
 use crate::{
     error::AppError,
-    forms::Submitted,
     language::Locale,
     model::{CatalogCounts, Preferences, User},
-    pages::home::{Outcome, VisitCount},
+    paths::query_value,
+    problems::Submitted,
+    visit_count::VisitCount,
 };
+
+/// What a form without JavaScript came back from: the page shows its
+/// outcome instead of counting a view (`/?done=reset`, `/?done=forgotten`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    /// The count was set to zero: the page shows it, not counting itself.
+    Reset,
+    /// The session was deleted: the page says so and starts none.
+    Forgotten,
+    /// The language was chosen: the page shows the count as it stands.
+    LanguageChosen,
+}
+
+impl Outcome {
+    /// The outcome an address of the home page names, if any.
+    pub fn of_address(address: &str) -> Option<Outcome> {
+        let (path, query) = address.split_once('?')?;
+        if path != "/" {
+            return None;
+        }
+        match query_value(query, "done").as_deref() {
+            Some("reset") => Some(Outcome::Reset),
+            Some("forgotten") => Some(Outcome::Forgotten),
+            Some("language") => Some(Outcome::LanguageChosen),
+            _ => None,
+        }
+    }
+
+    /// Where a form posted without JavaScript is sent to see it.
+    pub fn address(self) -> &'static str {
+        match self {
+            Outcome::Reset => "/?done=reset",
+            Outcome::Forgotten => "/?done=forgotten",
+            Outcome::LanguageChosen => "/?done=language",
+        }
+    }
+}
 
 /// Everything per request a page is rendered from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -98,7 +138,7 @@ impl CatalogInputs {
     /// The catalog at `version`, today.
     #[cfg(feature = "ssr")]
     pub fn now(version: i64) -> CatalogInputs {
-        use crate::loans::{iso_date, today};
+        use crate::dates::{iso_date, today};
         CatalogInputs {
             version,
             today: iso_date(today()),

@@ -10,10 +10,10 @@ use crate::{
     accounts::{self, hash_password, password_problems, Holder},
     db::Db,
     error::AppError,
-    forms::{Problem, Submitted},
     in_transaction,
     language::Locale,
     on_reader,
+    problems::{Problem, Submitted},
 };
 
 /// How long a reset link works.
@@ -199,7 +199,7 @@ pub async fn reset<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::PasswordProblem;
+    use crate::problems::PasswordProblem;
 
     #[test]
     fn tokens_are_long_random_and_safe_in_a_path() {

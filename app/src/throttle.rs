@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use crate::{db::Db, error::AppError, execute, on_reader, session::unix_millis};
+use crate::{dates::unix_millis, db::Db, error::AppError, execute, on_reader};
 
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const PER_PAIR: i64 = 5;

@@ -2,7 +2,7 @@
 //!
 //! The app's router matches leniently (`/books/` as `/books`, a `..`
 //! segment resolved), while the access rules and page inputs
-//! (`pages::Route::of`) read the address as it came: a page reached by an
+//! (`page_requests::Route::of`) read the address as it came: a page reached by an
 //! address they did not know was rendered without its inputs, a 500. So an
 //! address with a trailing slash or a `.` or `..` segment is redirected to
 //! its one form, and a request target that is no path (`*`) is refused.

@@ -8,13 +8,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use app::{
     accounts::{self, NewAccount},
-    loans,
+    dates, loans,
 };
 
 use crate::{
-    catalog::{self, Source},
+    catalog_files::{self, Source},
     config::Settings,
-    db, sessions,
+    database, session_layer,
     startup::Application,
 };
 
@@ -71,7 +71,7 @@ pub enum Command {
 }
 
 fn due_date(text: &str) -> Result<time::Date, String> {
-    loans::parse_date(text).ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
+    dates::parse_date(text).ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -79,21 +79,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             println!("The database schema is up to date.");
             finish(db).await
         }
         Command::LoadCatalog { file } => load_catalog(settings, &file).await,
         Command::Clearsessions => {
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             // Drawn only when stderr is a terminal.
             let progress = ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} removed {pos} sessions")
                     .expect("a valid progress template"),
             );
-            let removed = sessions::purge(&db, &settings.session, |removed| {
+            let removed = session_layer::purge(&db, &settings.session, |removed| {
                 progress.set_position(removed)
             })
             .await
@@ -108,8 +108,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             librarian,
         } => {
             let password = read_password()?;
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             let new = NewAccount {
                 username: &username,
                 email: &email,
@@ -122,8 +122,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Passwd { username } => {
             let password = read_password()?;
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             accounts::set_password(&db, &username, &password, None).await?;
             println!("Changed the password of {username}.");
             finish(db).await
@@ -133,18 +133,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             username,
             due,
         } => {
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             let (due, title) = loans::lend(&db, &copy_id, &username, due).await?;
             println!(
                 "Lent copy {copy_id} of {title} to {username}, due back {}.",
-                loans::iso_date(due)
+                dates::iso_date(due)
             );
             finish(db).await
         }
         Command::Return { copy_id } => {
-            let db = db::connect(&settings.database).await?;
-            db::migrate(&db).await?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
             let title = loans::take_back(&db, &copy_id).await?;
             println!("Copy {copy_id} of {title} is back: available.");
             finish(db).await
@@ -199,13 +199,13 @@ async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
     .with_context(|| format!("{} was not loaded", file.display()))?;
     checking.finish_and_clear();
 
-    let db = db::connect(&settings.database).await?;
-    db::migrate(&db).await?;
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
     let progress = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} loading {bar:40} {pos}/{len} records")
             .expect("a valid progress template"),
     );
-    let summary = catalog::replace_catalog(&db, &source, counts, &progress)
+    let summary = catalog_files::replace_catalog(&db, &source, counts, &progress)
         .await
         .with_context(|| {
             format!(
@@ -221,7 +221,7 @@ async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
 /// back (so the file alone, copied or backed up, holds everything), and
 /// every connection closed.
 async fn finish(db: app::db::Db) -> anyhow::Result<()> {
-    db::checkpoint(&db)
+    database::checkpoint(&db)
         .await
         .context("cannot copy the write-ahead log into the database file")?;
     db.close().await;

@@ -2,19 +2,22 @@
 //! session layer and the axum application that serves the Leptos site.
 
 pub mod addresses;
-pub mod assets;
-pub mod catalog;
+pub mod catalog_files;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod connections;
-pub mod db;
+pub mod database;
 pub mod forms;
+pub mod hashed_files;
+#[cfg(test)]
+mod layers;
 pub mod mail;
 pub mod origin;
-pub mod pages;
+pub mod page_requests;
 pub mod routes;
 pub mod security;
-pub mod sessions;
+pub mod session_layer;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

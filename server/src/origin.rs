@@ -31,7 +31,7 @@ use axum::{
 use leptos_i18n::td_string;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-use crate::{client::TrustedProxies, pages::accepted_language};
+use crate::{client::TrustedProxies, page_requests::accepted_language};
 
 /// The layer. Its refusal is told in the request's language by
 /// [`refuse_foreign`], which runs around it: the layer's own

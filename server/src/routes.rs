@@ -14,7 +14,7 @@ use app::{
     on_reader,
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Readiness: 200 once the server answers and its database does. Not a page
 /// view: probes never touch a session.
@@ -96,7 +96,7 @@ pub async fn keep_redirects_on_site(request: Request, next: Next) -> Response {
 /// Whether `location` names another host than `host` (a path, or this
 /// host, stays on the site). `//host/…` and `\\host` count as hosts.
 fn leaves_the_site(location: &str, host: Option<&HeaderValue>) -> bool {
-    if app::api::is_local_path(location) {
+    if app::paths::is_local_path(location) {
         return false;
     }
     let authority = location

@@ -5,14 +5,12 @@ use std::{
     convert::Infallible,
     future::Future,
     net::SocketAddr,
-    ops::Deref,
     path::{Path, PathBuf},
-    sync::{Arc, OnceLock},
+    sync::OnceLock,
 };
 
 use anyhow::Context;
 use axum::{
-    extract::FromRef,
     http::{header, request::Parts, HeaderValue, StatusCode},
     middleware,
     response::IntoResponse,
@@ -31,47 +29,21 @@ use tower_http::{
 use app::{db::Db, page_inputs::PageInputs, session::SessionPolicy, shell, App};
 
 use crate::{
-    addresses,
-    assets::{self, Fingerprints},
-    catalog,
+    addresses, catalog_files,
     config::{ConnectionSettings, SessionSettings, Settings},
-    connections, db, forms,
+    connections, database, forms,
+    hashed_files::{self, Fingerprints},
     mail::Mailer,
     origin,
-    pages::{self, Pages},
+    page_requests::{self, Pages},
     routes,
     security::{self, ResponseNonce, SecurityHeaders},
-    sessions,
+    session_layer,
+    state::AppState,
 };
 
 /// The most any request's body may weigh.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// What every handler can reach. Shared rather than copied: each request
-/// gets a clone of its route's service, state included, and the Leptos
-/// options are many strings (their copying showed in the profile of a
-/// home view, which does not even read them).
-#[derive(Clone)]
-pub struct AppState(Arc<SharedState>);
-
-pub struct SharedState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-}
-
-impl Deref for AppState {
-    type Target = SharedState;
-
-    fn deref(&self) -> &SharedState {
-        &self.0
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// The whole site as one router: pages, server functions, static files,
 /// the health probe, with sessions around all of them (a session is only
@@ -81,10 +53,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
     let routes = route_list();
     let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
     let pkg_dir = Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
-    let state = AppState(Arc::new(SharedState {
-        leptos_options: leptos_options.clone(),
-        db: db.clone(),
-    }));
+    let state = AppState::new(leptos_options.clone(), db.clone());
     let pages = Pages::new(db.clone(), policy.clone());
     let watching = std::env::var_os("LEPTOS_WATCH").is_some();
     let security_headers = SecurityHeaders::new(settings.session.secure, watching);
@@ -95,9 +64,9 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
     let fingerprints = Fingerprints::scan(
         &leptos_options,
         if watching {
-            assets::Files::Rebuilt
+            hashed_files::Files::Rebuilt
         } else {
-            assets::Files::Built
+            hashed_files::Files::Built
         },
     );
     let names = fingerprints.names.clone();
@@ -115,7 +84,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         }
     };
 
-    let sessions = sessions::layer(&state.db, &settings.session);
+    let sessions = session_layer::layer(&state.db, &settings.session);
     let leptos_options_for_404 = leptos_options.clone();
     let site = Router::new()
         .route("/health", get(routes::health))
@@ -151,7 +120,10 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
             forms::Forms::new(pages.clone(), mailer, settings.trusted_proxies.clone()),
             forms::submit,
         ))
-        .layer(middleware::from_fn_with_state(fingerprints, assets::serve))
+        .layer(middleware::from_fn_with_state(
+            fingerprints,
+            hashed_files::serve,
+        ))
         .layer(CompressionLayer::new())
         .layer(origin::layer())
         .layer(middleware::from_fn_with_state(
@@ -165,7 +137,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         .fallback_service(rendered)
         // Inside the session layer: it counts home views in the session, and
         // reads the preferences that pages are rendered (and kept) by.
-        .layer(middleware::from_fn_with_state(pages, pages::serve))
+        .layer(middleware::from_fn_with_state(pages, page_requests::serve))
         .layer(sessions)
         // A bug must not take the connection down with it: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
@@ -191,7 +163,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
 /// wasm on every load (a debug build has none: the compression layer does
 /// it). Under their plain names browsers revalidate them (a 304 when
 /// nothing changed); pages name them by their hashed names
-/// ([`assets`](crate::assets)), which are kept for a year.
+/// ([`assets`](crate::hashed_files)), which are kept for a year.
 fn bundle(dir: PathBuf) -> Router {
     let files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -217,7 +189,10 @@ fn static_files_else_404(
         leptos_axum::render_app_async_with_context(context, move || shell(shell_options.clone()));
     let not_found = Router::new()
         .fallback(move |request: axum::extract::Request| render(request))
-        .layer(middleware::from_fn_with_state(pages, pages::not_found));
+        .layer(middleware::from_fn_with_state(
+            pages,
+            page_requests::not_found,
+        ));
     let files = ServeDir::new(&*options.site_root).fallback(not_found.clone());
     files_else(files, not_found)
 }
@@ -280,10 +255,10 @@ impl Application {
     /// the configured address
     /// (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = db::connect(&settings.database).await?;
-        db::migrate(&db).await?;
+        let db = database::connect(&settings.database).await?;
+        database::migrate(&db).await?;
         if settings.catalog.seed_demo {
-            if let Some(summary) = catalog::seed_if_new(&db).await? {
+            if let Some(summary) = catalog_files::seed_if_new(&db).await? {
                 tracing::info!(%summary, "a new database: loaded the demo catalog");
             }
         }
@@ -295,7 +270,7 @@ impl Application {
         let addr = settings.leptos.site_addr;
         let listener =
             connections::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
-        let policy = sessions::load_policy(&db, &settings.session).await?;
+        let policy = session_layer::load_policy(&db, &settings.session).await?;
         let listening = listener.local_addr()?.to_string();
         let mailer = Mailer::new(&settings.mail, &listening, db.clone())?;
         let router = app(&settings, db.clone(), policy, mailer);
@@ -326,8 +301,8 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let purge = sessions::spawn_purge_task(self.db.clone(), self.session);
-        let checkpoint = db::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
+        let purge = session_layer::spawn_purge_task(self.db.clone(), self.session);
+        let checkpoint = database::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
         connections::serve(self.listener, self.router, self.connections, shutdown).await;
         purge.abort();
         if let Some(checkpoint) = checkpoint {

@@ -5,11 +5,11 @@
 
 use crate::{
     catalog::positions,
+    dates::parse_date,
     db::Db,
     error::{AppError, Missing},
-    forms::{Problem, Submitted},
     in_transaction,
-    loans::parse_date,
+    problems::{Problem, Submitted},
 };
 
 pub use crate::model::MAX_NAME_CHARS;

@@ -48,7 +48,7 @@ pub struct SqliteDb {
     readers: Readers,
     writer: Arc<Mutex<SqliteConnection>>,
     /// For checkpoints of the write-ahead log only: a connection whose busy
-    /// timeout is zero (see `server::db::checkpoint`).
+    /// timeout is zero (see `server::database::checkpoint`).
     checkpointer: Arc<Mutex<SqliteConnection>>,
     /// Page views' writes, committed in groups on the writer ([`views`]).
     views: ViewWrites,

@@ -23,10 +23,10 @@ use std::{collections::HashMap, future::Future};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{
+    dates::unix_millis,
     error::AppError,
     language::Locale,
     model::{CatalogCounts, User},
-    session::unix_millis,
 };
 
 /// A page view's write.
@@ -287,7 +287,7 @@ fn answer(batch: Vec<(ViewWrite, Reply)>, wanted: Vec<i64>, rows: Result<Rows, s
                     per_page: *per_page,
                     notice_dismissed: *notice_dismissed,
                     language: language.as_deref().and_then(crate::language::from_tag),
-                    user: crate::session::signed_in(*user_id, username.clone(), *librarian),
+                    user: User::from_columns(*user_id, username.clone(), *librarian),
                 };
                 (session_id.as_str(), row)
             },

@@ -5,60 +5,17 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
-use leptos_router::hooks::use_params_map;
-
 use crate::{
-    api::is_local_path,
-    forms::{Field, FormProblems, Submitted},
-    layout::{or_error_page, PageTitle},
+    form_fields::{Field, FormProblems},
+    layout::{or_error_page, PageTitle, SignOutButton},
     page_inputs::{address, catalog_inputs, locale, submitted, user},
-    pages::{books::Loading, reads},
+    pages::{
+        reads,
+        scaffold::{param, read_then_show},
+    },
+    paths::{query_value, PASSWORD_CHANGE, PASSWORD_RESET, SIGN_IN},
+    problems::Submitted,
 };
-
-/// Where the sign-in form is: the address of the sign-in page that sends
-/// the browser back to `next` once signed in.
-pub const SIGN_IN: &str = "/accounts/login";
-/// Where the sign-out button posts to.
-pub const SIGN_OUT: &str = "/accounts/logout";
-/// Where a forgotten password is reset.
-pub const PASSWORD_RESET: &str = "/accounts/password-reset";
-/// Where a signed-in user changes their password.
-pub const PASSWORD_CHANGE: &str = "/accounts/password-change";
-
-/// The sign-in page, coming back to `next` (a path of this site) after;
-/// written as Django writes it, slashes as they are
-/// (`/accounts/login?next=/loans/mine`), the rest of the query encoded.
-pub fn sign_in_address(next: &str) -> String {
-    if next.is_empty() || next == "/" || next.starts_with("/accounts/") {
-        return SIGN_IN.to_string();
-    }
-    let next: String = form_urlencoded::byte_serialize(next.as_bytes())
-        .collect::<String>()
-        .replace("%2F", "/");
-    format!("{SIGN_IN}?next={next}")
-}
-
-/// Where to send a browser that signed in: `next` if it is a path of this
-/// site (`//host`, `/\host`, `https://host`, control characters: not),
-/// else the home page; written as a `Location` may be (characters outside
-/// printable ASCII percent-encoded).
-pub fn after_sign_in(next: Option<&str>) -> String {
-    let Some(next) = next.filter(|next| is_local_path(next)) else {
-        return "/".to_string();
-    };
-    let mut location = String::with_capacity(next.len());
-    for c in next.chars() {
-        if c.is_ascii_graphic() {
-            location.push(c);
-        } else {
-            let mut bytes = [0; 4];
-            for byte in c.encode_utf8(&mut bytes).bytes() {
-                location.push_str(&format!("%{byte:02X}"));
-            }
-        }
-    }
-    location
-}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -73,7 +30,7 @@ pub fn SignInPage() -> impl IntoView {
             let query = address
                 .split_once('?')
                 .map(|(_, query)| query.to_string())?;
-            crate::layout::query_value(&query, "next")
+            query_value(&query, "next")
         })
         .unwrap_or_default();
     or_error_page(catalog_inputs(), move |_| {
@@ -150,18 +107,6 @@ pub fn SignOutPage() -> impl IntoView {
     })
 }
 
-/// The sign-out button: a form, as signing out changes what the server
-/// holds (a link would let any page sign a visitor out).
-#[component]
-pub fn SignOutButton() -> impl IntoView {
-    let locale = locale();
-    view! {
-        <form method="post" action=SIGN_OUT class="sign-out">
-            <button type="submit">{td_string!(locale, accounts.sign_out)}</button>
-        </form>
-    }
-}
-
 /// `/accounts/password-reset`: the address to send a reset link to.
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
@@ -209,18 +154,9 @@ pub fn PasswordResetSentPage() -> impl IntoView {
 /// does not work (any more), why and what to do.
 #[component]
 pub fn PasswordResetConfirmPage() -> impl IntoView {
-    let params = use_params_map();
-    let user = Resource::new(
-        move || params.read().get("token").unwrap_or_default(),
-        reads::reset_link_user,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(user.await, |user| view! { <PasswordResetConfirm user /> })
-            })}
-        </Suspense>
-    }
+    read_then_show(param("token"), reads::reset_link_user, |user| {
+        view! { <PasswordResetConfirm user /> }
+    })
 }
 
 #[component]
@@ -328,48 +264,4 @@ pub fn PasswordChangeDonePage() -> impl IntoView {
             <p>{td_string!(locale, accounts.change_done)}</p>
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_paths_of_this_site_are_where_a_sign_in_goes_next() {
-        assert_eq!(after_sign_in(Some("/loans/mine")), "/loans/mine");
-        assert_eq!(after_sign_in(Some("/books?q=a b")), "/books?q=a%20b");
-        assert_eq!(
-            after_sign_in(Some("/books?q=紅樓")),
-            "/books?q=%E7%B4%85%E6%A8%93"
-        );
-        for away in [
-            None,
-            Some(""),
-            Some("//evil.example"),
-            Some("///evil.example"),
-            Some("/\\evil.example"),
-            Some("https://evil.example/"),
-            Some("http:/evil.example"),
-            Some("evil.example"),
-            Some("/\u{0}x"),
-            Some("/x\r\nSet-Cookie: a=b"),
-            Some("\t//evil.example"),
-        ] {
-            assert_eq!(after_sign_in(away), "/", "{away:?}");
-        }
-    }
-
-    #[test]
-    fn the_sign_in_page_comes_back_to_the_page_asked_for() {
-        assert_eq!(
-            sign_in_address("/loans/mine"),
-            "/accounts/login?next=/loans/mine"
-        );
-        assert_eq!(
-            sign_in_address("/books?q=a b&page=2"),
-            "/accounts/login?next=/books%3Fq%3Da+b%26page%3D2"
-        );
-        assert_eq!(sign_in_address("/"), "/accounts/login");
-        assert_eq!(sign_in_address("/accounts/logout"), "/accounts/login");
-    }
 }

@@ -3,48 +3,47 @@
 
 use leptos::prelude::*;
 use leptos_i18n::td_string;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    forms::{Field, FormProblems, Problem},
-    layout::{or_error_page, PageTitle, Pager, PerPageForm},
-    model::{AuthorDetail, AuthorSummary, MAX_NAME_CHARS},
+    form_fields::{Field, FormProblems},
+    layout::{PageTitle, Pager, PerPageForm},
+    model::{AuthorDetail, AuthorSummary, ListPage, MAX_NAME_CHARS},
     page_inputs::{catalog_inputs, locale, submitted, user},
     pages::{
-        books::{list_title, Loading},
+        books::list_title,
         reads,
+        scaffold::{param, query, read_then_show},
     },
+    problems::Problem,
 };
 
 #[component]
 pub fn AuthorListPage() -> impl IntoView {
-    let query = use_query_map();
-    let authors = Resource::new(move || query.read().get("page"), reads::authors);
+    read_then_show(
+        query("page"),
+        reads::authors,
+        |list| view! { <AuthorList list /> },
+    )
+}
 
+#[component]
+fn AuthorList(list: ListPage<AuthorSummary>) -> impl IntoView {
+    let locale = locale();
+    let per_page = list.per_page;
+    let heading = td_string!(locale, authors.all);
+    let title = list_title(locale, heading, &list);
+    let count = list.total;
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(authors.await, move |list| {
-                    let locale = locale();
-                    let per_page = list.per_page;
-                    let heading = td_string!(locale, authors.all);
-                    let title = list_title(locale, heading, &list);
-                    let count = list.total;
-                    view! {
-                        <PageTitle text=title />
-                        <h1>{heading}</h1>
-                        <p class="list-summary">
-                            {td_string!(locale, authors.in_catalog, count).to_string()}
-                        </p>
-                        <ul class="item-list">
-                            {list.items.clone().into_iter().map(|author| view! { <AuthorRow author /> }).collect_view()}
-                        </ul>
-                        <Pager list base="/authors".to_string() />
-                        <PerPageForm current=per_page back="/authors".to_string() />
-                    }
-                })
-            })}
-        </Suspense>
+        <PageTitle text=title />
+        <h1>{heading}</h1>
+        <p class="list-summary">
+            {td_string!(locale, authors.in_catalog, count).to_string()}
+        </p>
+        <ul class="item-list">
+            {list.items.clone().into_iter().map(|author| view! { <AuthorRow author /> }).collect_view()}
+        </ul>
+        <Pager list base="/authors".to_string() />
+        <PerPageForm current=per_page back="/authors".to_string() />
     }
 }
 
@@ -65,18 +64,11 @@ fn AuthorRow(author: AuthorSummary) -> impl IntoView {
 
 #[component]
 pub fn AuthorDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let author = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+    read_then_show(
+        param("id"),
         reads::author,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(author.await, |detail| view! { <AuthorDetailView detail /> })
-            })}
-        </Suspense>
-    }
+        |detail| view! { <AuthorDetailView detail /> },
+    )
 }
 
 #[component]
@@ -124,23 +116,18 @@ fn AuthorDetailView(detail: AuthorDetail) -> impl IntoView {
 /// the author as they are (or as posted, with what is wrong with it).
 #[component]
 pub fn AuthorFormPage() -> impl IntoView {
-    let params = use_params_map();
-    let author = Resource::new(
-        move || params.read().get("id"),
+    // `/authors/new` has no id: an empty form.
+    read_then_show(
+        param("id"),
         |id| async move {
-            match id {
-                Some(id) => reads::author(id).await.map(|detail| Some(detail.author)),
-                None => catalog_inputs().map(|_| None),
+            if id.is_empty() {
+                catalog_inputs().map(|_| None)
+            } else {
+                reads::author(id).await.map(|detail| Some(detail.author))
             }
         },
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(author.await, |author| view! { <AuthorForm author /> })
-            })}
-        </Suspense>
-    }
+        |author| view! { <AuthorForm author /> },
+    )
 }
 
 #[component]
@@ -206,18 +193,11 @@ fn AuthorForm(author: Option<AuthorSummary>) -> impl IntoView {
 /// theirs, the button that deletes them; else the books in the way.
 #[component]
 pub fn AuthorDeletePage() -> impl IntoView {
-    let params = use_params_map();
-    let author = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+    read_then_show(
+        param("id"),
         reads::author,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(author.await, |detail| view! { <AuthorDelete detail /> })
-            })}
-        </Suspense>
-    }
+        |detail| view! { <AuthorDelete detail /> },
+    )
 }
 
 #[component]

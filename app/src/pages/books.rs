@@ -2,34 +2,30 @@
 
 use leptos::prelude::*;
 use leptos_i18n::td_string;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     language::{human_date, Locale},
-    layout::{or_error_page, PageTitle, Pager, PerPageForm},
+    layout::{PageTitle, Pager, PerPageForm},
     model::{Availability, BookCopy, BookDetail, BookSummary, CopyStatus, ListPage},
     page_inputs::{locale, user},
-    pages::reads,
+    pages::{
+        reads,
+        scaffold::{param, query, read_then_show},
+    },
 };
 
 #[component]
 pub fn BookListPage() -> impl IntoView {
-    let query = use_query_map();
-    let page = move || query.read().get("page");
-    let term = move || query.read().get("q").unwrap_or_default();
-    let books = Resource::new(
-        move || (page(), term()),
+    let (page, term) = (query("page"), query("q"));
+    let shown_term = term.clone();
+    read_then_show(
+        move || (page(), term().unwrap_or_default()),
         |(page, term)| reads::books(page, (!term.trim().is_empty()).then_some(term)),
-    );
-
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let term = term().trim().to_string();
-                or_error_page(books.await, move |list| view! { <BookList list term /> })
-            })}
-        </Suspense>
-    }
+        move |list| {
+            let term = shown_term().unwrap_or_default().trim().to_string();
+            view! { <BookList list term /> }
+        },
+    )
 }
 
 #[component]
@@ -101,18 +97,11 @@ fn BookRow(book: BookSummary) -> impl IntoView {
 
 #[component]
 pub fn BookDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let book = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+    read_then_show(
+        param("id"),
         reads::book,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(book.await, |book| view! { <BookDetailView book /> })
-            })}
-        </Suspense>
-    }
+        |book| view! { <BookDetailView book /> },
+    )
 }
 
 #[component]
@@ -284,13 +273,6 @@ pub fn list_title<T>(locale: Locale, heading: &str, list: &ListPage<T>) -> Strin
     } else {
         heading.to_string()
     }
-}
-
-/// Shown while a page's data is read (never by the server, which renders
-/// every page whole).
-#[component]
-pub fn Loading() -> impl IntoView {
-    view! { <p>{td_string!(locale(), layout.loading)}</p> }
 }
 
 /// Encodes a query value (as a form would).

@@ -5,44 +5,37 @@
 
 use leptos::prelude::*;
 use leptos_i18n::td_string;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    forms::{Field, FormProblems, Problem},
+    form_fields::{Field, FormProblems},
     language::{human_date, Locale},
-    layout::{or_error_page, PageTitle, Pager},
+    layout::{PageTitle, Pager},
     model::{CopyDetail, CopyStatus, ListPage, Loan},
     page_inputs::{catalog_inputs, locale, submitted},
     pages::{
-        books::{list_title, Loading, OverdueBadge},
+        books::{list_title, OverdueBadge},
         reads,
+        scaffold::{param, query, read_then_show},
     },
+    problems::Problem,
 };
 
 #[component]
 pub fn MyLoansPage() -> impl IntoView {
-    let query = use_query_map();
-    let loans = Resource::new(move || query.read().get("page"), reads::my_loans);
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(loans.await, |list| view! { <LoanList list everyone=false /> })
-            })}
-        </Suspense>
-    }
+    read_then_show(
+        query("page"),
+        reads::my_loans,
+        |list| view! { <LoanList list everyone=false /> },
+    )
 }
 
 #[component]
 pub fn AllLoansPage() -> impl IntoView {
-    let query = use_query_map();
-    let loans = Resource::new(move || query.read().get("page"), reads::all_loans);
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(loans.await, |list| view! { <LoanList list everyone=true /> })
-            })}
-        </Suspense>
-    }
+    read_then_show(
+        query("page"),
+        reads::all_loans,
+        |list| view! { <LoanList list everyone=true /> },
+    )
 }
 
 /// A page of loans, soonest due first, each with its book and due date,
@@ -117,18 +110,9 @@ fn LoanRow(loan: Loan, today: String, everyone: bool, locale: Locale) -> impl In
 
 #[component]
 pub fn RenewPage() -> impl IntoView {
-    let params = use_params_map();
-    let loan = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        reads::loan_to_renew,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(loan.await, |(loan, suggested)| view! { <RenewForm loan suggested /> })
-            })}
-        </Suspense>
-    }
+    read_then_show(param("id"), reads::loan_to_renew, |(loan, suggested)| {
+        view! { <RenewForm loan suggested /> }
+    })
 }
 
 /// "Renew: TITLE", who has it and until when, and the one field: the new
@@ -183,18 +167,11 @@ pub fn ReturnPage() -> impl IntoView {
 /// given to `form` with the due date a loan of it would have by default.
 #[component]
 fn CopyPage(form: fn(CopyDetail, String) -> AnyView) -> impl IntoView {
-    let params = use_params_map();
-    let copy = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+    read_then_show(
+        param("id"),
         reads::copy_to_lend,
-    );
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                or_error_page(copy.await, move |(copy, suggested)| form(copy, suggested))
-            })}
-        </Suspense>
-    }
+        move |(copy, suggested)| form(copy, suggested),
+    )
 }
 
 /// "Lend: TITLE": the copy, then the member it goes to and until when

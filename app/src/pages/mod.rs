@@ -6,3 +6,4 @@ pub mod home;
 pub mod loans;
 pub mod not_found;
 pub mod reads;
+pub mod scaffold;

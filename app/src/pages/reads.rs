@@ -177,7 +177,10 @@ mod server {
     /// Three weeks from the page's today: a loan's due date, and a
     /// renewal's, unless the librarian says otherwise.
     pub fn in_three_weeks() -> Result<String, AppError> {
-        use crate::loans::{iso_date, parse_date, LOAN_DAYS};
+        use crate::{
+            dates::{iso_date, parse_date},
+            loans::LOAN_DAYS,
+        };
         let today = catalog_inputs()?.today;
         let today = parse_date(&today).ok_or_else(|| AppError::bug("today is not a date"))?;
         Ok(iso_date(today + time::Duration::days(LOAN_DAYS)))

@@ -2,12 +2,7 @@
 
 use time::OffsetDateTime;
 
-/// How session expiry dates and renewal times are stored: Unix
-/// milliseconds (in whole seconds a session could end, or be renewed, up to
-/// a second early).
-pub fn unix_millis(time: OffsetDateTime) -> i64 {
-    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
+use crate::dates::unix_millis;
 
 /// The time now, as the columns of `session_state` hold it: `created_at` in
 /// Unix seconds, `renewed_at` (and the record's expiry) in milliseconds.

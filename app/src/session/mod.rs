@@ -14,6 +14,7 @@ pub use tower_cookies::Cookies;
 use tower_sessions::{session::Id, Session};
 
 use crate::{
+    dates::unix_millis,
     db::{Db, ViewWrite},
     error::{AppError, Invalid},
     execute,
@@ -22,14 +23,13 @@ use crate::{
     on_reader,
 };
 
+use self::{clock::Now, first_view::FirstView};
 pub use self::{
-    clock::unix_millis,
     first_view::{signing_key, FirstViewCookie},
     new_record::{StoredRecord, INSERT_RECORD},
     policy::SessionPolicy,
     purge::purge_expired,
 };
-use self::{clock::Now, first_view::FirstView};
 
 mod clock;
 mod first_view;
@@ -299,7 +299,7 @@ impl VisitorSession {
         Ok(PageBasis {
             catalog_version,
             preferences,
-            user: signed_in(account, username, librarian),
+            user: User::from_columns(account, username, librarian),
         })
     }
 
@@ -633,20 +633,6 @@ enum Origin {
     FirstView,
     /// Created just now, with nothing to show the browser keeps cookies.
     New,
-}
-
-/// The user from the columns of `account` a session's row joins (NULL:
-/// not signed in, or the user is no longer active).
-pub fn signed_in(
-    id: Option<i64>,
-    username: Option<String>,
-    librarian: Option<bool>,
-) -> Option<User> {
-    Some(User {
-        id: id?,
-        username: username?,
-        librarian: librarian?,
-    })
 }
 
 /// Preferences from their columns in `session_state`; a stored page size

@@ -7,7 +7,7 @@
 
 use time::OffsetDateTime;
 
-use super::clock::unix_millis;
+use crate::dates::unix_millis;
 use crate::{db::Db, execute};
 
 /// Sessions deleted per statement: a few milliseconds of the writer's time.

@@ -16,7 +16,7 @@ use serde::{
     Deserialize, Deserializer,
 };
 use serde_json::Value;
-use time::{macros::format_description, Date};
+use time::Date;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -556,9 +556,9 @@ fn optional_date(
     problems: &mut Vec<String>,
 ) -> Option<Date> {
     let text = value.as_deref()?;
-    match Date::parse(text, format_description!("[year]-[month]-[day]")) {
-        Ok(date) => Some(date),
-        Err(_) => {
+    match app::dates::parse_date(text) {
+        Some(date) => Some(date),
+        None => {
             problems.push(format!(
                 "{who}: {field} {text:?} is not a date (YYYY-MM-DD)"
             ));

@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use app::{
     accounts::{self, Holder},
     error::AppError,
-    forms::{Problem, Submitted, WHOLE_FORM},
-    pages::accounts::after_sign_in,
     password_reset::{self, NotReset},
+    paths::after_sign_in,
+    problems::{Problem, Submitted, WHOLE_FORM},
     throttle::{self, Verdict},
 };
 

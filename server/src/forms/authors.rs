@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use app::{
     catalog::authors::{self, NotDeleted},
     error::{AppError, Missing},
-    forms::{Problem, Submitted, WHOLE_FORM},
     paging::parse_id,
+    problems::{Problem, Submitted, WHOLE_FORM},
 };
 
 use super::{Done, Posted};

@@ -3,9 +3,10 @@
 use axum::http::StatusCode;
 
 use app::{
+    dates::{parse_date, today},
     error::{AppError, Missing},
-    forms::{Problem, Submitted, WHOLE_FORM},
-    loans::{self, parse_date, today, LoanError},
+    loans::{self, LoanError},
+    problems::{Problem, Submitted, WHOLE_FORM},
 };
 
 use super::{Done, Posted};

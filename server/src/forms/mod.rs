@@ -19,13 +19,14 @@ use axum::{
 use std::{net::SocketAddr, time::Duration};
 
 use app::{
-    forms::Submitted, language::Locale, model::User, page_inputs::PageKind, session::VisitorSession,
+    language::Locale, model::User, page_inputs::PageKind, problems::Submitted,
+    session::VisitorSession,
 };
 
 use crate::{
     client::TrustedProxies,
     mail::Mailer,
-    pages::{check_access, found, private_if, Pages, Route},
+    page_requests::{check_access, found, private_if, Pages, Route},
 };
 
 mod accounts;

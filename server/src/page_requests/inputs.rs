@@ -5,9 +5,9 @@ use app::{
     catalog,
     error::AppError,
     language::Locale,
-    page_inputs::{CatalogInputs, HomeInputs, LayoutInputs, PageInputs, PageKind},
-    pages::home::{Outcome, VisitCount},
+    page_inputs::{CatalogInputs, HomeInputs, LayoutInputs, Outcome, PageInputs, PageKind},
     session::{PageBasis, VisitorSession},
+    visit_count::VisitCount,
 };
 
 /// The pages whose inputs the server resolves, by who may see them.
@@ -110,9 +110,7 @@ pub fn check_access(resolved: &mut Resolved, route: Route) -> Result<(), String>
         return Ok(());
     }
     if user.is_none() {
-        return Err(app::pages::accounts::sign_in_address(
-            &resolved.inputs.address,
-        ));
+        return Err(app::paths::sign_in_address(&resolved.inputs.address));
     }
     resolved.inputs.page = PageKind::Catalog(Err(AppError::Forbidden));
     Ok(())
@@ -240,7 +238,7 @@ mod tests {
             assert_ne!(
                 Route::of(&address),
                 Route::Other,
-                "{} is a page of the app with no access rule (server::pages::Route::of)",
+                "{} is a page of the app with no access rule (server::page_requests::Route::of)",
                 route.path()
             );
         }

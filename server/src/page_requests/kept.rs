@@ -14,7 +14,7 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use app::{language::Locale, pages::home::VisitCount};
+use app::{language::Locale, visit_count::VisitCount};
 
 use super::gzip;
 

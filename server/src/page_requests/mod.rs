@@ -34,9 +34,9 @@ use tower_sessions::Session;
 use app::{
     db::Db,
     language::{self, Locale},
-    page_inputs::{HomeInputs, PageInputs, PageKind},
-    pages::home::{Outcome, VisitCount},
+    page_inputs::{HomeInputs, Outcome, PageInputs, PageKind},
     session::{Cookies, SessionPolicy, VisitorSession},
+    visit_count::VisitCount,
 };
 
 use crate::security::ResponseNonce;

@@ -19,10 +19,11 @@ use tower_sessions::{
 };
 
 use app::{
+    dates::unix_millis,
     db::Db,
     error::{AppError, SESSION_STORE_FAILED, SESSION_STORE_UNAVAILABLE},
     execute, on_reader,
-    session::{unix_millis, StoredRecord, INSERT_RECORD},
+    session::{StoredRecord, INSERT_RECORD},
     session_id::new_session_id,
 };
 

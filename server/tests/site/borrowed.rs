@@ -21,11 +21,11 @@ async fn available_copies(app: &TestApp, n: usize) -> Vec<String> {
 }
 
 fn in_days(days: i64) -> time::Date {
-    app::loans::today() + time::Duration::days(days)
+    app::dates::today() + time::Duration::days(days)
 }
 
 fn iso(date: time::Date) -> String {
-    app::loans::iso_date(date)
+    app::dates::iso_date(date)
 }
 
 /// Lends `copy` to `username`, due in `days`.

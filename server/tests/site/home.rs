@@ -172,7 +172,7 @@ async fn home_view(app: &TestApp, client: &Client) -> HomeView {
 }
 
 /// The server renders the home page once for views that differ only in
-/// their count (see `server::pages`): each browser must still get its
+/// their count (see `server::page_requests`): each browser must still get its
 /// own count, its own notice, and a nonce no other response had. The
 /// island's props carry no count: only the sentence shows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,9 +16,9 @@ use reqwest::Client;
 use scraper::{Html, Selector};
 use server::{
     config::Settings,
-    pages::{self, Pages},
+    page_requests::{self, Pages},
     security::{self, SecurityHeaders},
-    sessions,
+    session_layer,
 };
 
 use app::page_inputs::PageInputs;
@@ -34,18 +34,18 @@ where
 {
     let database = TestDatabase::new().await;
     let db = database.db().await;
-    server::db::migrate(&db).await.unwrap();
+    server::database::migrate(&db).await.unwrap();
     let settings = Settings::from_toml("").unwrap();
     let router = Router::new()
         .route("/about", get(page))
         .layer(middleware::from_fn_with_state(
             Pages::new(
                 db.clone(),
-                sessions::policy(&settings.session, tower_sessions::cookie::Key::generate()),
+                session_layer::policy(&settings.session, tower_sessions::cookie::Key::generate()),
             ),
-            pages::serve,
+            page_requests::serve,
         ))
-        .layer(sessions::layer(&db, &settings.session))
+        .layer(session_layer::layer(&db, &settings.session))
         .layer(middleware::from_fn_with_state(
             SecurityHeaders::new(false, false),
             security::add,

@@ -39,7 +39,7 @@ async fn copy_row(app: &TestApp, copy: &str) -> (String, Option<String>, Option<
 }
 
 fn in_days(days: i64) -> String {
-    app::loans::iso_date(app::loans::today() + time::Duration::days(days))
+    app::dates::iso_date(app::dates::today() + time::Duration::days(days))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

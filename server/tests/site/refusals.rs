@@ -40,7 +40,7 @@ async fn a_form_post_from_a_page_with_a_foreign_referer_comes_back_to_the_site()
             assert!(response.status().is_redirection(), "{}", response.status());
             let location = response.headers()["location"].to_str().unwrap();
             assert!(
-                app::api::is_local_path(location),
+                app::paths::is_local_path(location),
                 "{function}, {referer}: {location}"
             );
         }

@@ -1,7 +1,7 @@
 use std::{sync::Arc, time::Duration};
 
 use server::config::SessionExpiry;
-use server::sessions::Store;
+use server::session_layer::Store;
 use tower_sessions::Session;
 
 use crate::support::{
@@ -517,7 +517,7 @@ async fn rotating_the_id_keeps_the_count_and_retires_the_old_id() {
         Arc::new(Store::new(db.clone())),
         None,
     );
-    let policy = server::sessions::policy(
+    let policy = server::session_layer::policy(
         &app.settings.session,
         tower_sessions::cookie::Key::generate(),
     );

@@ -48,7 +48,7 @@ async fn the_write_ahead_log_is_emptied_by_a_checkpoint() {
     let db = app.db().await;
     let mut frames = i64::MAX;
     for _ in 0..3 {
-        server::db::checkpoint(&db).await.unwrap();
+        server::database::checkpoint(&db).await.unwrap();
         frames = frames_in_log(&app).await;
         if frames <= 1 {
             break;
@@ -81,7 +81,7 @@ async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
     // Waiting for the reader would hold every write back, up to the busy
     // timeout (5 s): the checkpoint gives up at once instead.
     let db = app.db().await;
-    tokio::time::timeout(Duration::from_secs(2), server::db::checkpoint(&db))
+    tokio::time::timeout(Duration::from_secs(2), server::database::checkpoint(&db))
         .await
         .expect("the checkpoint waited for the reader")
         .unwrap();
@@ -89,7 +89,7 @@ async fn a_checkpoint_does_not_wait_for_a_reader_in_the_log() {
     assert_eq!(app.home(&client).await.visits(), 22, "views go on");
 
     reading.rollback().await.unwrap();
-    server::db::checkpoint(&db).await.unwrap();
+    server::database::checkpoint(&db).await.unwrap();
     assert!(frames_in_log(&app).await <= 1);
     assert_eq!(app.home(&client).await.visits(), 23, "nothing lost");
 }
@@ -106,10 +106,10 @@ async fn an_idle_site_does_not_start_its_log_over_again_and_again() {
     // Only the test's own checkpoints, counted one by one.
     let (app, client) = app_after_twenty_views_with(no_checkpoint_task).await;
     let db = app.db().await;
-    server::db::checkpoint(&db).await.unwrap();
+    server::database::checkpoint(&db).await.unwrap();
     let started_over = log_restarts(&app);
     for _ in 0..3 {
-        server::db::checkpoint(&db).await.unwrap();
+        server::database::checkpoint(&db).await.unwrap();
     }
     assert_eq!(
         log_restarts(&app),
@@ -117,7 +117,7 @@ async fn an_idle_site_does_not_start_its_log_over_again_and_again() {
         "nothing was written since"
     );
     app.home(&client).await;
-    server::db::checkpoint(&db).await.unwrap();
+    server::database::checkpoint(&db).await.unwrap();
     assert_eq!(log_restarts(&app), started_over + 1, "a view was");
     assert_eq!(app.home(&client).await.visits(), 22, "nothing lost");
 }

@@ -116,7 +116,7 @@ impl TestDatabase {
             .expect("the defaults are valid")
             .database;
         settings.url = self.url.clone();
-        server::db::connect(&settings)
+        server::database::connect(&settings)
             .await
             .expect("open the test database")
     }

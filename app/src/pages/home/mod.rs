@@ -3,54 +3,15 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_i18n::td_string;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     language::Locale,
-    layout::{query_value, ErrorNotice, PageTitle},
+    layout::{ErrorNotice, PageTitle},
     page_inputs::{locale, page_inputs, HomeInputs, PageKind},
+    visit_count::VisitCount,
 };
 
 mod visits;
-
-pub use visits::VisitCount;
-
-/// What a form without JavaScript came back from: the page shows its
-/// outcome instead of counting a view (`/?done=reset`, `/?done=forgotten`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Outcome {
-    /// The count was set to zero: the page shows it, not counting itself.
-    Reset,
-    /// The session was deleted: the page says so and starts none.
-    Forgotten,
-    /// The language was chosen: the page shows the count as it stands.
-    LanguageChosen,
-}
-
-impl Outcome {
-    /// The outcome an address of the home page names, if any.
-    pub fn of_address(address: &str) -> Option<Outcome> {
-        let (path, query) = address.split_once('?')?;
-        if path != "/" {
-            return None;
-        }
-        match query_value(query, "done").as_deref() {
-            Some("reset") => Some(Outcome::Reset),
-            Some("forgotten") => Some(Outcome::Forgotten),
-            Some("language") => Some(Outcome::LanguageChosen),
-            _ => None,
-        }
-    }
-
-    /// Where a form posted without JavaScript is sent to see it.
-    pub fn address(self) -> &'static str {
-        match self {
-            Outcome::Reset => "/?done=reset",
-            Outcome::Forgotten => "/?done=forgotten",
-            Outcome::LanguageChosen => "/?done=language",
-        }
-    }
-}
 
 /// Rendered from the page's inputs alone: the server counted the view
 /// before rendering (and keeps the page rendered for the next views with
@@ -100,7 +61,7 @@ fn Figures(inputs: HomeInputs, locale: Locale) -> impl IntoView {
         <visits::VisitSentence visits=inputs.visits outcome=inputs.outcome locale />
         <visits::VisitControls
             cookie_returned=inputs.cookie_returned
-            reset_sentence=visits::visits_sentence(0, locale)
+            reset_sentence=VisitCount::counted(0).sentence(locale)
             locale
         />
     }
