@@ -26,7 +26,7 @@ use app::{
 use crate::{
     client::TrustedProxies,
     mail::Mailer,
-    page_requests::{check_access, found, private_if, Pages, Route},
+    page_requests::{check_access, found, page_of, private_if, Pages, Route},
 };
 
 mod accounts;
@@ -59,34 +59,30 @@ enum Form {
     DeleteAuthor(String),
 }
 
+/// A form, from its page's parameter (empty for a page without one).
+type MakeForm = fn(String) -> Form;
+
+/// The forms, by the page they are posted to (its pattern in
+/// [`PAGES`](crate::page_requests::PAGES)), made from the page's parameter.
+const FORMS: &[(&str, MakeForm)] = &[
+    ("/accounts/login", |_| Form::SignIn),
+    ("/accounts/logout", |_| Form::SignOut),
+    ("/accounts/password-reset", |_| Form::PasswordReset),
+    ("/accounts/reset/{token}", Form::NewPassword),
+    ("/accounts/password-change", |_| Form::PasswordChange),
+    ("/copies/{id}/renew", Form::Renew),
+    ("/copies/{id}/lend", Form::Lend),
+    ("/copies/{id}/return", Form::Return),
+    ("/authors/new", |_| Form::NewAuthor),
+    ("/authors/{id}/edit", Form::EditAuthor),
+    ("/authors/{id}/delete", Form::DeleteAuthor),
+];
+
 impl Form {
     fn of(path: &str) -> Option<Form> {
-        match path {
-            "/accounts/login" => Some(Form::SignIn),
-            "/accounts/logout" => Some(Form::SignOut),
-            "/accounts/password-reset" => Some(Form::PasswordReset),
-            "/accounts/password-change" => Some(Form::PasswordChange),
-            "/accounts/reset/done" => None,
-            "/authors/new" => Some(Form::NewAuthor),
-            _ => {
-                let (kind, rest) = path.strip_prefix('/')?.split_once('/')?;
-                let (id, action) = rest.split_once('/')?;
-                let id = id.to_string();
-                match (kind, action) {
-                    _ if id.is_empty() => None,
-                    ("copies", "renew") => Some(Form::Renew(id)),
-                    ("copies", "lend") => Some(Form::Lend(id)),
-                    ("copies", "return") => Some(Form::Return(id)),
-                    ("authors", "edit") => Some(Form::EditAuthor(id)),
-                    ("authors", "delete") => Some(Form::DeleteAuthor(id)),
-                    // `/accounts/reset/TOKEN`: "reset" in the place of an id.
-                    ("accounts", token) if id == "reset" && !token.contains('/') => {
-                        Some(Form::NewPassword(token.to_string()))
-                    }
-                    _ => None,
-                }
-            }
-        }
+        let (page, _, parameter) = page_of(path)?;
+        let (_, make) = FORMS.iter().find(|(posted_to, _)| *posted_to == page)?;
+        Some(make(parameter.unwrap_or_default().to_string()))
     }
 }
 
@@ -262,4 +258,44 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
         }
     };
     private_if(signed_in, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Form, FORMS};
+    use crate::page_requests::{page_of, PAGES};
+
+    #[test]
+    fn every_form_is_posted_to_a_page() {
+        for (page, _) in FORMS {
+            assert!(
+                PAGES.iter().any(|(pattern, _)| pattern == page),
+                "{page} is no page"
+            );
+        }
+    }
+
+    #[test]
+    fn a_form_is_known_by_its_page_and_takes_its_parameter() {
+        assert_eq!(
+            Form::of("/copies/5f1c/renew"),
+            Some(Form::Renew("5f1c".into()))
+        );
+        assert_eq!(
+            Form::of("/accounts/reset/ab12"),
+            Some(Form::NewPassword("ab12".into()))
+        );
+        assert_eq!(Form::of("/authors/new"), Some(Form::NewAuthor));
+        assert_eq!(Form::of("/accounts/login"), Some(Form::SignIn));
+        for none in [
+            "/accounts/reset/done",
+            "/books/7",
+            "/copies//renew",
+            "/copies/5/renew/x",
+            "/nowhere",
+        ] {
+            assert_eq!(Form::of(none), None, "{none}");
+        }
+        assert!(page_of("/accounts/reset/done").is_some());
+    }
 }

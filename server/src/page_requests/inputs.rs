@@ -38,52 +38,70 @@ pub enum Access {
     Librarian,
 }
 
-impl Route {
-    /// The page at `path`: the app's routes (`app::App`), each by its
-    /// whole address, so that a page added under one of them (a member's
-    /// page under `/books/7/…`, say) is none of these until it says so.
-    pub fn of(path: &str) -> Route {
-        let one_segment = |rest: &str| !rest.is_empty() && !rest.contains('/');
-        // `/copies/ID/renew`, `/authors/ID/edit` …: an id, then `action`.
-        let id_then = |prefix: &str, action: &str| {
-            path.strip_prefix(prefix)
-                .and_then(|rest| rest.strip_suffix(action))
-                .and_then(|rest| rest.strip_suffix('/'))
-                .is_some_and(one_segment)
-        };
-        match path {
-            "/" => Route::Home,
-            "/books" | "/authors" | "/about" => Route::Catalog,
-            "/accounts/login"
-            | "/accounts/logout"
-            | "/accounts/password-reset"
-            | "/accounts/password-reset/done"
-            | "/accounts/reset/done" => Route::Account,
-            _ if path
-                .strip_prefix("/accounts/reset/")
-                .is_some_and(one_segment) =>
-            {
-                Route::Account
+/// Every page of the site, by its address as the app's router writes it
+/// (`{id}`: one segment, not empty), with who may see it: the one table of
+/// addresses the access rules and the forms (`server::forms`) read. The
+/// first that matches is the page, so a fixed address goes before a
+/// parameter in its place (`/authors/new` before `/authors/{id}`). A test
+/// checks it against the app's router, both ways.
+pub const PAGES: &[(&str, Route)] = &[
+    ("/", Route::Home),
+    ("/books", Route::Catalog),
+    ("/books/{id}", Route::Catalog),
+    ("/authors", Route::Catalog),
+    ("/authors/new", Route::Librarian),
+    ("/authors/{id}", Route::Catalog),
+    ("/authors/{id}/edit", Route::Librarian),
+    ("/authors/{id}/delete", Route::Librarian),
+    ("/about", Route::Catalog),
+    ("/accounts/login", Route::Account),
+    ("/accounts/logout", Route::Account),
+    ("/accounts/password-reset", Route::Account),
+    ("/accounts/password-reset/done", Route::Account),
+    ("/accounts/reset/done", Route::Account),
+    ("/accounts/reset/{token}", Route::Account),
+    ("/accounts/password-change", Route::Member),
+    ("/accounts/password-change/done", Route::Member),
+    ("/loans/mine", Route::Member),
+    ("/loans", Route::Librarian),
+    ("/copies/{id}/renew", Route::Librarian),
+    ("/copies/{id}/lend", Route::Librarian),
+    ("/copies/{id}/return", Route::Librarian),
+];
+
+/// The page at `path`: its address pattern (from [`PAGES`]), its route,
+/// and the value of its parameter, if it has one.
+pub fn page_of(path: &str) -> Option<(&'static str, Route, Option<&str>)> {
+    PAGES.iter().find_map(|&(pattern, route)| {
+        matches(pattern, path).map(|parameter| (pattern, route, parameter))
+    })
+}
+
+/// Whether `path` is an address of `pattern` (each `{…}` one segment, not
+/// empty), and the segment in the parameter's place.
+fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
+    let mut parameter = None;
+    let mut segments = path.split('/');
+    for expected in pattern.split('/') {
+        let segment = segments.next()?;
+        if expected.starts_with('{') {
+            if segment.is_empty() {
+                return None;
             }
-            "/loans/mine" | "/accounts/password-change" | "/accounts/password-change/done" => {
-                Route::Member
-            }
-            "/loans" | "/authors/new" => Route::Librarian,
-            _ if id_then("/copies/", "renew")
-                || id_then("/copies/", "lend")
-                || id_then("/copies/", "return")
-                || id_then("/authors/", "edit")
-                || id_then("/authors/", "delete") =>
-            {
-                Route::Librarian
-            }
-            _ if path.strip_prefix("/books/").is_some_and(one_segment)
-                || path.strip_prefix("/authors/").is_some_and(one_segment) =>
-            {
-                Route::Catalog
-            }
-            _ => Route::Other,
+            parameter = Some(segment);
+        } else if expected != segment {
+            return None;
         }
+    }
+    segments.next().is_none().then_some(parameter)
+}
+
+impl Route {
+    /// The page at `path` ([`PAGES`]), each by its whole address, so that
+    /// a page added under one of them (a member's page under `/books/7/…`,
+    /// say) is none of these until it says so.
+    pub fn of(path: &str) -> Route {
+        page_of(path).map_or(Route::Other, |(_, route, _)| route)
     }
 
     pub fn access(self) -> Access {
@@ -209,39 +227,53 @@ async fn home_as_it_stands(
 mod tests {
     use super::Route;
 
-    /// Every page of the app's router has an access rule and an inputs
-    /// rule here: a page added to `app::App` but not to [`Route::of`]
-    /// would be served as `Route::Other` (anyone's, with no inputs).
+    /// The app's router and [`super::PAGES`] list the same addresses: a
+    /// page added to `app::App` but not here would be served as
+    /// `Route::Other` (anyone's, with no inputs), and one here but not in
+    /// the app is a rule for nothing.
     #[test]
-    fn every_page_of_the_app_is_a_known_route() {
-        let listed = leptos_axum::generate_route_list(app::App);
-        assert!(listed.len() > 20, "the app's routes: {}", listed.len());
-        for route in &listed {
-            // `/copies/{id}/renew` → `/copies/x/renew`.
-            let address: String = route
-                .path()
-                .split('/')
-                .map(|segment| {
-                    if segment.starts_with('{') {
-                        "x"
-                    } else {
-                        segment
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
-            let address = if address.is_empty() {
-                "/".to_string()
-            } else {
-                address
-            };
-            assert_ne!(
-                Route::of(&address),
-                Route::Other,
-                "{} is a page of the app with no access rule (server::page_requests::Route::of)",
-                route.path()
-            );
-        }
+    fn the_table_of_pages_is_the_app_router_s_list() {
+        use std::collections::BTreeSet;
+        let listed: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+            .iter()
+            .map(|route| match route.path() {
+                "" => "/".to_string(),
+                path => path.to_string(),
+            })
+            .collect();
+        let table: BTreeSet<String> = super::PAGES
+            .iter()
+            .map(|(pattern, _)| pattern.to_string())
+            .collect();
+        assert!(listed.len() > 20, "the app's routes: {listed:?}");
+        assert_eq!(
+            listed.difference(&table).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "pages of the app with no access rule (server::page_requests::PAGES)"
+        );
+        assert_eq!(
+            table.difference(&listed).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "rules for addresses the app has no page at"
+        );
+    }
+
+    #[test]
+    fn a_parameter_is_one_segment_and_fixed_addresses_come_first() {
+        assert_eq!(
+            super::page_of("/copies/5f1c/renew"),
+            Some(("/copies/{id}/renew", Route::Librarian, Some("5f1c")))
+        );
+        assert_eq!(
+            super::page_of("/authors/new"),
+            Some(("/authors/new", Route::Librarian, None))
+        );
+        assert_eq!(
+            super::page_of("/accounts/reset/done"),
+            Some(("/accounts/reset/done", Route::Account, None))
+        );
+        assert_eq!(super::page_of("/copies//renew"), None);
+        assert_eq!(super::page_of("/books/7/x"), None);
     }
 
     #[test]

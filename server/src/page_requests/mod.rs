@@ -41,7 +41,7 @@ use app::{
 
 use crate::security::ResponseNonce;
 
-pub use inputs::{check_access, Resolved, Route};
+pub use inputs::{check_access, page_of, Resolved, Route, PAGES};
 use kept::{Fill, Hole, Page, Shelf};
 
 mod check;
