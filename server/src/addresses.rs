@@ -29,16 +29,17 @@ fn form_of(path: &str) -> Form {
     if !path.starts_with('/') {
         return Form::NotAPath;
     }
-    let is_dot = |segment: &str| matches!(decoded_dots(segment).as_deref(), Some("." | ".."));
-    let has_dots = path.split('/').any(is_dot);
+    let has_dots = path
+        .split('/')
+        .any(|segment| matches!(dots(segment), Some(1 | 2)));
     if !has_dots && (path == "/" || !path.ends_with('/')) {
         return Form::Canonical;
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/').filter(|segment| !segment.is_empty()) {
-        match decoded_dots(segment).as_deref() {
-            Some(".") => {}
-            Some("..") => {
+        match dots(segment) {
+            Some(1) => {}
+            Some(2) => {
                 segments.pop();
             }
             _ => segments.push(segment),
@@ -47,10 +48,22 @@ fn form_of(path: &str) -> Form {
     Form::Redirect(format!("/{}", segments.join("/")))
 }
 
-/// `segment` with `%2e` read as a dot, if it is dots only.
-fn decoded_dots(segment: &str) -> Option<String> {
-    let decoded = segment.replace("%2e", ".").replace("%2E", ".");
-    decoded.chars().all(|c| c == '.').then_some(decoded)
+/// How many dots `segment` is, if it is dots only (`.`, or `%2e` as a
+/// browser may write one). Read for every request: nothing is allocated.
+fn dots(segment: &str) -> Option<usize> {
+    let mut rest = segment.as_bytes();
+    let mut count = 0;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix(b".") {
+            rest = after;
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%2e") {
+            rest = &rest[3..];
+        } else {
+            return None;
+        }
+        count += 1;
+    }
+    Some(count)
 }
 
 /// Middleware: redirects an address to its one form (301 for a `GET` or

@@ -8,7 +8,12 @@
 
 use std::{fmt, net::IpAddr, sync::Arc};
 
-use axum::http::{header::HeaderName, HeaderMap};
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, Request},
+    http::{header::HeaderName, HeaderMap},
+};
 use ipnet::IpNet;
 use serde::{de, Deserialize, Deserializer};
 
@@ -83,6 +88,15 @@ impl TrustedProxies {
         let first = proto.split(',').next()?.trim();
         Some(first.eq_ignore_ascii_case("https"))
     }
+}
+
+/// The address of the peer `request` came over (the connection's, put in
+/// its extensions by `connections`); `None` without one.
+pub fn peer(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -18,12 +18,10 @@
 //!   `Origin` with every cross-origin POST), and the layer would let it
 //!   through as a program's.
 
-use std::net::SocketAddr;
-
 use app::language::Locale;
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri},
     middleware::Next,
     response::IntoResponse,
@@ -31,7 +29,10 @@ use axum::{
 use leptos_i18n::td_string;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-use crate::{client::TrustedProxies, page_requests::accepted_language};
+use crate::{
+    client::{peer, TrustedProxies},
+    page_requests::accepted_language,
+};
 
 /// The layer. Its refusal is told in the request's language by
 /// [`refuse_foreign`], which runs around it: the layer's own
@@ -74,11 +75,10 @@ pub struct SiteScheme {
 impl SiteScheme {
     /// `https` or `http`: a trusted proxy's word, else the configuration's.
     fn of(&self, request: &Request) -> &'static str {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        match self.proxies.forwarded_https(peer, request.headers()) {
+        match self
+            .proxies
+            .forwarded_https(peer(request), request.headers())
+        {
             Some(true) => "https",
             Some(false) => "http",
             None if self.secure => "https",

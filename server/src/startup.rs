@@ -163,7 +163,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
 /// wasm on every load (a debug build has none: the compression layer does
 /// it). Under their plain names browsers revalidate them (a 304 when
 /// nothing changed); pages name them by their hashed names
-/// ([`assets`](crate::hashed_files)), which are kept for a year.
+/// ([`hashed_files`](crate::hashed_files)), which are kept for a year.
 fn bundle(dir: PathBuf) -> Router {
     let files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(

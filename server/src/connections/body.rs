@@ -56,6 +56,13 @@ impl DeadlineBody {
     fn hand_on(&mut self) -> Frame<Bytes> {
         Frame::data(self.gathered.split().freeze())
     }
+
+    /// The body is all in: what is left of it, if anything.
+    fn finish(&mut self) -> Option<Frame<Bytes>> {
+        self.done = true;
+        self.activity.body_arrived();
+        (!self.gathered.is_empty()).then(|| self.hand_on())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,9 +90,7 @@ impl http_body::Body for DeadlineBody {
                     Ok(data) => {
                         this.gathered.extend_from_slice(&data);
                         if this.body.is_end_stream() {
-                            this.done = true;
-                            this.activity.body_arrived();
-                            return Poll::Ready(Some(Ok(this.hand_on())));
+                            return Poll::Ready(this.finish().map(Ok));
                         }
                         if this.gathered.len() >= PIECE_BYTES {
                             return Poll::Ready(Some(Ok(this.hand_on())));
@@ -100,14 +105,7 @@ impl http_body::Body for DeadlineBody {
                     }
                 },
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
-                Poll::Ready(None) => {
-                    this.done = true;
-                    this.activity.body_arrived();
-                    if this.gathered.is_empty() {
-                        return Poll::Ready(None);
-                    }
-                    return Poll::Ready(Some(Ok(this.hand_on())));
-                }
+                Poll::Ready(None) => return Poll::Ready(this.finish().map(Ok)),
                 Poll::Pending => break,
             }
         }

@@ -11,12 +11,12 @@
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use app::{
     language::Locale, model::User, page_inputs::PageKind, problems::Submitted,
@@ -24,7 +24,7 @@ use app::{
 };
 
 use crate::{
-    client::TrustedProxies,
+    client::{peer, TrustedProxies},
     mail::Mailer,
     page_requests::{check_access, found, page_of, private_if, Pages, Route},
 };
@@ -186,13 +186,9 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
         request.extensions_mut().insert(resolved.inputs);
         return private_if(signed_in, next.run(request).await);
     }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
     let client = forms
         .trusted_proxies
-        .client(peer, request.headers())
+        .client(peer(&request), request.headers())
         .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
     let posted = Posted {
         fields,
@@ -221,25 +217,13 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
         Ok(Done::Again(submitted, status)) => {
             resolved.inputs.form = Some(submitted);
             request.extensions_mut().insert(resolved.inputs);
-            let mut response = next.run(request).await;
-            if response.status() == StatusCode::OK {
-                *response.status_mut() = status;
-            }
-            response
+            shown_again(next.run(request).await, status, None)
         }
         Ok(Done::TooSoon(submitted, wait)) => {
             resolved.inputs.form = Some(submitted);
             request.extensions_mut().insert(resolved.inputs);
-            let mut response = next.run(request).await;
-            if response.status() == StatusCode::OK {
-                *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-                // Whole seconds, rounded up: never sooner than allowed.
-                let seconds = wait.as_millis().div_ceil(1000).max(1);
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds as u64));
-            }
-            response
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            shown_again(next.run(request).await, status, Some(wait))
         }
         Ok(Done::Shown) => {
             let Some(resolving) = pages.resolve(&request, route) else {
@@ -258,6 +242,23 @@ pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) ->
         }
     };
     private_if(signed_in, response)
+}
+
+/// The form's page rendered again, answered with `status` (and, refused
+/// for a while, `Retry-After`) unless rendering it failed.
+fn shown_again(mut response: Response, status: StatusCode, wait: Option<Duration>) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    *response.status_mut() = status;
+    if let Some(wait) = wait {
+        // Whole seconds, rounded up: never sooner than allowed.
+        let seconds = wait.as_millis().div_ceil(1000).max(1);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds as u64));
+    }
+    response
 }
 
 #[cfg(test)]
