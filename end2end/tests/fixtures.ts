@@ -133,10 +133,18 @@ export class Site {
       { stdio: "ignore" },
     );
     this.url = `http://127.0.0.1:${port}`;
-    for (let tries = 0; ; tries++) {
+    await this.frontPassesThrough();
+  }
+
+  /** Waits until nginx passes /health through to a server. A request that
+   *  met a stopped server leaves it out of turn for fail_timeout (10 s in
+   *  deploy/nginx.conf), so after a restart this can take that long. */
+  private async frontPassesThrough(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
       const ready = await fetch(`${this.url}/health`).then((r) => r.ok, () => false);
-      if (ready) break;
-      if (tries > 200) throw new Error("nginx did not pass /health through");
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error("nginx did not pass /health through");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -149,6 +157,9 @@ export class Site {
   async restart(): Promise<void> {
     await this.stop();
     for (const server of this.servers) await server.start(server.address);
+    // Behind nginx, a request the browser made while the servers were
+    // down (a favicon, say) may have left both out of turn.
+    if (this.nginx) await this.frontPassesThrough();
   }
 
   /** Adds a user, as an operator does (`locallibrary adduser`). */
