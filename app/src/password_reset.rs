@@ -140,13 +140,18 @@ pub enum NotReset {
     Form(Submitted),
 }
 
-/// The new password a form gives twice (`new_password1`, `new_password2`)
-/// for `username`, or the form with what is wrong with it.
-pub fn new_password<'a>(
-    username: &str,
-    field: impl Fn(&str) -> &'a str,
-) -> Result<String, Submitted> {
-    let (first, second) = (field("new_password1"), field("new_password2"));
+/// A new password, given twice, as posted.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewPasswordForm {
+    pub new_password1: String,
+    pub new_password2: String,
+}
+
+/// The new password a form gives twice for `username`, or the form with
+/// what is wrong with it.
+pub fn new_password(username: &str, posted: &NewPasswordForm) -> Result<String, Submitted> {
+    let (first, second) = (posted.new_password1.as_str(), posted.new_password2.as_str());
     let mut form = Submitted::default();
     if first.is_empty() {
         form.problem("new_password1", Problem::Required);
@@ -172,15 +177,15 @@ pub fn new_password<'a>(
 /// Sets the new password posted to the reset link of `token`, using the
 /// link up; every session of the user is signed out. The inner `Err`:
 /// why not, as the visitor is told; the outer: an outage or a bug.
-pub async fn reset<'a>(
+pub async fn reset(
     db: &Db,
     token: &str,
-    field: impl Fn(&str) -> &'a str,
+    posted: &NewPasswordForm,
 ) -> Result<Result<(), NotReset>, AppError> {
     let Some(username) = user_of(db, token).await? else {
         return Ok(Err(NotReset::InvalidLink));
     };
-    let password = match new_password(&username, field) {
+    let password = match new_password(&username, posted) {
         Ok(password) => password,
         Err(form) => return Ok(Err(NotReset::Form(form))),
     };
@@ -213,19 +218,16 @@ mod tests {
 
     #[test]
     fn a_new_password_is_given_twice_and_follows_the_rules() {
-        let form = |first: &'static str, second: &'static str| {
-            move |name: &str| match name {
-                "new_password1" => first,
-                "new_password2" => second,
-                _ => "",
-            }
+        let form = |first: &str, second: &str| NewPasswordForm {
+            new_password1: first.into(),
+            new_password2: second.into(),
         };
         assert_eq!(
-            new_password("alice", form("a new password", "a new password")),
+            new_password("alice", &form("a new password", "a new password")),
             Ok("a new password".into())
         );
         let problems = |first, second| {
-            new_password("alice", form(first, second))
+            new_password("alice", &form(first, second))
                 .unwrap_err()
                 .problems
         };

@@ -11,8 +11,8 @@ use std::{fmt, net::IpAddr, sync::Arc};
 use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, Request},
-    http::{header::HeaderName, HeaderMap},
+    extract::ConnectInfo,
+    http::{header::HeaderName, Extensions, HeaderMap},
 };
 use ipnet::IpNet;
 use serde::{de, Deserialize, Deserializer};
@@ -90,11 +90,10 @@ impl TrustedProxies {
     }
 }
 
-/// The address of the peer `request` came over (the connection's, put in
-/// its extensions by `connections`); `None` without one.
-pub fn peer(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
+/// The address of the peer a request came over, from its extensions (the
+/// connection's, put there by `connections`); `None` without one.
+pub fn peer(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
 }

@@ -77,7 +77,7 @@ impl SiteScheme {
     fn of(&self, request: &Request) -> &'static str {
         match self
             .proxies
-            .forwarded_https(peer(request), request.headers())
+            .forwarded_https(peer(request.extensions()), request.headers())
         {
             Some(true) => "https",
             Some(false) => "http",
@@ -95,7 +95,7 @@ pub async fn refuse_foreign(
     request: Request,
     next: Next,
 ) -> Response<Body> {
-    let locale = accepted_language(&request);
+    let locale = accepted_language(request.headers());
     if is_safe(request.method()) {
         return next.run(request).await;
     }

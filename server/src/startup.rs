@@ -85,19 +85,28 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
     };
 
     let sessions = session_layer::layer(&state.db, &settings.session);
-    let leptos_options_for_404 = leptos_options.clone();
-    let site = Router::new()
+    // A page rendered for a request that is not its route's: the 404
+    // page, a page shown again by its form.
+    let render = page_renderer(&leptos_options, context.clone());
+    let forms = forms::Forms::new(
+        pages.clone(),
+        render.clone(),
+        mailer,
+        settings.trusted_proxies.clone(),
+    );
+    let pages_and_forms = Router::new()
         .route("/health", get(routes::health))
         .nest_service(&pkg_route, bundle(pkg_dir))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+        .leptos_routes_with_context(&state, routes, context, move || {
             shell(leptos_options.clone())
-        })
+        });
+    let site = forms::add_to(pages_and_forms, forms)
         // Static files, else the 404 page (which shows the notice, so it
         // needs its inputs like any page).
         .fallback_service(static_files_else_404(
-            &leptos_options_for_404,
+            &state.leptos_options,
             pages.clone(),
-            context,
+            render,
         ))
         .layer(middleware::from_fn(routes::server_fn_error_status))
         .layer(middleware::from_fn(routes::keep_redirects_on_site))
@@ -115,11 +124,6 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
     // server's own instructions to do nothing.
     let rendered = Router::new()
         .fallback_service(site)
-        // Forms posted to pages: behind the cross-origin checks.
-        .layer(middleware::from_fn_with_state(
-            forms::Forms::new(pages.clone(), mailer, settings.trusted_proxies.clone()),
-            forms::submit,
-        ))
         .layer(middleware::from_fn_with_state(
             fingerprints,
             hashed_files::serve,
@@ -177,22 +181,25 @@ fn bundle(dir: PathBuf) -> Router {
     )
 }
 
-/// The files of the site root (the favicon, the navigation script), else
-/// the 404 page, its inputs resolved first.
-fn static_files_else_404(
+/// Renders the app's page at a request's address, from the inputs in its
+/// extensions, whatever the request's method.
+fn page_renderer(
     options: &LeptosOptions,
-    pages: Pages,
     context: impl Fn() + Clone + Send + Sync + 'static,
 ) -> Router {
     let shell_options = options.clone();
     let render =
         leptos_axum::render_app_async_with_context(context, move || shell(shell_options.clone()));
-    let not_found = Router::new()
-        .fallback(move |request: axum::extract::Request| render(request))
-        .layer(middleware::from_fn_with_state(
-            pages,
-            page_requests::not_found,
-        ));
+    Router::new().fallback(move |request: axum::extract::Request| render(request))
+}
+
+/// The files of the site root (the favicon, the navigation script), else
+/// the 404 page (rendered by `render`), its inputs resolved first.
+fn static_files_else_404(options: &LeptosOptions, pages: Pages, render: Router) -> Router {
+    let not_found = render.layer(middleware::from_fn_with_state(
+        pages,
+        page_requests::not_found,
+    ));
     let files = ServeDir::new(&*options.site_root).fallback(not_found.clone());
     files_else(files, not_found)
 }

@@ -24,22 +24,40 @@ pub struct AuthorFields {
     pub date_of_death: Option<String>,
 }
 
-/// The author form's fields.
-pub const FIELDS: [&str; 4] = ["first_name", "last_name", "date_of_birth", "date_of_death"];
+/// The author form as posted: each field as the browser sent it (empty
+/// if it did not).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AuthorForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: String,
+    pub date_of_death: String,
+}
 
-/// Reads an author from a form's fields (`field` gives a field's value,
-/// empty if absent): both names required, at most [`MAX_NAME_CHARS`]
-/// each; dates optional, real dates, death not before birth. `Err`: the
-/// form as posted, with what is wrong with it.
-pub fn read_form<'a>(field: impl Fn(&str) -> &'a str) -> Result<AuthorFields, Submitted> {
+/// Reads an author from the form as posted: both names required, at most
+/// [`MAX_NAME_CHARS`] each; dates optional, real dates, death not before
+/// birth. `Err`: the form as posted (trimmed), with what is wrong with it.
+pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
+    let fields = [
+        ("first_name", posted.first_name.trim()),
+        ("last_name", posted.last_name.trim()),
+        ("date_of_birth", posted.date_of_birth.trim()),
+        ("date_of_death", posted.date_of_death.trim()),
+    ];
     let mut form = Submitted {
-        values: FIELDS
+        values: fields
             .iter()
-            .map(|name| (name.to_string(), field(name).trim().to_string()))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
             .collect(),
         problems: Vec::new(),
     };
-    let value = |name: &str| field(name).trim().to_string();
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map_or_else(String::new, |(_, value)| value.to_string())
+    };
     for name in ["first_name", "last_name"] {
         let text = value(name);
         if text.is_empty() {
@@ -187,18 +205,15 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
 mod tests {
     use super::*;
 
-    fn form<'a>(fields: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> &'a str {
-        move |name| {
-            fields
-                .iter()
-                .find(|(field, _)| *field == name)
-                .map_or("", |(_, value)| value)
-        }
+    /// The form as a browser posts `fields` (as urlencoded pairs).
+    fn form(fields: &[(&str, &str)]) -> AuthorForm {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        serde_urlencoded::from_str(&body).unwrap()
     }
 
     #[test]
     fn names_are_required_and_dates_optional() {
-        let author = read_form(form(&[
+        let author = read_form(&form(&[
             ("first_name", " Ursula "),
             ("last_name", "Le Guin"),
         ]));
@@ -211,7 +226,7 @@ mod tests {
                 date_of_death: None,
             })
         );
-        let problems = |fields: &[(&str, &str)]| read_form(form(fields)).unwrap_err().problems;
+        let problems = |fields: &[(&str, &str)]| read_form(&form(fields)).unwrap_err().problems;
         assert_eq!(
             problems(&[("last_name", "x")]),
             [("first_name", Problem::Required)]

@@ -3,17 +3,17 @@
 use axum::http::StatusCode;
 
 use app::{
-    catalog::authors::{self, NotDeleted},
+    catalog::authors::{self, AuthorForm, NotDeleted},
     error::{AppError, Missing},
     paging::parse_id,
     problems::{Problem, Submitted, WHOLE_FORM},
 };
 
-use super::{Done, Posted};
+use super::{Done, NoFields, Posted};
 
 /// Adds the author posted; then on to their page.
-pub async fn create(posted: &Posted) -> Result<Done, AppError> {
-    let author = match authors::read_form(|name| posted.field(name)) {
+pub async fn create(posted: Posted, fields: AuthorForm) -> Result<Done, AppError> {
+    let author = match authors::read_form(&fields) {
         Ok(author) => author,
         Err(form) => return Ok(Done::Again(form, StatusCode::OK)),
     };
@@ -22,9 +22,9 @@ pub async fn create(posted: &Posted) -> Result<Done, AppError> {
 }
 
 /// Changes the author `id` as posted; then back to their page.
-pub async fn update(posted: &Posted, id: &str) -> Result<Done, AppError> {
-    let id = parse_id(id, Missing::Author)?;
-    let author = match authors::read_form(|name| posted.field(name)) {
+pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError> {
+    let id = parse_id(&posted.parameter, Missing::Author)?;
+    let author = match authors::read_form(&fields) {
         Ok(author) => author,
         Err(form) => {
             // The author must exist for the form to be shown again.
@@ -38,8 +38,8 @@ pub async fn update(posted: &Posted, id: &str) -> Result<Done, AppError> {
 
 /// Deletes the author `id`, then on to the list of authors; refused while
 /// the library has books of theirs (the page lists them).
-pub async fn delete(posted: &Posted, id: &str) -> Result<Done, AppError> {
-    let id = parse_id(id, Missing::Author)?;
+pub async fn delete(posted: Posted, _: NoFields) -> Result<Done, AppError> {
+    let id = parse_id(&posted.parameter, Missing::Author)?;
     match authors::delete(posted.visitor.db(), id).await {
         Ok(()) => Ok(Done::Redirect("/authors".to_string())),
         Err(NotDeleted::HasBooks) => {

@@ -1,6 +1,7 @@
 //! A librarian's forms for loans: renewing, lending, taking back.
 
 use axum::http::StatusCode;
+use serde::Deserialize;
 
 use app::{
     dates::{parse_date, today},
@@ -9,17 +10,32 @@ use app::{
     problems::{Problem, Submitted, WHOLE_FORM},
 };
 
-use super::{Done, Posted};
+use super::{Done, NoFields, Posted};
+
+/// The renewal form: the new due date.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Renewal {
+    renewal_date: String,
+}
+
+/// The lending form: to whom, until when (empty: the default).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Lending {
+    username: String,
+    due_back: String,
+}
 
 /// Sets a new due date for the copy `copy`, on loan: from today to four
 /// weeks ahead. Then on to the list of every loan; else the form again
 /// saying what is wrong with the date.
-pub async fn renew(posted: &Posted, copy: &str) -> Result<Done, AppError> {
-    let db = posted.visitor.db();
+pub async fn renew(posted: Posted, fields: Renewal) -> Result<Done, AppError> {
+    let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     // Nothing to renew: the page says so (404), whatever was posted.
     loans::on_loan_copy(db, copy).await?;
     let field = "renewal_date";
-    let value = posted.field(field).trim();
+    let value = fields.renewal_date.trim();
     let mut form = Submitted {
         values: vec![(field.into(), value.into())],
         problems: Vec::new(),
@@ -43,13 +59,10 @@ pub async fn renew(posted: &Posted, copy: &str) -> Result<Done, AppError> {
 /// given (by default three weeks from today); then back to its book's
 /// page. A name nobody has, a past date, a copy no longer available: the
 /// form again, saying so.
-pub async fn lend(posted: &Posted, copy: &str) -> Result<Done, AppError> {
-    let db = posted.visitor.db();
+pub async fn lend(posted: Posted, fields: Lending) -> Result<Done, AppError> {
+    let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     let book = loans::copy_detail(db, copy).await?.book_id;
-    let (username, due) = (
-        posted.field("username").trim(),
-        posted.field("due_back").trim(),
-    );
+    let (username, due) = (fields.username.trim(), fields.due_back.trim());
     let mut form = Submitted {
         values: vec![
             ("username".into(), username.into()),
@@ -85,8 +98,8 @@ pub async fn lend(posted: &Posted, copy: &str) -> Result<Done, AppError> {
 
 /// Marks the copy `copy`, on loan, returned; then back to its book's page.
 /// A copy no longer on loan: the form again, saying so.
-pub async fn take_back(posted: &Posted, copy: &str) -> Result<Done, AppError> {
-    let db = posted.visitor.db();
+pub async fn take_back(posted: Posted, _: NoFields) -> Result<Done, AppError> {
+    let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     let book = loans::copy_detail(db, copy).await?.book_id;
     match loans::take_back(db, copy).await {
         Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),

@@ -1,32 +1,40 @@
 //! Forms posted to the site's own pages: `POST /accounts/login`,
-//! `/accounts/logout` …
+//! `/copies/{id}/renew` …
 //!
-//! Middleware behind the cross-origin checks. A `POST` to a form's page is
-//! read here (its fields, at most [`MAX_FORM_BYTES`]), the page's inputs
-//! resolved and its access rule applied as for a `GET` (nobody signed in
-//! is sent to sign in, a user without the role gets the 403 page, before
-//! anything else is read), then the form does what it does and answers
-//! ([`Done`]): a redirect, or its page rendered again by the app, as for a
-//! `GET` of it, with the form as posted among the page's inputs.
+//! Each form is a route of its own ([`FORMS`], added by [`add_to`]) at its
+//! page's address, beside the page's `GET`, behind the cross-origin checks.
+//! Its handler is given the page posted to ([`FormPage`]: the page's inputs
+//! resolved and its access rule applied as for a `GET` — nobody signed in
+//! is sent to sign in, a user without the role gets the 403 page — before
+//! the body is read) and the form's fields, typed ([`Fields`]), and says
+//! what the form did ([`Done`]): a redirect, or the page rendered again,
+//! as for a `GET` of it, with the form as posted among the page's inputs.
+
+use std::{future::Future, time::Duration};
 
 use axum::{
-    body::{to_bytes, Body},
-    extract::{Request, State},
-    http::{header, HeaderValue, Method, StatusCode},
-    middleware::Next,
+    body::Body,
+    extract::{
+        rejection::FormRejection, DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams,
+        Request,
+    },
+    http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
+    routing::{post, MethodRouter},
+    Router,
 };
-use std::time::Duration;
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
 
 use app::{
-    language::Locale, model::User, page_inputs::PageKind, problems::Submitted,
-    session::VisitorSession,
+    error::AppError, language::Locale, model::User, page_inputs::PageInputs, page_inputs::PageKind,
+    problems::Submitted, session::VisitorSession,
 };
 
 use crate::{
     client::{peer, TrustedProxies},
     mail::Mailer,
-    page_requests::{check_access, found, page_of, private_if, Pages, Route},
+    page_requests::{check_access, found, private_if, Pages, Route},
 };
 
 mod accounts;
@@ -37,53 +45,54 @@ mod loans;
 /// forms sends, far less than would cost the server anything.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
-/// The forms, by the address they are posted to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Form {
-    SignIn,
-    SignOut,
-    PasswordReset,
-    /// `/accounts/reset/TOKEN`.
-    NewPassword(String),
-    PasswordChange,
-    /// `/copies/ID/renew`.
-    Renew(String),
-    /// `/copies/ID/lend`.
-    Lend(String),
-    /// `/copies/ID/return`.
-    Return(String),
-    NewAuthor,
-    /// `/authors/ID/edit`.
-    EditAuthor(String),
-    /// `/authors/ID/delete`.
-    DeleteAuthor(String),
-}
+/// A form's handler, by the address of the page it is posted to (its
+/// pattern in [`PAGES`](crate::page_requests::PAGES)).
+type FormRoute = (&'static str, fn() -> MethodRouter<Forms>);
 
-/// A form, from its page's parameter (empty for a page without one).
-type MakeForm = fn(String) -> Form;
-
-/// The forms, by the page they are posted to (its pattern in
-/// [`PAGES`](crate::page_requests::PAGES)), made from the page's parameter.
-const FORMS: &[(&str, MakeForm)] = &[
-    ("/accounts/login", |_| Form::SignIn),
-    ("/accounts/logout", |_| Form::SignOut),
-    ("/accounts/password-reset", |_| Form::PasswordReset),
-    ("/accounts/reset/{token}", Form::NewPassword),
-    ("/accounts/password-change", |_| Form::PasswordChange),
-    ("/copies/{id}/renew", Form::Renew),
-    ("/copies/{id}/lend", Form::Lend),
-    ("/copies/{id}/return", Form::Return),
-    ("/authors/new", |_| Form::NewAuthor),
-    ("/authors/{id}/edit", Form::EditAuthor),
-    ("/authors/{id}/delete", Form::DeleteAuthor),
+/// Every form of the site, by the page it is posted to.
+pub const FORMS: &[FormRoute] = &[
+    ("/accounts/login", || form(accounts::sign_in)),
+    ("/accounts/logout", || form(accounts::sign_out)),
+    ("/accounts/password-reset", || {
+        form(accounts::password_reset)
+    }),
+    ("/accounts/reset/{token}", || form(accounts::new_password)),
+    ("/accounts/password-change", || {
+        form(accounts::password_change)
+    }),
+    ("/copies/{id}/renew", || form(loans::renew)),
+    ("/copies/{id}/lend", || form(loans::lend)),
+    ("/copies/{id}/return", || form(loans::take_back)),
+    ("/authors/new", || form(authors::create)),
+    ("/authors/{id}/edit", || form(authors::update)),
+    ("/authors/{id}/delete", || form(authors::delete)),
 ];
 
-impl Form {
-    fn of(path: &str) -> Option<Form> {
-        let (page, _, parameter) = page_of(path)?;
-        let (_, make) = FORMS.iter().find(|(posted_to, _)| *posted_to == page)?;
-        Some(make(parameter.unwrap_or_default().to_string()))
+/// Adds every form's route to `router` (whose pages' `GET`s they join).
+pub fn add_to<S: Clone + Send + Sync + 'static>(mut router: Router<S>, forms: Forms) -> Router<S> {
+    for (page, handler) in FORMS {
+        router = router.route(page, handler().with_state(forms.clone()));
     }
+    router
+}
+
+/// The route of a form that `handle` answers: it is given the page posted
+/// to and the fields, read as `T` (at most [`MAX_FORM_BYTES`]).
+fn form<T, F, Fut>(handle: F) -> MethodRouter<Forms>
+where
+    T: DeserializeOwned + Send + 'static,
+    F: Fn(Posted, T) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Done, AppError>> + Send + 'static,
+{
+    post(
+        move |page: FormPage, Fields(fields): Fields<T>| async move {
+            let FormPage { shown, posted } = page;
+            let signed_in = posted.user.is_some();
+            let done = handle(posted, fields).await;
+            private_if(signed_in, shown.answer(done).await)
+        },
+    )
+    .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// What a form did, and what the browser is answered.
@@ -101,30 +110,40 @@ pub enum Done {
     Shown,
 }
 
-/// What the forms need: the pages (to resolve inputs and render), and
-/// the mailer.
+/// What the forms need: the pages (to resolve inputs), the app's renderer
+/// (to show a page again), the mailer, and who may say who a client is.
 #[derive(Clone)]
 pub struct Forms {
     pages: Pages,
+    render: Router,
     mailer: Mailer,
     trusted_proxies: TrustedProxies,
 }
 
 impl Forms {
-    pub fn new(pages: Pages, mailer: Mailer, trusted_proxies: TrustedProxies) -> Forms {
+    /// `render` renders the app's page for a request (its inputs in its
+    /// extensions).
+    pub fn new(
+        pages: Pages,
+        render: Router,
+        mailer: Mailer,
+        trusted_proxies: TrustedProxies,
+    ) -> Forms {
         Forms {
             pages,
+            render,
             mailer,
             trusted_proxies,
         }
     }
 }
 
-/// What a form's handler gets.
+/// What a form's handler gets besides its fields.
 pub struct Posted {
-    /// The fields, decoded (a name given twice: its first value).
-    pub fields: Vec<(String, String)>,
     pub visitor: VisitorSession,
+    /// The page's parameter (`/copies/{id}/renew`: the copy's id); empty
+    /// for a page without one.
+    pub parameter: String,
     /// Where the request came from, for the sign-in throttle
     /// ([`TrustedProxies::client`]).
     pub client: String,
@@ -135,118 +154,118 @@ pub struct Posted {
     pub user: Option<User>,
 }
 
-impl Posted {
-    /// The value of the field `name`, empty if it was not sent.
-    pub fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(field, _)| field == name)
-            .map_or("", |(_, value)| value.as_str())
+/// A page posted to, allowed to the visitor and readable: the form's
+/// handler may go on. Otherwise the extractor answers in its place: sent
+/// to sign in, or the page saying why not (a 403, an outage).
+pub struct FormPage {
+    shown: Shown,
+    posted: Posted,
+}
+
+/// The page as the form's answer shows it again.
+struct Shown {
+    request: Parts,
+    inputs: PageInputs,
+    route: Route,
+    forms: Forms,
+}
+
+impl FromRequestParts<Forms> for FormPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, forms: &Forms) -> Result<Self, Response> {
+        let route = Route::of(parts.uri.path());
+        let (Some(resolving), Some(visitor)) = (
+            forms.pages.resolve(parts, route),
+            forms.pages.visitor(parts),
+        ) else {
+            tracing::error!("no session layer around the forms");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        let mut resolved = resolving.await;
+        if let Err(sign_in) = check_access(&mut resolved, route) {
+            return Err(found(&sign_in));
+        }
+        let user = resolved.inputs.layout.user.clone();
+        let shown = Shown {
+            request: parts.clone(),
+            inputs: resolved.inputs,
+            route,
+            forms: forms.clone(),
+        };
+        // Not allowed (a 403), or the page's inputs unreadable (an outage):
+        // the page says so, and the form does nothing.
+        if let PageKind::Catalog(Err(_)) = &shown.inputs.page {
+            let signed_in = user.is_some();
+            let inputs = shown.inputs.clone();
+            return Err(private_if(signed_in, shown.render(inputs).await));
+        }
+        let parameter = RawPathParams::from_request_parts(parts, forms)
+            .await
+            .ok()
+            .and_then(|params| params.iter().next().map(|(_, value)| value.to_string()))
+            .unwrap_or_default();
+        let client = forms
+            .trusted_proxies
+            .client(peer(&parts.extensions), &parts.headers)
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+        let posted = Posted {
+            visitor,
+            parameter,
+            client,
+            locale: shown.inputs.layout.locale,
+            mailer: forms.mailer.clone(),
+            user,
+        };
+        Ok(FormPage { shown, posted })
     }
 }
 
-/// Middleware: handles a `POST` to a form's page; anything else goes on.
-pub async fn submit(State(forms): State<Forms>, request: Request, next: Next) -> Response {
-    let pages = &forms.pages;
-    if request.method() != Method::POST {
-        return next.run(request).await;
+impl Shown {
+    /// The answer to the form: where to go next, or the page again.
+    async fn answer(self, done: Result<Done, AppError>) -> Response {
+        let mut inputs = self.inputs.clone();
+        match done {
+            Ok(Done::Redirect(location)) => found(&location),
+            Ok(Done::Again(submitted, status)) => {
+                inputs.form = Some(submitted);
+                again(self.render(inputs).await, status, None)
+            }
+            Ok(Done::TooSoon(submitted, wait)) => {
+                inputs.form = Some(submitted);
+                let status = StatusCode::TOO_MANY_REQUESTS;
+                again(self.render(inputs).await, status, Some(wait))
+            }
+            Ok(Done::Shown) => {
+                let Some(resolving) = self.forms.pages.resolve(&self.request, self.route) else {
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                };
+                let mut inputs = resolving.await.inputs;
+                inputs.form = Some(Submitted::default());
+                self.render(inputs).await
+            }
+            Err(error) => {
+                // The page, showing the error in place of what it shows.
+                inputs.page = PageKind::Catalog(Err(error));
+                self.render(inputs).await
+            }
+        }
     }
-    let path = request.uri().path();
-    let Some(form) = Form::of(path) else {
-        return next.run(request).await;
-    };
-    let route = Route::of(path);
-    let (mut parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "This form sent more than it can.",
-        )
-            .into_response();
-    };
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    // The page is rendered as for a `GET` of it (the app's routes are).
-    parts.method = Method::GET;
-    let mut request = Request::from_parts(parts, Body::empty());
 
-    let (Some(resolving), Some(visitor)) =
-        (pages.resolve(&request, route), pages.visitor(&request))
-    else {
-        tracing::error!("no session layer around the forms");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let mut resolved = resolving.await;
-    if let Err(sign_in) = check_access(&mut resolved, route) {
-        return found(&sign_in);
+    /// The app's page for this request, rendered from `inputs`.
+    async fn render(self, inputs: PageInputs) -> Response {
+        let mut request = Request::from_parts(self.request, Body::empty());
+        request.extensions_mut().insert(inputs);
+        match self.forms.render.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
     }
-    // Not allowed (a 403), or the page's inputs unreadable (an outage):
-    // the page says so, and the form does nothing.
-    if let PageKind::Catalog(Err(_)) = &resolved.inputs.page {
-        let signed_in = resolved.inputs.layout.user.is_some();
-        request.extensions_mut().insert(resolved.inputs);
-        return private_if(signed_in, next.run(request).await);
-    }
-    let client = forms
-        .trusted_proxies
-        .client(peer(&request), request.headers())
-        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
-    let posted = Posted {
-        fields,
-        visitor,
-        client,
-        locale: resolved.inputs.layout.locale,
-        mailer: forms.mailer.clone(),
-        user: resolved.inputs.layout.user.clone(),
-    };
-    let done = match form {
-        Form::SignIn => accounts::sign_in(&posted).await,
-        Form::SignOut => accounts::sign_out(&posted).await,
-        Form::PasswordReset => accounts::password_reset(&posted).await,
-        Form::NewPassword(token) => accounts::new_password(&posted, &token).await,
-        Form::PasswordChange => accounts::password_change(&posted).await,
-        Form::Renew(copy) => loans::renew(&posted, &copy).await,
-        Form::Lend(copy) => loans::lend(&posted, &copy).await,
-        Form::Return(copy) => loans::take_back(&posted, &copy).await,
-        Form::NewAuthor => authors::create(&posted).await,
-        Form::EditAuthor(id) => authors::update(&posted, &id).await,
-        Form::DeleteAuthor(id) => authors::delete(&posted, &id).await,
-    };
-    let signed_in = posted.user.is_some();
-    let response = match done {
-        Ok(Done::Redirect(location)) => found(&location),
-        Ok(Done::Again(submitted, status)) => {
-            resolved.inputs.form = Some(submitted);
-            request.extensions_mut().insert(resolved.inputs);
-            shown_again(next.run(request).await, status, None)
-        }
-        Ok(Done::TooSoon(submitted, wait)) => {
-            resolved.inputs.form = Some(submitted);
-            request.extensions_mut().insert(resolved.inputs);
-            let status = StatusCode::TOO_MANY_REQUESTS;
-            shown_again(next.run(request).await, status, Some(wait))
-        }
-        Ok(Done::Shown) => {
-            let Some(resolving) = pages.resolve(&request, route) else {
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            };
-            let mut inputs = resolving.await.inputs;
-            inputs.form = Some(Submitted::default());
-            request.extensions_mut().insert(inputs);
-            next.run(request).await
-        }
-        Err(error) => {
-            // The page, showing the error in place of what it shows.
-            resolved.inputs.page = PageKind::Catalog(Err(error));
-            request.extensions_mut().insert(resolved.inputs);
-            next.run(request).await
-        }
-    };
-    private_if(signed_in, response)
 }
 
 /// The form's page rendered again, answered with `status` (and, refused
 /// for a while, `Retry-After`) unless rendering it failed.
-fn shown_again(mut response: Response, status: StatusCode, wait: Option<Duration>) -> Response {
+fn again(mut response: Response, status: StatusCode, wait: Option<Duration>) -> Response {
     if response.status() != StatusCode::OK {
         return response;
     }
@@ -261,10 +280,50 @@ fn shown_again(mut response: Response, status: StatusCode, wait: Option<Duration
     response
 }
 
+/// A form's fields, read as `T` from the body a browser posts
+/// (`application/x-www-form-urlencoded`). A body that is not one, too
+/// large, or with a field twice is refused with what is wrong (4xx); a
+/// field that is missing is empty (the form says it is required).
+pub struct Fields<T>(pub T);
+
+impl<T, S> FromRequest<S> for Fields<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(fields)) => Ok(Fields(fields)),
+            Err(rejection) => Err(refusal(rejection)),
+        }
+    }
+}
+
+/// A form body the site cannot read, answered in words.
+fn refusal(rejection: FormRejection) -> Response {
+    let status = rejection.status();
+    let text = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "This form sent more than it can.".to_string(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "A form is posted as application/x-www-form-urlencoded.".to_string()
+        }
+        _ => format!("This form could not be read: {}", rejection.body_text()),
+    };
+    tracing::info!(%status, "a form that could not be read");
+    (status, text).into_response()
+}
+
+/// A form without fields (signing out, taking a copy back): whatever is
+/// posted is not read.
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 #[cfg(test)]
 mod tests {
-    use super::{Form, FORMS};
-    use crate::page_requests::{page_of, PAGES};
+    use super::FORMS;
+    use crate::page_requests::PAGES;
 
     #[test]
     fn every_form_is_posted_to_a_page() {
@@ -274,29 +333,5 @@ mod tests {
                 "{page} is no page"
             );
         }
-    }
-
-    #[test]
-    fn a_form_is_known_by_its_page_and_takes_its_parameter() {
-        assert_eq!(
-            Form::of("/copies/5f1c/renew"),
-            Some(Form::Renew("5f1c".into()))
-        );
-        assert_eq!(
-            Form::of("/accounts/reset/ab12"),
-            Some(Form::NewPassword("ab12".into()))
-        );
-        assert_eq!(Form::of("/authors/new"), Some(Form::NewAuthor));
-        assert_eq!(Form::of("/accounts/login"), Some(Form::SignIn));
-        for none in [
-            "/accounts/reset/done",
-            "/books/7",
-            "/copies//renew",
-            "/copies/5/renew/x",
-            "/nowhere",
-        ] {
-            assert_eq!(Form::of(none), None, "{none}");
-        }
-        assert!(page_of("/accounts/reset/done").is_some());
     }
 }

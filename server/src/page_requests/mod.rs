@@ -24,7 +24,7 @@ use std::sync::Arc;
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{header, Method, StatusCode},
+    http::{header, request::Parts, HeaderMap, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -72,10 +72,10 @@ impl Pages {
         }))
     }
 
-    /// The session of `request`; `None` without a session layer.
-    pub fn visitor(&self, request: &Request) -> Option<VisitorSession> {
-        let session = request.extensions().get::<Session>()?.clone();
-        let cookies = request.extensions().get::<Cookies>()?.clone();
+    /// The session of a request; `None` without a session layer.
+    pub fn visitor(&self, request: &Parts) -> Option<VisitorSession> {
+        let session = request.extensions.get::<Session>()?.clone();
+        let cookies = request.extensions.get::<Cookies>()?.clone();
         Some(VisitorSession::new(
             session,
             cookies,
@@ -88,20 +88,20 @@ impl Pages {
     /// counts the view), from its session; `None` without a session layer.
     pub fn resolve(
         &self,
-        request: &Request,
+        request: &Parts,
         route: Route,
     ) -> Option<impl std::future::Future<Output = inputs::Resolved> + Send + 'static> {
         let visitor = self.visitor(request)?;
         let address = request
-            .uri()
+            .uri
             .path_and_query()
-            .map_or_else(|| request.uri().path(), |address| address.as_str())
+            .map_or_else(|| request.uri.path(), |address| address.as_str())
             .to_owned();
         // The outcome of a form posted without JavaScript is shown, not
         // counted as a view.
         let counts_a_view =
-            request.method() == Method::GET && Outcome::of_address(&address).is_none();
-        let accepted = accepted_language(request);
+            request.method == Method::GET && Outcome::of_address(&address).is_none();
+        let accepted = accepted_language(&request.headers);
         Some(
             async move { inputs::resolve(&visitor, route, counts_a_view, address, accepted).await },
         )
@@ -110,9 +110,8 @@ impl Pages {
 
 /// The site's language that best matches the request's `Accept-Language`
 /// (English without one): what a browser that has not chosen one reads.
-pub fn accepted_language<B>(request: &axum::http::Request<B>) -> Locale {
-    request
-        .headers()
+pub fn accepted_language(headers: &HeaderMap) -> Locale {
+    headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
         .map_or_else(Locale::default, language::negotiate)
@@ -137,13 +136,16 @@ impl Route {
 /// a kept page where the page opts in. Anything else (server functions,
 /// static files, other methods) goes on to the app untouched; the 404 page
 /// resolves its inputs behind the static files ([`not_found`]).
-pub async fn serve(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+pub async fn serve(State(pages): State<Pages>, request: Request, next: Next) -> Response {
     let route = Route::of(request.uri().path());
     let method = request.method().clone();
     if route == Route::Other || !(method == Method::GET || method == Method::HEAD) {
         return next.run(request).await;
     }
-    let Some(resolving) = pages.resolve(&request, route) else {
+    let (parts, body) = request.into_parts();
+    let resolving = pages.resolve(&parts, route);
+    let mut request = Request::from_parts(parts, body);
+    let Some(resolving) = resolving else {
         tracing::error!("no session layer around the pages");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -273,9 +275,12 @@ async fn render_to_keep(
 
 /// Middleware for the 404 page (the fallback, once no static file was
 /// found): resolves its inputs, as for every page.
-pub async fn not_found(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+pub async fn not_found(State(pages): State<Pages>, request: Request, next: Next) -> Response {
     let mut signed_in = false;
-    if let Some(resolving) = pages.resolve(&request, Route::Other) {
+    let (parts, body) = request.into_parts();
+    let resolving = pages.resolve(&parts, Route::Other);
+    let mut request = Request::from_parts(parts, body);
+    if let Some(resolving) = resolving {
         let inputs = resolving.await.inputs;
         signed_in = inputs.layout.user.is_some();
         request.extensions_mut().insert(inputs);

@@ -174,3 +174,74 @@ async fn a_name_too_long_for_a_file_is_not_found() {
         assert_eq!(response.status(), 404, "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_body_that_cannot_be_read_is_refused_in_words_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (_alice, libby) = app.member_and_librarian().await;
+    let authors = || app.scalar("SELECT COUNT(*) FROM author");
+    let before: i64 = authors().await;
+    let post = |content_type: &'static str, body: String| {
+        libby
+            .post(app.url("/authors/new"))
+            .header("origin", &app.address)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    for (content_type, body, status, says) in [
+        (
+            "text/plain",
+            "first_name=Ann&last_name=Lee".to_string(),
+            415,
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            "multipart/form-data; boundary=x",
+            "--x--".to_string(),
+            415,
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            form,
+            "first_name=Ann&first_name=Bo&last_name=Lee".to_string(),
+            422,
+            "duplicate field `first_name`",
+        ),
+        (
+            form,
+            format!("first_name=Ann&last_name={}", "x".repeat(17 * 1024)),
+            413,
+            "This form sent more than it can.",
+        ),
+    ] {
+        let response = post(content_type, body).await.unwrap();
+        assert_eq!(response.status(), status, "{content_type}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(says), "{content_type}: {text}");
+    }
+    assert_eq!(authors().await, before);
+
+    // Nobody signed in is sent to sign in before the body is read, however
+    // much of it there is; a body that is no form at all, from the right
+    // user, shows the form again saying what is missing.
+    let response = bare_client()
+        .post(app.url("/authors/new"))
+        .header("origin", &app.address)
+        .header("content-type", form)
+        .body("x".repeat(17 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(
+        response.headers()["location"],
+        "/accounts/login?next=/authors/new"
+    );
+    let response = post(form, "%%%&&==\u{1}".to_string()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = main_text(&response.text().await.unwrap());
+    assert!(text.contains("This field is required."), "{text}");
+    assert_eq!(authors().await, before);
+}
