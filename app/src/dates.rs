@@ -3,16 +3,20 @@
 //! and one parser for all of them; and instants as the database keeps
 //! them.
 
-use time::{Date, Month, OffsetDateTime};
+#[cfg(feature = "ssr")]
+use time::OffsetDateTime;
+use time::{Date, Month};
 
 /// How session expiry dates and renewal times are stored: Unix
 /// milliseconds (in whole seconds a session could end, or be renewed, up to
 /// a second early).
+#[cfg(feature = "ssr")]
 pub fn unix_millis(time: OffsetDateTime) -> i64 {
     i64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 /// Today, as the site counts days (UTC, as overdue marks do).
+#[cfg(feature = "ssr")]
 pub fn today() -> Date {
     OffsetDateTime::now_utc().date()
 }

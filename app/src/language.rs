@@ -95,14 +95,11 @@ pub fn from_tag(tag: &str) -> Option<Locale> {
 /// "1927-03-06" as the language writes a date: "6 Mar 1927", "1927年3月6日";
 /// anything else is shown as it is.
 pub fn human_date(locale: Locale, iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+    let Some(date) = crate::dates::parse_date(iso) else {
         return iso.to_string();
     };
-    let (Ok(month), Ok(day)) = (month.parse::<u8>(), day.parse::<u8>()) else {
-        return iso.to_string();
-    };
-    let month = match month {
+    let (year, day) = (date.year(), date.day());
+    let month = match u8::from(date.month()) {
         1 => td_string!(locale, date.jan),
         2 => td_string!(locale, date.feb),
         3 => td_string!(locale, date.mar),

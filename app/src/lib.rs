@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod dates;
 pub mod error;
 pub mod form_fields;
 pub mod islands;
@@ -25,8 +26,6 @@ pub mod visit_count;
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod catalog;
-#[cfg(feature = "ssr")]
-pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -3,7 +3,18 @@
 use leptos_i18n::td_string;
 use serde::{Deserialize, Serialize};
 
-use crate::language::{human_date, Locale};
+use time::Date;
+
+use crate::{
+    dates::parse_date,
+    language::{human_date, Locale},
+};
+
+/// Whether the date `due` (`YYYY-MM-DD`, as the database keeps it) is
+/// before `today`.
+fn is_before(due: &str, today: Date) -> bool {
+    parse_date(due).is_some_and(|due| due < today)
+}
 
 /// The home page's "Dynamic content" figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,11 +175,11 @@ impl BookCopy {
             .flatten()
     }
 
-    /// Whether it is on loan and was due back before `today` (both
-    /// `YYYY-MM-DD`, which compare as text). A reserved copy's date is when
-    /// the reservation ends, which it cannot be late for.
-    pub fn is_overdue(&self, today: &str) -> bool {
-        self.status == CopyStatus::OnLoan && self.due().is_some_and(|due| due < today)
+    /// Whether it is on loan and was due back before `today`. A reserved
+    /// copy's date is when the reservation ends, which it cannot be late
+    /// for.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.status == CopyStatus::OnLoan && self.due().is_some_and(|due| is_before(due, today))
     }
 }
 
@@ -183,8 +194,6 @@ pub struct BookDetail {
     pub genres: Vec<String>,
     /// Available copies first, then by due date.
     pub copies: Vec<BookCopy>,
-    /// The day the page is for (`YYYY-MM-DD`, UTC): what is overdue.
-    pub today: String,
 }
 
 /// Whether a book can be borrowed, as its page leads with it.
@@ -204,7 +213,9 @@ pub enum Availability {
 }
 
 impl BookDetail {
-    pub fn availability(&self) -> Availability {
+    /// Whether it can be borrowed, and if not when it may be back (late
+    /// when that was before `today`).
+    pub fn availability(&self, today: Date) -> Availability {
         let copies = self.copies.len();
         let available = self
             .copies
@@ -222,7 +233,7 @@ impl BookDetail {
                 Availability::NoneAvailable {
                     copies,
                     due: first_back.and_then(|copy| copy.due()).map(str::to_string),
-                    overdue: first_back.is_some_and(|copy| copy.is_overdue(&self.today)),
+                    overdue: first_back.is_some_and(|copy| copy.is_overdue(today)),
                 }
             }
             (available, copies) => Availability::Available { available, copies },
@@ -258,9 +269,11 @@ pub struct Loan {
 }
 
 impl Loan {
-    /// Whether it was due back before `today` (`YYYY-MM-DD`).
-    pub fn is_overdue(&self, today: &str) -> bool {
-        self.due_back.as_deref().is_some_and(|due| due < today)
+    /// Whether it was due back before `today`.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.due_back
+            .as_deref()
+            .is_some_and(|due| is_before(due, today))
     }
 }
 

@@ -130,18 +130,17 @@ pub enum PageKind {
 pub struct CatalogInputs {
     /// The catalog's version, raised by every change of it.
     pub version: i64,
-    /// Today (`YYYY-MM-DD`, UTC): a copy due back before it is overdue.
-    pub today: String,
+    /// Today (UTC): a copy due back before it is overdue.
+    pub today: time::Date,
 }
 
 impl CatalogInputs {
     /// The catalog at `version`, today.
     #[cfg(feature = "ssr")]
     pub fn now(version: i64) -> CatalogInputs {
-        use crate::dates::{iso_date, today};
         CatalogInputs {
             version,
-            today: iso_date(today()),
+            today: crate::dates::today(),
         }
     }
 }

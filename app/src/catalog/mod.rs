@@ -350,8 +350,8 @@ pub async fn authors(
     })
 }
 
-/// A book's page, for `today` (what is overdue).
-pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppError> {
+/// A book's page.
+pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
     type Row = (
         i64,
         String,
@@ -429,7 +429,6 @@ pub async fn book(db: &Db, id: i64, today: String) -> Result<BookDetail, AppErro
         language,
         genres,
         copies,
-        today,
     })
 }
 

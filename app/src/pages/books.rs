@@ -7,7 +7,7 @@ use crate::{
     language::{human_date, Locale},
     layout::{PageTitle, Pager, PerPageForm},
     model::{Availability, BookCopy, BookDetail, BookSummary, CopyStatus, ListPage},
-    page_inputs::{locale, user},
+    page_inputs::{catalog_inputs, locale, user},
     pages::{
         reads,
         scaffold::{param, query, read_then_show},
@@ -107,7 +107,9 @@ pub fn BookDetailPage() -> impl IntoView {
 #[component]
 fn BookDetailView(book: BookDetail) -> impl IntoView {
     let locale = locale();
-    let availability = book.availability();
+    // What is overdue: the page's inputs always have today.
+    let today = catalog_inputs().map_or(time::Date::MIN, |inputs| inputs.today);
+    let availability = book.availability(today);
     let genres = if book.genres.is_empty() {
         "—".to_string()
     } else {
@@ -120,7 +122,6 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
         }
         None => td_string!(locale, book.description_no_author, title).to_string(),
     };
-    let today = book.today.clone();
     view! {
         <PageTitle text=book.title.clone() description />
         <article class="book">
@@ -151,7 +152,7 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
                         {book
                             .copies
                             .into_iter()
-                            .map(|copy| view! { <CopyRow copy today=today.clone() locale /> })
+                            .map(|copy| view! { <CopyRow copy today locale /> })
                             .collect_view()}
                     </ul>
                 }.into_any()
@@ -204,8 +205,8 @@ fn AvailabilitySummary(availability: Availability, locale: Locale) -> impl IntoV
 }
 
 #[component]
-fn CopyRow(copy: BookCopy, today: String, locale: Locale) -> impl IntoView {
-    let overdue = copy.is_overdue(&today);
+fn CopyRow(copy: BookCopy, today: time::Date, locale: Locale) -> impl IntoView {
+    let overdue = copy.is_overdue(today);
     let due = copy.due().map(|due| human_date(locale, due));
     let staff = user()
         .is_some_and(|user| user.librarian)

@@ -44,9 +44,7 @@ pub fn AllLoansPage() -> impl IntoView {
 #[component]
 fn LoanList(list: ListPage<Loan>, everyone: bool) -> impl IntoView {
     let locale = locale();
-    let today = catalog_inputs()
-        .map(|inputs| inputs.today)
-        .unwrap_or_default();
+    let today = catalog_inputs().map_or(time::Date::MIN, |inputs| inputs.today);
     let (heading, base) = if everyone {
         (td_string!(locale, loans.all_title), "/loans")
     } else {
@@ -57,7 +55,7 @@ fn LoanList(list: ListPage<Loan>, everyone: bool) -> impl IntoView {
         .items
         .clone()
         .into_iter()
-        .map(|loan| view! { <LoanRow loan today=today.clone() everyone locale /> })
+        .map(|loan| view! { <LoanRow loan today everyone locale /> })
         .collect_view();
     view! {
         <PageTitle text=title />
@@ -75,8 +73,8 @@ fn LoanList(list: ListPage<Loan>, everyone: bool) -> impl IntoView {
 }
 
 #[component]
-fn LoanRow(loan: Loan, today: String, everyone: bool, locale: Locale) -> impl IntoView {
-    let overdue = loan.is_overdue(&today);
+fn LoanRow(loan: Loan, today: time::Date, everyone: bool, locale: Locale) -> impl IntoView {
+    let overdue = loan.is_overdue(today);
     let due = loan
         .due_back
         .as_deref()

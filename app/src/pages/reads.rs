@@ -31,8 +31,7 @@ pub async fn book(id: String) -> Result<BookDetail, AppError> {
     #[cfg(feature = "ssr")]
     {
         let id = crate::paging::parse_id(&id, crate::error::Missing::Book)?;
-        let today = crate::page_inputs::catalog_inputs()?.today;
-        crate::catalog::book(&server::db()?, id, today).await
+        crate::catalog::book(&server::db()?, id).await
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -177,12 +176,8 @@ mod server {
     /// Three weeks from the page's today: a loan's due date, and a
     /// renewal's, unless the librarian says otherwise.
     pub fn in_three_weeks() -> Result<String, AppError> {
-        use crate::{
-            dates::{iso_date, parse_date},
-            loans::LOAN_DAYS,
-        };
+        use crate::{dates::iso_date, loans::LOAN_DAYS};
         let today = catalog_inputs()?.today;
-        let today = parse_date(&today).ok_or_else(|| AppError::bug("today is not a date"))?;
         Ok(iso_date(today + time::Duration::days(LOAN_DAYS)))
     }
 }

@@ -3,6 +3,16 @@
 //! limit, and open connections a number. (axum::serve has neither: a
 //! client that opens connections and sends nothing holds them for ever,
 //! until the process runs out of file descriptors.)
+//!
+//! hyper serves each connection; what is kept here is what neither it nor
+//! tower-http measures as these limits mean. hyper's `header_read_timeout`
+//! starts as soon as it waits for a request, so on a kept-alive connection
+//! it is also the idle limit (10 s in place of 60, or 60 s for a header
+//! dripped a byte at a time); tower-http's body timeout allows that long
+//! between two pieces of a body, so a body dripped a byte a second never
+//! times out. Both are deadlines for the whole here ([`activity`],
+//! [`body`]), and the connection limit closes the oldest idle connection
+//! to admit a new one ([`open`], unit-tested).
 
 mod activity;
 mod body;
