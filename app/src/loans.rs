@@ -72,7 +72,8 @@ impl From<sqlx::Error> for LoanError {
     }
 }
 
-/// A copy's status and its book's title.
+/// A copy's status and its book's title (read in a transaction that just
+/// changed the copy: as changed).
 const COPY_AND_TITLE: &str = "SELECT copy.status, book.title FROM book_instance copy
      JOIN book ON book.id = copy.book_id WHERE copy.id = $1";
 
@@ -111,27 +112,29 @@ pub async fn lend(
         if !active {
             return Err(LoanError::InactiveUser(username.to_string()));
         }
-        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
-            .bind(copy)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
-        let current = status(&code)?;
-        if current != CopyStatus::Available {
-            return Err(LoanError::NotAvailable {
-                copy: copy.to_string(),
-                status: current,
-            });
-        }
-        sqlx::query(
+        // Only if it is still available: of two lends at once, one lends
+        // it and the other finds it lent (PostgreSQL makes the second wait
+        // for the first's row, then looks at the row as the first left it).
+        let lent = sqlx::query(
             "UPDATE book_instance SET status = 'o', due_back = $2, borrower_id = $3
-             WHERE id = $1",
+             WHERE id = $1 AND status = 'a'",
         )
         .bind(copy)
         .bind(iso_date(due))
         .bind(user)
         .execute(&mut *tx)
         .await?;
+        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
+            .bind(copy)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        if lent.rows_affected() == 0 {
+            return Err(LoanError::NotAvailable {
+                copy: copy.to_string(),
+                status: status(&code)?,
+            });
+        }
         sqlx::query(COUNT_AVAILABLE)
             .bind(-1_i64)
             .execute(&mut *tx)
@@ -145,25 +148,26 @@ pub async fn lend(
 /// borrower. Gives the book's title.
 pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanError> {
     in_transaction!(db, |tx| {
+        // Only if it is still on loan: of two returns at once, one takes it
+        // back and the other is told it is no longer on loan.
+        let returned = sqlx::query(
+            "UPDATE book_instance SET status = 'a', due_back = NULL, borrower_id = NULL
+             WHERE id = $1 AND status = 'o'",
+        )
+        .bind(copy)
+        .execute(&mut *tx)
+        .await?;
         let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
             .bind(copy)
             .fetch_optional(&mut *tx)
             .await?;
         let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
-        let current = status(&code)?;
-        if current != CopyStatus::OnLoan {
+        if returned.rows_affected() == 0 {
             return Err(LoanError::NotOnLoan {
                 copy: copy.to_string(),
-                status: current,
+                status: status(&code)?,
             });
         }
-        sqlx::query(
-            "UPDATE book_instance SET status = 'a', due_back = NULL, borrower_id = NULL
-             WHERE id = $1",
-        )
-        .bind(copy)
-        .execute(&mut *tx)
-        .await?;
         sqlx::query(COUNT_AVAILABLE)
             .bind(1_i64)
             .execute(&mut *tx)

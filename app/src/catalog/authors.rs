@@ -136,6 +136,13 @@ pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
 pub async fn update(db: &Db, id: i64, author: &AuthorFields) -> Result<(), AppError> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
+        // First, as in `create` and `delete`: the row every change of the
+        // catalog locks (its version is raised there). Taken after the
+        // author's row, an edit and a delete of one author at once would
+        // each hold what the other waits for (PostgreSQL: a deadlock).
+        sqlx::query("UPDATE catalog_counts SET authors = authors WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let changed = sqlx::query(
             "UPDATE author SET first_name = $2, last_name = $3, date_of_birth = $4,
                 date_of_death = $5

@@ -273,3 +273,52 @@ async fn an_author_with_books_is_not_deleted_and_one_without_is() {
     let response = app.post_form(&libby, &delete, &[]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn authors_edited_and_deleted_at_once_are_one_or_the_other_never_a_failure() {
+    let app = spawn_app().await;
+    let (_alice, libby) = app.member_and_librarian().await;
+    let before: i64 = app.scalar("SELECT COUNT(*) FROM author").await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let name = format!("Brief{i}");
+        let fields = [("first_name", name.as_str()), ("last_name", "Tenure")];
+        let response = app.post_form(&libby, "/authors/new", &fields).await;
+        ids.push(author_id(response.headers()["location"].to_str().unwrap()));
+    }
+    let races = ids.iter().flat_map(|id| {
+        let (edit, delete) = (
+            format!("/authors/{id}/edit"),
+            format!("/authors/{id}/delete"),
+        );
+        let fields = [("first_name", "Renamed"), ("last_name", "Tenure")];
+        let libby = &libby;
+        let app = &app;
+        [
+            futures::future::Either::Left(async move {
+                ("edit", app.post_form(libby, &edit, &fields).await)
+            }),
+            futures::future::Either::Right(async move {
+                ("delete", app.post_form(libby, &delete, &[]).await)
+            }),
+        ]
+    });
+    for (what, response) in futures::future::join_all(races).await {
+        let status = response.status();
+        // An edit after the delete finds nobody (404); nothing fails.
+        let expected = match what {
+            "edit" => [StatusCode::FOUND, StatusCode::NOT_FOUND].contains(&status),
+            _ => status == StatusCode::FOUND,
+        };
+        assert!(
+            expected,
+            "{what}: {status}: {}",
+            response.text().await.unwrap()
+        );
+    }
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM author").await,
+        before
+    );
+    assert_eq!(app.home(&browser()).await.count("Authors"), before as u64);
+}

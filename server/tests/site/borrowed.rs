@@ -476,3 +476,65 @@ async fn a_loan_to_nobody_or_in_the_past_is_said_wrong_and_made_by_librarians_on
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// Twenty librarians' posts of one form for one copy at once: the statuses
+/// they were answered, and the pages of those that were not redirected.
+async fn all_at_once(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (usize, Vec<String>) {
+    let librarians = (0..4).map(|_| browser()).collect::<Vec<_>>();
+    for librarian in &librarians {
+        app.sign_in(librarian, "libby", "shelves and stacks").await;
+    }
+    let posts = (0..20).map(|i| app.post_form(&librarians[i % 4], path, fields));
+    let mut done = 0;
+    let mut refused = Vec::new();
+    for response in futures::future::join_all(posts).await {
+        match response.status() {
+            StatusCode::FOUND => done += 1,
+            StatusCode::OK => refused.push(main_text(&response.text().await.unwrap())),
+            status => panic!("{path}: {status}: {}", response.text().await.unwrap()),
+        }
+    }
+    (done, refused)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_copy_lent_or_returned_twenty_times_at_once_is_so_once_and_the_counts_stay_true() {
+    let app = spawn_app().await;
+    let _ = app.member_and_librarian().await;
+    let copy = available_copies(&app, 1).await.remove(0);
+    let truly_available =
+        || app.scalar::<i64>("SELECT COUNT(*) FROM book_instance WHERE status = 'a'");
+    let before = app.copies_available().await;
+    assert_eq!(before as i64, truly_available().await);
+
+    let lend = format!("/copies/{copy}/lend");
+    let (lent, refused) =
+        all_at_once(&app, &lend, &[("username", "alice"), ("due_back", "")]).await;
+    assert_eq!(lent, 1, "lends said done: {refused:?}");
+    for page in &refused {
+        assert!(
+            page.contains("This copy cannot be lent: it is on loan, not available."),
+            "{page}"
+        );
+    }
+    let loans: i64 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM book_instance WHERE id = '{copy}' AND status = 'o'"
+        ))
+        .await;
+    assert_eq!(loans, 1);
+    assert_eq!(app.copies_available().await, before - 1);
+    assert_eq!(truly_available().await, before as i64 - 1);
+
+    let back = format!("/copies/{copy}/return");
+    let (returned, refused) = all_at_once(&app, &back, &[]).await;
+    assert_eq!(returned, 1, "returns said done: {refused:?}");
+    for page in &refused {
+        assert!(
+            page.contains("cannot be marked returned: it is available, not on loan"),
+            "{page}"
+        );
+    }
+    assert_eq!(app.copies_available().await, before);
+    assert_eq!(truly_available().await, before as i64);
+}
