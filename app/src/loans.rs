@@ -42,6 +42,8 @@ pub enum LoanError {
     },
     /// A due date before today.
     DueInThePast(Date),
+    /// A due date further ahead than a renewal may set it.
+    DueTooFar(Date),
     Failed(AppError),
 }
 
@@ -59,6 +61,11 @@ impl std::fmt::Display for LoanError {
                 write!(f, "copy {copy} is not on loan: it is {}", status(s))
             }
             LoanError::DueInThePast(due) => write!(f, "{} is in the past", iso_date(*due)),
+            LoanError::DueTooFar(due) => write!(
+                f,
+                "{} is more than {MAX_RENEWAL_DAYS} days ahead",
+                iso_date(*due)
+            ),
             LoanError::Failed(error) => write!(f, "{error}"),
         }
     }
@@ -89,8 +96,8 @@ fn status(code: &str) -> Result<CopyStatus, LoanError> {
 }
 
 /// Lends the available copy `copy` to the active user `username` until
-/// `due` (by default [`LOAN_DAYS`] from today); gives the due date and the
-/// book's title.
+/// `due` (by default [`LOAN_DAYS`] from today; from today to
+/// [`MAX_RENEWAL_DAYS`] ahead); gives the due date and the book's title.
 pub async fn lend(
     db: &crate::db::Db,
     copy: &str,
@@ -101,6 +108,10 @@ pub async fn lend(
     let due = due.unwrap_or(today + Duration::days(LOAN_DAYS));
     if due < today {
         return Err(LoanError::DueInThePast(due));
+    }
+    // A loan is never due later than a renewal could set it.
+    if due > today + Duration::days(MAX_RENEWAL_DAYS) {
+        return Err(LoanError::DueTooFar(due));
     }
     in_transaction!(db, |tx| {
         let user: Option<(i64, bool)> =

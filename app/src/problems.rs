@@ -85,6 +85,12 @@ pub enum Problem {
     NotOnLoan(CopyStatus),
     /// A due date before today.
     DueInPast,
+    /// A due date more than four weeks ahead.
+    DueTooFar,
+    /// A date (of birth, of death) after today.
+    DateInFuture,
+    /// A name with a control character (a tab, a line break, a NUL).
+    ControlCharacters,
     /// A date of death before the date of birth.
     DeathBeforeBirth,
     /// An author the library still has books of.
@@ -122,6 +128,9 @@ impl Problem {
                 td_string!(locale, forms.not_on_loan, status).to_string()
             }
             Problem::DueInPast => td_string!(locale, forms.due_in_past).to_string(),
+            Problem::DueTooFar => td_string!(locale, forms.due_too_far).to_string(),
+            Problem::DateInFuture => td_string!(locale, forms.date_in_future).to_string(),
+            Problem::ControlCharacters => td_string!(locale, forms.control_characters).to_string(),
             Problem::DeathBeforeBirth => td_string!(locale, forms.death_before_birth).to_string(),
             Problem::AuthorHasBooks => td_string!(locale, forms.author_has_books).to_string(),
             Problem::WrongOldPassword => td_string!(locale, forms.wrong_old_password).to_string(),

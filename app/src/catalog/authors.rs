@@ -3,9 +3,11 @@
 //! kept page is keyed by it) and the author list's order; the search
 //! index follows by its triggers.
 
+use time::Date;
+
 use crate::{
     catalog::positions,
-    dates::parse_date,
+    dates::{iso_date, parse_date},
     db::Db,
     error::{AppError, Missing},
     in_transaction,
@@ -36,9 +38,10 @@ pub struct AuthorForm {
 }
 
 /// Reads an author from the form as posted: both names required, at most
-/// [`MAX_NAME_CHARS`] each; dates optional, real dates, death not before
-/// birth. `Err`: the form as posted (trimmed), with what is wrong with it.
-pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
+/// [`MAX_NAME_CHARS`] each, without control characters; dates optional,
+/// real dates, neither after `today`, death not before birth. `Err`: the
+/// form as posted (trimmed), with what is wrong with it.
+pub fn read_form(posted: &AuthorForm, today: Date) -> Result<AuthorFields, Submitted> {
     let fields = [
         ("first_name", posted.first_name.trim()),
         ("last_name", posted.last_name.trim()),
@@ -62,6 +65,8 @@ pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
         let text = value(name);
         if text.is_empty() {
             form.problem(name, Problem::Required);
+        } else if text.chars().any(char::is_control) {
+            form.problem(name, Problem::ControlCharacters);
         } else if text.chars().count() > MAX_NAME_CHARS {
             form.problem(
                 name,
@@ -75,7 +80,11 @@ pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
         let text = value(name);
         match parse_date(&text) {
             _ if text.is_empty() => None,
-            Some(_) => Some(text),
+            Some(date) if date > today => {
+                form.problem(name, Problem::DateInFuture);
+                None
+            }
+            Some(date) => Some(date),
             None => {
                 form.problem(name, Problem::NotADate);
                 None
@@ -83,8 +92,7 @@ pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
         }
     };
     let (born, died) = (date("date_of_birth"), date("date_of_death"));
-    if let (Some(born), Some(died)) = (&born, &died) {
-        // `YYYY-MM-DD` compares as the dates do.
+    if let (Some(born), Some(died)) = (born, died) {
         if died < born {
             form.problem("date_of_death", Problem::DeathBeforeBirth);
         }
@@ -95,8 +103,8 @@ pub fn read_form(posted: &AuthorForm) -> Result<AuthorFields, Submitted> {
     Ok(AuthorFields {
         first_name: value("first_name"),
         last_name: value("last_name"),
-        date_of_birth: born,
-        date_of_death: died,
+        date_of_birth: born.map(iso_date),
+        date_of_death: died.map(iso_date),
     })
 }
 
@@ -220,10 +228,11 @@ mod tests {
 
     #[test]
     fn names_are_required_and_dates_optional() {
-        let author = read_form(&form(&[
-            ("first_name", " Ursula "),
-            ("last_name", "Le Guin"),
-        ]));
+        let today = parse_date("2026-12-06").unwrap();
+        let author = read_form(
+            &form(&[("first_name", " Ursula "), ("last_name", "Le Guin")]),
+            today,
+        );
         assert_eq!(
             author,
             Ok(AuthorFields {
@@ -233,7 +242,8 @@ mod tests {
                 date_of_death: None,
             })
         );
-        let problems = |fields: &[(&str, &str)]| read_form(&form(fields)).unwrap_err().problems;
+        let problems =
+            |fields: &[(&str, &str)]| read_form(&form(fields), today).unwrap_err().problems;
         assert_eq!(
             problems(&[("last_name", "x")]),
             [("first_name", Problem::Required)]
@@ -259,6 +269,35 @@ mod tests {
                 ("date_of_birth", "21/10/1929")
             ]),
             [("date_of_birth", Problem::NotADate)]
+        );
+        // Nobody is born tomorrow, nor named with a NUL or a line break.
+        assert_eq!(
+            problems(&[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("date_of_birth", "2026-12-07"),
+                ("date_of_death", "3000-01-01"),
+            ]),
+            [
+                ("date_of_birth", Problem::DateInFuture),
+                ("date_of_death", Problem::DateInFuture)
+            ]
+        );
+        assert!(read_form(
+            &form(&[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("date_of_birth", "2026-12-06")
+            ]),
+            today
+        )
+        .is_ok());
+        assert_eq!(
+            problems(&[("first_name", "Ur\0sula"), ("last_name", "Le\nGuin")]),
+            [
+                ("first_name", Problem::ControlCharacters),
+                ("last_name", Problem::ControlCharacters)
+            ]
         );
     }
 }

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 
 use app::{
     catalog::authors::{self, AuthorForm, NotDeleted},
+    dates::today,
     error::{AppError, Missing},
     paging::parse_id,
     problems::{Problem, Submitted, WHOLE_FORM},
@@ -13,7 +14,7 @@ use super::{Done, NoFields, Posted};
 
 /// Adds the author posted; then on to their page.
 pub async fn create(posted: Posted, fields: AuthorForm) -> Result<Done, AppError> {
-    let author = match authors::read_form(&fields) {
+    let author = match authors::read_form(&fields, today()) {
         Ok(author) => author,
         Err(form) => return Ok(Done::Again(form, StatusCode::OK)),
     };
@@ -24,7 +25,7 @@ pub async fn create(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
 /// Changes the author `id` as posted; then back to their page.
 pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError> {
     let id = parse_id(&posted.parameter, Missing::Author)?;
-    let author = match authors::read_form(&fields) {
+    let author = match authors::read_form(&fields, today()) {
         Ok(author) => author,
         Err(form) => {
             // The author must exist for the form to be shown again.

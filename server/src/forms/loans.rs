@@ -120,6 +120,7 @@ fn problem_of(error: LoanError) -> Result<(&'static str, Problem), AppError> {
         LoanError::UnknownUser(_) => ("username", Problem::UnknownUser),
         LoanError::InactiveUser(_) => ("username", Problem::InactiveUser),
         LoanError::DueInThePast(_) => ("due_back", Problem::DueInPast),
+        LoanError::DueTooFar(_) => ("due_back", Problem::DueTooFar),
         LoanError::NotAvailable { status, .. } => (WHOLE_FORM, Problem::NotAvailable(status)),
         LoanError::NotOnLoan { status, .. } => (WHOLE_FORM, Problem::NotOnLoan(status)),
         LoanError::UnknownCopy(copy) => return Err(AppError::NotFound(Missing::Copy(copy))),

@@ -122,6 +122,20 @@ async fn an_author_form_with_mistakes_comes_back_saying_what_they_are() {
             "date_of_death",
             "The date of death cannot be before the date of birth.",
         ),
+        (
+            vec![
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("date_of_birth", "3000-01-01"),
+            ],
+            "date_of_birth",
+            "The date cannot be in the future.",
+        ),
+        (
+            vec![("first_name", "A\tB"), ("last_name", "B")],
+            "first_name",
+            "This field cannot contain control characters (such as tabs or line breaks).",
+        ),
     ] {
         let response = app.post_form(&libby, "/authors/new", &fields).await;
         assert_eq!(response.status(), 200, "{field}");

@@ -440,6 +440,18 @@ async fn a_loan_to_nobody_or_in_the_past_is_said_wrong_and_made_by_librarians_on
             "due_back",
             "Enter a valid date.",
         ),
+        (
+            "alice",
+            iso(in_days(29)),
+            "due_back",
+            "The due date cannot be more than 4 weeks ahead.",
+        ),
+        (
+            "alice",
+            "9999-12-31".to_string(),
+            "due_back",
+            "The due date cannot be more than 4 weeks ahead.",
+        ),
     ] {
         let response = app
             .post_form(
