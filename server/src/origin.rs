@@ -95,10 +95,10 @@ pub async fn refuse_foreign(
     request: Request,
     next: Next,
 ) -> Response<Body> {
-    let locale = accepted_language(request.headers());
     if is_safe(request.method()) {
         return next.run(request).await;
     }
+    let locale = accepted_language(request.headers());
     if has_foreign_referer(request.headers()) {
         tracing::warn!(
             referer = ?request.headers().get(header::REFERER),
