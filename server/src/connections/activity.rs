@@ -55,9 +55,10 @@ pub struct Activity {
     opened: Instant,
     /// Whether the current request's body failed to arrive in time.
     body_late: AtomicBool,
-    /// Whether the connection has been read from yet: until then, what the
-    /// client sent (a whole request, perhaps) is unknown.
-    read_from: AtomicBool,
+    /// Whether anything has been read from the connection yet: until then,
+    /// what the client sent (a whole request, perhaps, waiting behind other
+    /// connections' tasks) is unknown.
+    heard_from: AtomicBool,
     /// What the connection is told: [`EVICTED`], [`CLOSING`].
     told: AtomicU8,
     /// Woken when its deadline moves earlier (a header starts after an
@@ -80,7 +81,7 @@ impl Activity {
             since_ms: AtomicU64::new(0),
             opened: Instant::now(),
             body_late: AtomicBool::new(false),
-            read_from: AtomicBool::new(false),
+            heard_from: AtomicBool::new(false),
             told: AtomicU8::new(0),
             changed: Notify::new(),
         }
@@ -183,19 +184,17 @@ impl Activity {
         self.body_late.load(Relaxed)
     }
 
-    pub fn was_read_from(&self) -> bool {
-        self.read_from.load(Relaxed)
+    pub fn was_heard_from(&self) -> bool {
+        self.heard_from.load(Relaxed)
     }
 
-    /// The server reads from the connection (whether or not anything has
-    /// arrived): from now on it sees what the client sent.
-    pub fn reading(&self) {
-        if !self.read_from.load(Relaxed) {
-            self.read_from.store(true, Relaxed);
+    /// Bytes were read from the connection. A read that found nothing does
+    /// not count: the request may arrive a moment later and then wait, with
+    /// thousands of other connections' tasks ahead of it, to be read.
+    pub fn read_some(&self) {
+        if !self.heard_from.load(Relaxed) {
+            self.heard_from.store(true, Relaxed);
         }
-    }
-
-    fn read_some(&self) {
         // The first byte after an idle spell starts a header, and its clock.
         if self.phase() == Phase::Idle {
             self.enter(Phase::Head);
@@ -229,7 +228,6 @@ impl AsyncRead for Watched {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        this.activity.reading();
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         if buf.filled().len() > before {
@@ -276,5 +274,37 @@ impl AsyncWrite for Watched {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+    use tokio::{io::AsyncWriteExt, net::TcpListener};
+
+    fn poll_once(watched: &mut Watched) -> Poll<io::Result<()>> {
+        let mut bytes = [0; 64];
+        let mut buf = ReadBuf::new(&mut bytes);
+        Pin::new(watched).poll_read(&mut Context::from_waker(Waker::noop()), &mut buf)
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_heard_from_only_once_bytes_arrive() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        let activity = Arc::new(Activity::new());
+        let mut watched = Watched::new(stream, Arc::clone(&activity));
+        // Read before the client sent anything: its request may yet come.
+        assert!(poll_once(&mut watched).is_pending());
+        assert!(!activity.was_heard_from());
+        client.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        while poll_once(&mut watched).is_pending() {
+            tokio::task::yield_now().await;
+        }
+        assert!(activity.was_heard_from());
     }
 }

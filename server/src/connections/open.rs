@@ -69,8 +69,8 @@ impl OpenConnections {
     pub fn admit(self: &Arc<Self>) -> Option<Admitted> {
         let mut open = self.lock();
         if open.by_age.len() >= self.max {
-            // One not yet read from may hold a whole request the server has
-            // not had time to see (under a flood, a visitor's): it goes
+            // One nothing was read from yet may hold a whole request the
+            // server has not had time to see (under a flood, a visitor's): it goes
             // only when no other can. A connection that turns busy between
             // this look and its closing loses that request; the window is a
             // few instructions.
@@ -78,7 +78,7 @@ impl OpenConnections {
             let victim = open
                 .by_age
                 .iter()
-                .find(|(_, activity)| idle(activity) && activity.was_read_from())
+                .find(|(_, activity)| idle(activity) && activity.was_heard_from())
                 .or_else(|| open.by_age.iter().find(|(_, activity)| idle(activity)))
                 .map(|(&id, _)| id)?;
             if let Some(activity) = open.by_age.remove(&victim) {
@@ -122,7 +122,7 @@ mod tests {
     /// A connection that has been read from and answered a request.
     fn idle(open: &Arc<OpenConnections>) -> Admitted {
         let admitted = open.admit().expect("room");
-        admitted.activity.reading();
+        admitted.activity.read_some();
         admitted.activity.request_started(false);
         admitted.activity.request_answered(&LIMITS);
         admitted
@@ -131,7 +131,7 @@ mod tests {
     /// A connection answering a request.
     fn busy(open: &Arc<OpenConnections>) -> Admitted {
         let admitted = open.admit().expect("room");
-        admitted.activity.reading();
+        admitted.activity.read_some();
         admitted.activity.request_started(false);
         admitted
     }
@@ -150,7 +150,7 @@ mod tests {
         let fourth = open.admit().expect("room made");
         assert_eq!(evicted(&[&first, &second, &third]), [false, true, false]);
         // One sending its header or its body is not being answered either.
-        fourth.activity.reading();
+        fourth.activity.read_some();
         let _fifth = open.admit().expect("room made");
         assert_eq!(evicted(&[&first, &third, &fourth]), [false, true, false]);
     }
@@ -170,14 +170,14 @@ mod tests {
         let open = OpenConnections::new(2);
         let answering = busy(&open);
         let posting = open.admit().unwrap();
-        posting.activity.reading();
+        posting.activity.read_some();
         posting.activity.request_started(true);
         assert!(open.admit().is_some());
         assert_eq!(evicted(&[&answering, &posting]), [false, true]);
     }
 
     #[test]
-    fn a_connection_not_yet_read_from_goes_only_when_no_other_can() {
+    fn a_connection_nothing_was_read_from_goes_only_when_no_other_can() {
         let open = OpenConnections::new(3);
         // Oldest, but what it sent is not known: perhaps a whole request.
         let fresh = open.admit().unwrap();
