@@ -1,6 +1,8 @@
-//! A request body that must arrive whole by a deadline. Reading it after
-//! the deadline fails, and the request is answered 408 (whatever the
-//! handler made of the failure) on a connection then closed.
+//! A request body that must arrive whole by a deadline (reading it after
+//! the deadline fails, and the request is answered 408, whatever the
+//! handler made of the failure, on a connection then closed); and a
+//! response body that keeps its connection counted as answering until it
+//! has been sent.
 
 use std::{
     future::Future,
@@ -20,6 +22,7 @@ use hyper::body::Incoming;
 use tokio::time::{Instant, Sleep};
 
 use super::activity::Activity;
+use crate::config::ConnectionSettings;
 
 /// Data is handed on in pieces of at least this much (or whatever is left
 /// at the end).
@@ -142,4 +145,87 @@ pub fn too_late() -> Response {
         "The request's body did not arrive in time.\n",
     )
         .into_response()
+}
+
+/// A response's body, whose connection counts as answering a request until
+/// hyper has taken all of it (and dropped it). Counted idle as soon as the
+/// handler returned, a connection still sending its answer could be closed
+/// to make room for another, and its client would get half an answer: under
+/// a flood of connections, every connection that turns idle is at once the
+/// one closed next.
+pub struct Answering {
+    body: Body,
+    activity: Arc<Activity>,
+    limits: ConnectionSettings,
+}
+
+/// `response`, its connection answering until its body has been sent.
+pub fn answering(
+    response: Response,
+    activity: Arc<Activity>,
+    limits: ConnectionSettings,
+) -> Response {
+    response.map(|body| {
+        Body::new(Answering {
+            body,
+            activity,
+            limits,
+        })
+    })
+}
+
+impl http_body::Body for Answering {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.activity.request_answered(&self.limits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::activity::Phase;
+
+    const LIMITS: ConnectionSettings = ConnectionSettings {
+        header_timeout_secs: 10,
+        body_timeout_secs: 30,
+        idle_timeout_secs: 60,
+        max: 3,
+    };
+
+    #[tokio::test]
+    async fn a_connection_answers_until_its_responses_body_is_sent() {
+        let activity = Arc::new(Activity::new());
+        activity.request_started(false);
+        let response = answering(
+            "the whole answer".into_response(),
+            Arc::clone(&activity),
+            LIMITS,
+        );
+        assert_eq!(activity.phase(), Phase::Busy, "handed to hyper, not sent");
+        let sent = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(&sent[..], b"the whole answer");
+        assert_eq!(activity.phase(), Phase::Idle);
+    }
 }

@@ -241,10 +241,14 @@ async fn answer(
     } else {
         request.map(Body::new)
     };
-    let response = router.oneshot(request).await;
-    activity.request_answered(&limits);
-    if activity.was_body_late() {
-        return Ok(body::too_late());
-    }
-    response
+    let response = match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let response = if activity.was_body_late() {
+        body::too_late()
+    } else {
+        response
+    };
+    Ok(body::answering(response, activity, limits))
 }
