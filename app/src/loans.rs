@@ -1,14 +1,14 @@
 //! Lending a copy to a user and taking it back. Each is one transaction:
-//! the copy's status, due date and borrower, the home page's figures, and
-//! the catalog's version, which every kept catalog page is keyed by (so
-//! none goes on showing the copy as it was).
+//! the copy's status, due date and borrower; the database moves the home
+//! page's figures and the catalog's version in it, which every kept
+//! catalog page is keyed by (so none goes on showing the copy as it was).
 
 use time::{Date, Duration};
 
 use crate::{
     catalog::{check_page, places},
     dates::{iso_date, today},
-    db::Db,
+    db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
     in_transaction,
     model::{BookCopy, CopyDetail, CopyStatus, ListPage, Loan},
@@ -84,11 +84,6 @@ impl From<sqlx::Error> for LoanError {
 const COPY_AND_TITLE: &str = "SELECT copy.status, book.title FROM book_instance copy
      JOIN book ON book.id = copy.book_id WHERE copy.id = $1";
 
-/// Copies available, changed by `$1` (the copy's change raises the
-/// catalog's version: migrations sqlite 0017, postgres 0011).
-const COUNT_AVAILABLE: &str = "UPDATE catalog_counts
-     SET copies_available = copies_available + $1 WHERE id = 1";
-
 /// The copy's status, from the database's code.
 fn status(code: &str) -> Result<CopyStatus, LoanError> {
     CopyStatus::from_code(code)
@@ -114,6 +109,7 @@ pub async fn lend(
         return Err(LoanError::DueTooFar(due));
     }
     in_transaction!(db, |tx| {
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         let user: Option<(i64, bool)> =
             sqlx::query_as("SELECT id, is_active FROM account WHERE username = $1")
                 .bind(username)
@@ -124,8 +120,8 @@ pub async fn lend(
             return Err(LoanError::InactiveUser(username.to_string()));
         }
         // Only if it is still available: of two lends at once, one lends
-        // it and the other finds it lent (PostgreSQL makes the second wait
-        // for the first's row, then looks at the row as the first left it).
+        // it and the other finds it lent (the second waits for the first's
+        // lock on the catalog, and then reads the copy as the first left it).
         let lent = sqlx::query(
             "UPDATE book_instance SET status = 'o', due_back = $2, borrower_id = $3
              WHERE id = $1 AND status = 'a'",
@@ -146,10 +142,6 @@ pub async fn lend(
                 status: status(&code)?,
             });
         }
-        sqlx::query(COUNT_AVAILABLE)
-            .bind(-1_i64)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok((due, title))
     })
@@ -159,6 +151,7 @@ pub async fn lend(
 /// borrower. Gives the book's title.
 pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanError> {
     in_transaction!(db, |tx| {
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         // Only if it is still on loan: of two returns at once, one takes it
         // back and the other is told it is no longer on loan.
         let returned = sqlx::query(
@@ -179,10 +172,6 @@ pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanErr
                 status: status(&code)?,
             });
         }
-        sqlx::query(COUNT_AVAILABLE)
-            .bind(1_i64)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(title)
     })
@@ -346,6 +335,7 @@ pub fn renewal_problem(date: Date, today: Date) -> Option<Problem> {
 /// it is not on loan (any more).
 pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
     in_transaction!(db, |tx| {
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         let renewed =
             sqlx::query("UPDATE book_instance SET due_back = $2 WHERE id = $1 AND status = 'o'")
                 .bind(copy)

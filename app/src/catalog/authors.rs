@@ -8,7 +8,7 @@ use time::Date;
 use crate::{
     catalog::positions,
     dates::{iso_date, parse_date},
-    db::Db,
+    db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
     in_transaction,
     problems::{Problem, Submitted},
@@ -118,11 +118,9 @@ fn renumber_authors(db: &Db) -> &'static str {
 pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
-        // First: the row every change of the catalog locks, so that two
-        // authors added at once take the next ids in turn.
-        sqlx::query("UPDATE catalog_counts SET authors = authors + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        // First (so that two authors added at once take the next ids in
+        // turn): the database counts the new author (migrations 0018, 0012).
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO author (id, first_name, last_name, date_of_birth, date_of_death)
              SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4 FROM author
@@ -144,13 +142,9 @@ pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
 pub async fn update(db: &Db, id: i64, author: &AuthorFields) -> Result<(), AppError> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
-        // First, as in `create` and `delete`: the row every change of the
-        // catalog locks (its version is raised there). Taken after the
-        // author's row, an edit and a delete of one author at once would
-        // each hold what the other waits for (PostgreSQL: a deadlock).
-        sqlx::query("UPDATE catalog_counts SET authors = authors WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        // First, as in `create` and `delete`: without it, an edit and a
+        // delete of one author at once deadlock on PostgreSQL.
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         let changed = sqlx::query(
             "UPDATE author SET first_name = $2, last_name = $3, date_of_birth = $4,
                 date_of_death = $5
@@ -191,10 +185,7 @@ impl From<sqlx::Error> for NotDeleted {
 pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
-        // First, as in `create`: the row every change of the catalog locks.
-        sqlx::query("UPDATE catalog_counts SET authors = authors - 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book WHERE author_id = $1")
             .bind(id)
             .fetch_one(&mut *tx)

@@ -25,6 +25,14 @@ pub use self::views::{SessionRow, ViewWrite, Written};
 
 pub mod views;
 
+/// The first statement of every transaction that changes the catalog: it
+/// locks the row that holds the catalog's counts and version, which the
+/// database's triggers update in the same transaction (migrations sqlite
+/// 0017–0018, postgres 0011–0012). Taken first, it orders every change of
+/// the catalog: taken after a book's or a copy's row, two changes at once
+/// could each hold what the other waits for (PostgreSQL: a deadlock).
+pub const LOCK_CATALOG: &str = "UPDATE catalog_counts SET version = version WHERE id = 1";
+
 /// The site's one database: catalog and sessions live side by side.
 #[derive(Clone, Debug)]
 pub enum Db {

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use app::{
     catalog::{positions, search},
-    db::Db,
+    db::{Db, LOCK_CATALOG},
     in_transaction,
 };
 use indicatif::ProgressBar;
@@ -117,7 +117,7 @@ async fn load(
         // database (SQLite) until the commit, so two servers starting on
         // one empty database seed it once, and two loads never interleave.
         // The count it returns is the latest committed one.
-        sqlx::query("UPDATE catalog_counts SET books = books WHERE id = 1")
+        sqlx::query(LOCK_CATALOG)
             .execute(&mut *tx)
             .await
             .context("cannot lock the catalog")?;
@@ -245,20 +245,9 @@ async fn load(
                 .context("cannot number the lists")?;
         }
 
-        // The home page reads its figures from here (migration 0005). The
-        // load's writes raised the version, which retires every kept page
-        // (migrations sqlite 0017, postgres 0011).
-        sqlx::query(
-            "UPDATE catalog_counts SET
-                books            = (SELECT COUNT(*) FROM book),
-                copies           = (SELECT COUNT(*) FROM book_instance),
-                copies_available = (SELECT COUNT(*) FROM book_instance WHERE status = 'a'),
-                authors          = (SELECT COUNT(*) FROM author)",
-        )
-        .execute(&mut *tx)
-        .await
-        .context("cannot recount the catalog")?;
-
+        // The database counted what the load deleted and inserted, and
+        // the load's writes raised the version, which retires every kept
+        // page (migrations sqlite 0017–0018, postgres 0011–0012).
         tx.commit().await.context("cannot commit the new catalog")
     })?;
     progress.finish_and_clear();

@@ -7,6 +7,7 @@ mod availability;
 mod borrowed;
 mod browsing;
 mod bundle;
+mod catalog_counts;
 mod catalog_loading;
 mod catalog_version;
 mod configuration;
