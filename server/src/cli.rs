@@ -12,7 +12,8 @@ use app::{
 };
 
 use crate::{
-    catalog_files::{self, Source},
+    backups,
+    catalog_files::{self, CopiesOnLoan, Loans, Source},
     config::Settings,
     database, session_layer,
     startup::Application,
@@ -42,6 +43,23 @@ pub enum Command {
     /// Replace the catalog with the one in a JSON catalog file.
     LoadCatalog {
         /// A catalog in the format of catalog-small.json.
+        file: PathBuf,
+        /// Load even while copies are lent to members, losing their loans;
+        /// a backup of the database is written first, and named.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy the whole database (catalog, users, loans, sessions) into a new
+    /// file, while the site runs: SQLite's VACUUM INTO, or PostgreSQL's
+    /// pg_dump.
+    Backup {
+        /// Where to write the copy; must not exist.
+        file: PathBuf,
+    },
+    /// Put a backup into a new database (SQLite: no file yet; PostgreSQL:
+    /// created and empty), then bring its schema up to date.
+    Restore {
+        /// A file `locallibrary backup` wrote.
         file: PathBuf,
     },
     /// Delete expired sessions (the server also does this on an interval).
@@ -84,7 +102,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The database schema is up to date.");
             finish(db).await
         }
-        Command::LoadCatalog { file } => load_catalog(settings, &file).await,
+        Command::LoadCatalog { file, force } => load_catalog(settings, &file, force).await,
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            let holds = backups::backup(&settings.database, &file)
+                .await
+                .with_context(|| format!("no backup was written to {}", file.display()))?;
+            println!(
+                "Backed up the database to {} in {:.1} s: {holds}.",
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let holds = backups::restore(&settings.database, &file)
+                .await
+                .with_context(|| format!("{} was not restored", file.display()))?;
+            println!("Restored {}: {holds}.", file.display());
+            Ok(())
+        }
         Command::Clearsessions => {
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
@@ -183,7 +220,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// Checks the whole file first, so a bad file changes nothing; then loads
 /// it. Both read the file as a stream: memory holds a batch of records and
 /// what the checks need (ids, names), never the whole catalog.
-async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
+async fn load_catalog(settings: Settings, file: &Path, force: bool) -> anyhow::Result<()> {
     std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let source = Source::File(file.to_path_buf());
     // Drawn only when stderr is a terminal.
@@ -205,16 +242,63 @@ async fn load_catalog(settings: Settings, file: &Path) -> anyhow::Result<()> {
         ProgressStyle::with_template("{spinner} loading {bar:40} {pos}/{len} records")
             .expect("a valid progress template"),
     );
-    let summary = catalog_files::replace_catalog(&db, &source, counts, &progress)
+    let loans = if force {
+        let backup = backup_before_load(&settings, file).await?;
+        println!("Backed up the database to {} first.", backup.display());
+        Loans::Discard
+    } else {
+        Loans::Refuse
+    };
+    let not_loaded = || {
+        format!(
+            "{} was not loaded; the catalog is unchanged",
+            file.display()
+        )
+    };
+    let summary = match catalog_files::replace_catalog(&db, &source, counts, &progress, loans).await
+    {
+        Ok(summary) => summary,
+        Err(error) if error.is::<CopiesOnLoan>() => anyhow::bail!(
+            "{}: {error}. Return them first, or load with --force, which writes a backup \
+             of the database before it replaces the catalog.",
+            not_loaded()
+        ),
+        Err(error) => return Err(error).with_context(not_loaded),
+    };
+    println!("Loaded {summary} from {}.", file.display());
+    finish(db).await
+}
+
+/// A backup of the whole database, before a load that loses loans: beside
+/// a SQLite database's file, or in the working directory.
+async fn backup_before_load(settings: &Settings, file: &Path) -> anyhow::Result<PathBuf> {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "before-load-{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let backup = match database::location(&settings.database)? {
+        database::Location::SqliteFile(database) => {
+            let mut name = database.into_os_string();
+            name.push(format!(".{stamp}"));
+            PathBuf::from(name)
+        }
+        database::Location::Postgres(_) => PathBuf::from(format!("locallibrary-{stamp}.dump")),
+    };
+    backups::backup(&settings.database, &backup)
         .await
         .with_context(|| {
             format!(
-                "{} was not loaded; the catalog is unchanged",
+                "{} was not loaded: the backup before it could not be written",
                 file.display()
             )
         })?;
-    println!("Loaded {summary} from {}.", file.display());
-    finish(db).await
+    Ok(backup)
 }
 
 /// Leaves the database whole in its file: SQLite's write-ahead log copied

@@ -2,6 +2,7 @@
 //! schema, and SQLite's log upkeep.
 
 use std::{
+    path::{Path, PathBuf},
     str::FromStr,
     time::{Duration, Instant},
 };
@@ -186,6 +187,65 @@ fn redacted(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Where the site's database is, for a backup to copy and a restore to
+/// write.
+pub enum Location {
+    SqliteFile(PathBuf),
+    /// The URL, password and all: for PostgreSQL's own tools.
+    Postgres(String),
+}
+
+/// Where `settings` put the database; a mistake in the URL is an error.
+pub fn location(settings: &DatabaseSettings) -> anyhow::Result<Location> {
+    Ok(match Target::parse(settings)? {
+        Target::Sqlite(options) => Location::SqliteFile(options.get_filename().to_path_buf()),
+        Target::Postgres(_) => Location::Postgres(settings.url.clone()),
+    })
+}
+
+/// Opens the SQLite file `file`, which nothing else writes (a backup), to
+/// read it as it is: no lock, no log, no change of schema.
+pub async fn open_sqlite_file(file: &Path) -> anyhow::Result<SqliteConnection> {
+    if !file.is_file() {
+        anyhow::bail!("{} is not a file", file.display());
+    }
+    SqliteConnectOptions::new()
+        .filename(file)
+        .read_only(true)
+        .immutable(true)
+        .connect()
+        .await
+        .with_context(|| format!("cannot open {} as a SQLite database", file.display()))
+}
+
+/// One more connection to the site's SQLite database `file`, which must
+/// exist, beside the servers' (waiting its turn as theirs do).
+pub async fn open_sqlite_site(file: &Path) -> anyhow::Result<SqliteConnection> {
+    if !file.is_file() {
+        anyhow::bail!("there is no database at {}", file.display());
+    }
+    SqliteConnectOptions::new()
+        .filename(file)
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("cannot open the database {}", file.display()))
+}
+
+/// The newest schema this build knows, on SQLite or PostgreSQL: a database
+/// with a newer one was made by a newer LocalLibrary.
+pub fn newest_migration(location: &Location) -> i64 {
+    let migrator = match location {
+        Location::SqliteFile(_) => sqlx::migrate!("../migrations/sqlite"),
+        Location::Postgres(_) => sqlx::migrate!("../migrations/postgres"),
+    };
+    migrator
+        .iter()
+        .map(|migration| migration.version)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Brings the schema up to date; a no-op when it already is. Each database

@@ -51,7 +51,13 @@ const APP_MACROS: &[(&str, &str)] = &[
 /// the router built of them; the binary's commands.
 const SERVER: &[&[&str]] = &[
     &["client", "config", "telemetry"],
-    &["catalog_files", "database", "mail", "session_layer"],
+    &[
+        "backups",
+        "catalog_files",
+        "database",
+        "mail",
+        "session_layer",
+    ],
     &[
         "addresses",
         "connections",

@@ -2,6 +2,7 @@
 //! session layer and the axum application that serves the Leptos site.
 
 pub mod addresses;
+pub mod backups;
 pub mod catalog_files;
 pub mod cli;
 pub mod client;

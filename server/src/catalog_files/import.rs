@@ -37,21 +37,47 @@ impl std::fmt::Display for Counts {
 /// every check (`counts` is what [`Source::check`] found), in one
 /// transaction: readers see the old catalog until the commit and the new
 /// one after it, and any failure leaves the old one as it was. Sessions are
-/// not touched.
+/// not touched. Every copy is replaced, and with it its loan: while any copy
+/// is lent to a member the load is refused ([`CopiesOnLoan`]) unless
+/// `loans` is [`Loans::Discard`].
 pub async fn replace_catalog(
     db: &Db,
     source: &Source,
     counts: Counts,
     progress: &ProgressBar,
+    loans: Loans,
 ) -> anyhow::Result<ImportSummary> {
-    load(db, source, counts, progress, Replace::Always)
+    let replace = match loans {
+        Loans::Refuse => Replace::UnlessLent,
+        Loans::Discard => Replace::Always,
+    };
+    load(db, source, counts, progress, replace)
         .await
-        .map(|summary| summary.expect("an unconditional load loads"))
+        .map(|summary| summary.expect("a load not refused loads"))
 }
+
+/// What a load does when copies are lent to members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loans {
+    /// Loads nothing.
+    Refuse,
+    /// Replaces the copies all the same: their loans are lost.
+    Discard,
+}
+
+/// A load refused: this many copies are lent to members.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} lent to members, and a load replaces every copy, with its loan",
+    if *.0 == 1 { "1 copy is".to_string() } else { format!("{} copies are", .0) }
+)]
+pub struct CopiesOnLoan(pub i64);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Replace {
     Always,
+    /// Only while no copy is lent to a member, when the load has its turn.
+    UnlessLent,
     /// Only into a new database: no catalog ever loaded (the version a load
     /// raises is 0) and no record of any kind, when the load has its turn.
     IfNew,
@@ -121,14 +147,28 @@ async fn load(
             .execute(&mut *tx)
             .await
             .context("cannot lock the catalog")?;
-        if replace == Replace::IfNew {
-            let new: bool = sqlx::query_scalar(IS_NEW)
+        match replace {
+            Replace::IfNew => {
+                let new: bool = sqlx::query_scalar(IS_NEW)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context("cannot read the catalog")?;
+                if !new {
+                    return Ok(None);
+                }
+            }
+            Replace::UnlessLent => {
+                let lent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM book_instance WHERE borrower_id IS NOT NULL",
+                )
                 .fetch_one(&mut *tx)
                 .await
-                .context("cannot read the catalog")?;
-            if !new {
-                return Ok(None);
+                .context("cannot read the loans")?;
+                if lent > 0 {
+                    return Err(CopiesOnLoan(lent).into());
+                }
             }
+            Replace::Always => {}
         }
 
         // Children first, so no foreign key is ever left dangling.

@@ -5,4 +5,4 @@ pub mod file;
 pub mod import;
 
 pub use file::{CatalogError, Counts, Source};
-pub use import::{replace_catalog, seed_if_new, ImportSummary};
+pub use import::{replace_catalog, seed_if_new, CopiesOnLoan, ImportSummary, Loans};

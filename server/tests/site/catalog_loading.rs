@@ -3,7 +3,8 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::{
-    browser, small_catalog_without_last_books, spawn_app, TestApp, SMALL_CATALOG,
+    browser, locallibrary, small_catalog_without_last_books, spawn_app, stdout, TestApp,
+    TestDatabase, SMALL_CATALOG,
 };
 
 fn stderr(output: &Output) -> String {
@@ -132,4 +133,66 @@ async fn the_files_ids_are_kept() {
     assert!(output.status.success(), "{output:?}");
     let title: String = app.scalar("SELECT title FROM book WHERE id = 5").await;
     assert_eq!(title, "Tom & Jerry's <Big> Adventure");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_beside_a_loan_is_refused_and_with_force_backs_up_the_loan_first() {
+    let app = spawn_app().await;
+    app.add_user("alice", "correct horse", false).await;
+    let copy: String = app
+        .scalar("SELECT MIN(id) FROM book_instance WHERE status = 'a'")
+        .await;
+    let lent = app.command(&["lend", &copy, "alice"]);
+    assert!(lent.status.success(), "{}", stderr(&lent));
+    let smaller = app.dir().join("smaller.json");
+    std::fs::write(&smaller, small_catalog_without_last_books(5).to_string()).unwrap();
+    // Run where the test's files are: on PostgreSQL the backup is written
+    // in the working directory.
+    let load = |args: &[&str]| {
+        locallibrary()
+            .arg("load-catalog")
+            .arg(&smaller)
+            .args(args)
+            .env("DATABASE_URL", app.database_url())
+            .current_dir(app.dir())
+            .output()
+            .unwrap()
+    };
+    let alices = "SELECT COUNT(*) FROM book_instance
+                  WHERE borrower_id = (SELECT id FROM account WHERE username = 'alice')";
+
+    let refused = load(&[]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains(
+            "was not loaded; the catalog is unchanged: 1 copy is lent to members, and a load \
+             replaces every copy, with its loan. Return them first, or load with --force"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(app.home(&browser()).await.count("Books"), 20);
+    assert_eq!(app.scalar::<i64>(alices).await, 1, "the loan is kept");
+
+    let forced = load(&["--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let said = stdout(&forced);
+    let backup = said
+        .lines()
+        .find_map(|line| line.strip_prefix("Backed up the database to "))
+        .and_then(|rest| rest.strip_suffix(" first."))
+        .unwrap_or_else(|| panic!("no backup named in {said:?}"));
+    assert!(said.contains("Loaded 15 books"), "{said}");
+    assert_eq!(app.home(&browser()).await.count("Books"), 15);
+    assert_eq!(app.scalar::<i64>(alices).await, 0);
+
+    // The loan the load lost is in the backup.
+    let before = TestDatabase::on(app.backend()).await;
+    let restored = locallibrary()
+        .args(["restore", &app.dir().join(backup).to_string_lossy()])
+        .env("DATABASE_URL", &before.url)
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(before.scalar::<i64>(alices).await, 1);
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod author_editing;
 mod availability;
+mod backups;
 mod borrowed;
 mod browsing;
 mod bundle;
