@@ -59,6 +59,10 @@ pub struct Activity {
     /// what the client sent (a whole request, perhaps, waiting behind other
     /// connections' tasks) is unknown.
     heard_from: AtomicBool,
+    /// Whether the connection's task is serving it right now: a request it
+    /// has just read may be on its way to being answered (not yet counted
+    /// busy).
+    in_hand: AtomicBool,
     /// What the connection is told: [`EVICTED`], [`CLOSING`].
     told: AtomicU8,
     /// Woken when its deadline moves earlier (a header starts after an
@@ -82,6 +86,7 @@ impl Activity {
             opened: Instant::now(),
             body_late: AtomicBool::new(false),
             heard_from: AtomicBool::new(false),
+            in_hand: AtomicBool::new(false),
             told: AtomicU8::new(0),
             changed: Notify::new(),
         }
@@ -182,6 +187,18 @@ impl Activity {
 
     pub fn was_body_late(&self) -> bool {
         self.body_late.load(Relaxed)
+    }
+
+    /// The connection's task starts (`true`) or ends (`false`) a turn at
+    /// serving it. Between reading a request and starting to answer it the
+    /// connection is neither idle nor busy for a few microseconds, which
+    /// under a flood of connections is long enough to be closed in.
+    pub fn set_in_hand(&self, in_hand: bool) {
+        self.in_hand.store(in_hand, Relaxed);
+    }
+
+    pub fn is_in_hand(&self) -> bool {
+        self.in_hand.load(Relaxed)
     }
 
     pub fn was_heard_from(&self) -> bool {

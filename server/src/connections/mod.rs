@@ -204,9 +204,17 @@ async fn connection(
     let mut stopping = false;
     loop {
         let look = activity.next_look(&limits);
+        // Its turn at serving the connection marked, so that no other
+        // connection's arrival closes it halfway through one.
+        let serving = std::future::poll_fn(|cx| {
+            activity.set_in_hand(true);
+            let polled = served.as_mut().poll(cx);
+            activity.set_in_hand(false);
+            polled
+        });
         tokio::select! {
             biased;
-            _ = served.as_mut() => break,
+            _ = serving => break,
             () = activity.changed.notified() => {}
             () = tokio::time::sleep_until(look) => {}
         }

@@ -74,7 +74,9 @@ impl OpenConnections {
             // only when no other can. A connection that turns busy between
             // this look and its closing loses that request; the window is a
             // few instructions.
-            let idle = |activity: &Arc<Activity>| activity.phase() != Phase::Busy;
+            let idle = |activity: &Arc<Activity>| {
+                activity.phase() != Phase::Busy && !activity.is_in_hand()
+            };
             let victim = open
                 .by_age
                 .iter()
@@ -161,6 +163,16 @@ mod tests {
         let (first, second) = (busy(&open), busy(&open));
         assert!(open.admit().is_none(), "turned away, not made room for");
         assert_eq!(evicted(&[&first, &second]), [false, false]);
+    }
+
+    #[test]
+    fn a_connection_its_task_is_serving_is_not_closed_for_another() {
+        // It may have just read a request it has not yet begun to answer.
+        let open = OpenConnections::new(2);
+        let (first, second) = (idle(&open), idle(&open));
+        first.activity.set_in_hand(true);
+        assert!(open.admit().is_some());
+        assert_eq!(evicted(&[&first, &second]), [false, true]);
     }
 
     #[test]
