@@ -83,6 +83,26 @@ pub fn password_problems(password: &str, username: &str) -> Vec<PasswordProblem>
     problems
 }
 
+/// A username as it is stored and looked up: in Unicode's compatibility
+/// form (NFKC, as Django's), so a name typed in fullwidth letters is the
+/// name in ordinary ones.
+pub fn normalized_username(username: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    username.nfkc().collect()
+}
+
+/// What tells usernames apart: no two users share it (a unique index on
+/// `account.username_key`). It is the name as people read it: compatibility
+/// forms and case folded away, then letters that look alike in other
+/// scripts made one (Unicode's confusable skeleton, UTS #39), so `ALICE`,
+/// `ａｌｉｃｅ` and `aliсe` (a Cyrillic с) are all taken once `alice` is.
+pub fn username_key(username: &str) -> String {
+    let folded = normalized_username(username).to_lowercase();
+    unicode_security::skeleton(&folded)
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// 1 to [`MAX_USERNAME_CHARS`] letters, digits and `@ . + - _`.
 pub fn is_valid_username(username: &str) -> bool {
     let length = username.chars().count();
@@ -124,11 +144,12 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Option<User>, AppError> {
     type Row = (i64, String, bool, bool);
+    let username = normalized_username(username);
     let row: Option<Row> = crate::on_reader!(db, |conn| {
         sqlx::query_as(
             "SELECT id, password_hash, is_active, is_librarian FROM account WHERE username = $1",
         )
-        .bind(username)
+        .bind(&username)
         .fetch_optional(conn)
         .await
     })?;
@@ -145,7 +166,7 @@ pub async fn authenticate(
     Ok(match row {
         Some((id, _, true, librarian)) if matches => Some(User {
             id,
-            username: username.to_string(),
+            username,
             librarian,
         }),
         _ => None,
@@ -187,13 +208,14 @@ pub struct NewAccount<'a> {
 
 /// Creates an active user with `password`; gives the new user's id.
 pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64, AccountError> {
-    if !is_valid_username(new.username) {
+    let username = normalized_username(new.username);
+    if !is_valid_username(&username) {
         return Err(AccountError::InvalidUsername);
     }
     if !is_valid_email(new.email) {
         return Err(AccountError::InvalidEmail);
     }
-    let problems = password_problems(password, new.username);
+    let problems = password_problems(password, &username);
     if !problems.is_empty() {
         return Err(AccountError::Password(problems));
     }
@@ -203,10 +225,12 @@ pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64,
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let created: Result<i64, sqlx::Error> = on_writer!(db, |conn| {
         sqlx::query_scalar(
-            "INSERT INTO account (username, email, password_hash, is_librarian, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO account (username, username_key, email, password_hash, is_librarian,
+                created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(new.username)
+        .bind(&username)
+        .bind(username_key(&username))
         .bind(new.email)
         .bind(&hash)
         .bind(new.librarian)
@@ -221,6 +245,35 @@ pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64,
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Gives each user made before usernames had keys (or added in plain SQL)
+/// their [`username_key`]; gives the names of any that could not have it
+/// because another user's name looks the same, who keep their accounts
+/// (and stay without a key) until an operator renames one of them.
+pub async fn fill_username_keys(db: &Db) -> Result<Vec<String>, AppError> {
+    let unkeyed: Vec<(i64, String)> = crate::on_reader!(db, |conn| {
+        sqlx::query_as("SELECT id, username FROM account WHERE username_key IS NULL ORDER BY id")
+            .fetch_all(conn)
+            .await
+    })?;
+    let mut alike = Vec::new();
+    for (id, username) in unkeyed {
+        let keyed: Result<(), sqlx::Error> = on_writer!(db, |conn| {
+            sqlx::query("UPDATE account SET username_key = $1 WHERE id = $2")
+                .bind(username_key(&username))
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(drop)
+        });
+        match keyed {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(err)) if err.is_unique_violation() => alike.push(username),
+            Err(err) => return Err(AppError::database(&err)),
+        }
+    }
+    Ok(alike)
 }
 
 /// The users a development database starts with: a librarian and a member.
@@ -369,6 +422,21 @@ mod tests {
         assert_eq!(password_problems("librarian", "librarian"), [LikeUsername]);
         // Eight characters, not bytes.
         assert_eq!(password_problems("圖書館借書證密碼", "alice"), []);
+    }
+
+    #[test]
+    fn usernames_that_read_alike_share_a_key() {
+        let alice = username_key("alice");
+        // Capitals, fullwidth letters, a Cyrillic с in place of the c.
+        for alike in ["ALICE", "Alice", "ａｌｉｃｅ", "ali\u{441}e"] {
+            assert_eq!(username_key(alike), alice, "{alike}");
+        }
+        for other in ["alicia", "alice2", "bob"] {
+            assert_ne!(username_key(other), alice, "{other}");
+        }
+        assert_ne!(username_key("李小龍"), username_key("李小虎"));
+        assert_eq!(normalized_username("ａｌｉｃｅ"), "alice");
+        assert_eq!(normalized_username("李小龍"), "李小龍");
     }
 
     #[test]

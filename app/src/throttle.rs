@@ -32,10 +32,11 @@ pub enum Verdict {
     Refused(Duration),
 }
 
-/// Failures are counted by the username as written in any case, so that
-/// `Alice` and `alice` are not two budgets.
+/// Failures are counted by the username as people read it (its key, as
+/// no two users share), so that `Alice`, `alice` and `ａｌｉｃｅ`, which signs
+/// in as `alice`, are not three budgets.
 fn key(username: &str) -> String {
-    username.to_lowercase()
+    crate::accounts::username_key(username)
 }
 
 /// The throttle's verdict on an attempt to sign in as `username` from

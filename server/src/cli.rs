@@ -154,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             accounts::create(&db, new, &password).await?;
             let role = if librarian { "librarian" } else { "member" };
+            let username = accounts::normalized_username(&username);
             println!("Added {username} ({role}).");
             finish(db).await
         }

@@ -263,7 +263,20 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
                 .await
         }
     }
-    .context("cannot apply database migrations")
+    .context("cannot apply database migrations")?;
+    // What SQL cannot compute: usernames' keys (migrations sqlite 0019,
+    // postgres 0013), for users made before them or in plain SQL.
+    let alike = app::accounts::fill_username_keys(db)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot give usernames their keys: {error}"))?;
+    if !alike.is_empty() {
+        tracing::warn!(
+            users = ?alike,
+            "these usernames cannot be told apart from another user's, and have no key: \
+             rename one of each pair (a new user cannot take either name meanwhile)"
+        );
+    }
+    Ok(())
 }
 
 /// SQLite: copies the write-ahead log into the database file and, once it

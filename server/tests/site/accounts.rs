@@ -58,7 +58,7 @@ async fn adduser_refuses_what_a_user_cannot_be_and_stores_nothing() {
         (
             ["adduser", "alice", "--email", "other@example.com"],
             "another password\n",
-            "A user with that username already exists.",
+            "A user with that username, or one too like it to tell apart",
         ),
         (
             ["adduser", "bob", "--email", "bob@example.com"],
@@ -232,4 +232,60 @@ async fn only_an_active_user_with_their_password_is_authenticated_and_misses_cos
         "wrong password {wrong:?}, unknown user {unknown:?}"
     );
     db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usernames_are_unique_as_people_read_them() {
+    let mut app = spawn_app().await;
+    let add = |app: &TestApp, username: &str| {
+        app.command_with_input(
+            &["adduser", username, "--email", "someone@example.com"],
+            "a long password\n",
+        )
+    };
+    let alice = add(&app, "alice");
+    assert!(alice.status.success(), "{}", stderr(&alice));
+    // Capitals, fullwidth letters, a Cyrillic с in place of the c.
+    for alike in ["ALICE", "Alice", "ａｌｉｃｅ", "ali\u{441}e"] {
+        let refused = add(&app, alike);
+        assert!(!refused.status.success(), "{alike}: {}", stdout(&refused));
+        assert!(
+            stderr(&refused)
+                .contains("A user with that username, or one too like it to tell apart"),
+            "{alike}: {}",
+            stderr(&refused)
+        );
+    }
+    // A name typed in fullwidth letters is stored, and signs in, as typed
+    // in ordinary ones.
+    let bob = add(&app, "ｂｏｂ");
+    assert!(bob.status.success(), "{}", stderr(&bob));
+    assert_eq!(stdout(&bob), "Added bob (member).\n");
+    let client = crate::support::browser();
+    app.sign_in(&client, "ｂｏｂ", "a long password").await;
+    let (_, page) = app.page(&client, "/").await;
+    assert!(crate::support::header_text(&page).contains("bob"), "{page}");
+    let users: i64 = app.scalar("SELECT COUNT(*) FROM account").await;
+    assert_eq!(users, 2, "alice and bob");
+
+    // Users added in plain SQL, without a key, get theirs at the next
+    // start: of two that read alike, the first; both keep their accounts.
+    for name in ["Carol", "carol", "dave"] {
+        app.execute(&format!(
+            "INSERT INTO account (username, email, password_hash, created_at)
+             VALUES ('{name}', '{name}@example.com', 'none', 0)"
+        ))
+        .await;
+    }
+    app.restart().await;
+    let unkeyed: i64 = app
+        .scalar("SELECT COUNT(*) FROM account WHERE username_key IS NULL")
+        .await;
+    assert_eq!(unkeyed, 1, "carol, alike to Carol, has none");
+    for taken in ["CAROL", "Dave"] {
+        let refused = add(&app, taken);
+        assert!(!refused.status.success(), "{taken}: {}", stdout(&refused));
+    }
+    let users: i64 = app.scalar("SELECT COUNT(*) FROM account").await;
+    assert_eq!(users, 5);
 }
