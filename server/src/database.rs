@@ -10,6 +10,7 @@ use std::{
 use anyhow::Context;
 use app::db::{Db, PostgresDb, SqliteDb};
 use sqlx::{
+    migrate::Migrator,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     ConnectOptions, Connection, SqliteConnection,
@@ -238,8 +239,8 @@ pub async fn open_sqlite_site(file: &Path) -> anyhow::Result<SqliteConnection> {
 /// with a newer one was made by a newer LocalLibrary.
 pub fn newest_migration(location: &Location) -> i64 {
     let migrator = match location {
-        Location::SqliteFile(_) => sqlx::migrate!("../migrations/sqlite"),
-        Location::Postgres(_) => sqlx::migrate!("../migrations/postgres"),
+        Location::SqliteFile(_) => &SQLITE_MIGRATIONS,
+        Location::Postgres(_) => &POSTGRES_MIGRATIONS,
     };
     migrator
         .iter()
@@ -248,20 +249,16 @@ pub fn newest_migration(location: &Location) -> i64 {
         .unwrap_or(0)
 }
 
-/// Brings the schema up to date; a no-op when it already is. Each database
-/// has its own migrations, describing the same schema.
+/// Each database's migrations, describing the same schema (embedded once
+/// each: [`migrate`] runs them, [`newest_migration`] reads them).
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Brings the schema up to date; a no-op when it already is.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     match db {
-        Db::Sqlite(sqlite) => {
-            sqlx::migrate!("../migrations/sqlite")
-                .run(&mut *sqlite.writer().await?)
-                .await
-        }
-        Db::Postgres(postgres) => {
-            sqlx::migrate!("../migrations/postgres")
-                .run(postgres.pool())
-                .await
-        }
+        Db::Sqlite(sqlite) => SQLITE_MIGRATIONS.run(&mut *sqlite.writer().await?).await,
+        Db::Postgres(postgres) => POSTGRES_MIGRATIONS.run(postgres.pool()).await,
     }
     .context("cannot apply database migrations")?;
     // What SQL cannot compute: usernames' keys (migrations sqlite 0019,

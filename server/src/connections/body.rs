@@ -203,14 +203,7 @@ impl Drop for Answering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connections::activity::Phase;
-
-    const LIMITS: ConnectionSettings = ConnectionSettings {
-        header_timeout_secs: 10,
-        body_timeout_secs: 30,
-        idle_timeout_secs: 60,
-        max: 3,
-    };
+    use crate::connections::{activity::Phase, LIMITS};
 
     #[tokio::test]
     async fn a_connection_answers_until_its_responses_body_is_sent() {

@@ -40,6 +40,15 @@ use crate::config::ConnectionSettings;
 use activity::{Activity, Watched};
 use open::{Admitted, OpenConnections};
 
+/// Limits for the unit tests of the connections' bookkeeping.
+#[cfg(test)]
+const LIMITS: ConnectionSettings = ConnectionSettings {
+    header_timeout_secs: 10,
+    body_timeout_secs: 30,
+    idle_timeout_secs: 60,
+    max: 3,
+};
+
 /// The largest request header accepted (beyond it: 431), room for the
 /// longest search's address several times over. Also what one connection
 /// may buffer: with `connections.max` at 2048, 64 MB at the very most.

@@ -112,14 +112,7 @@ impl Drop for Admitted {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ConnectionSettings;
-
-    const LIMITS: ConnectionSettings = ConnectionSettings {
-        header_timeout_secs: 10,
-        body_timeout_secs: 30,
-        idle_timeout_secs: 60,
-        max: 3,
-    };
+    use crate::connections::LIMITS;
 
     /// A connection that has been read from and answered a request.
     fn idle(open: &Arc<OpenConnections>) -> Admitted {
