@@ -13,7 +13,7 @@ use app::{
 
 use crate::{
     backups,
-    catalog_files::{self, CopiesOnLoan, Loans, Source},
+    catalog_files::{self, Clashes, CopiesOnLoan, Loans, Mode, Source},
     config::Settings,
     database, session_layer,
     startup::Application,
@@ -40,13 +40,22 @@ pub enum Command {
     Serve,
     /// Create or update the database schema.
     Migrate,
-    /// Replace the catalog with the one in a JSON catalog file.
+    /// Merge a JSON catalog file into the catalog by id: records new to
+    /// the catalog added, changed ones updated, the others kept; a copy lent
+    /// to a member keeps its loan whatever the file says of it.
     LoadCatalog {
         /// A catalog in the format of catalog-small.json.
         file: PathBuf,
-        /// Load even while copies are lent to members, losing their loans;
-        /// a backup of the database is written first, and named.
+        /// Say what the load would add and change, and change nothing.
+        #[arg(long, conflicts_with = "replace")]
+        dry_run: bool,
+        /// Replace the whole catalog with the file's instead, every copy
+        /// with it; refused while copies are lent to members.
         #[arg(long)]
+        replace: bool,
+        /// Replace even while copies are lent to members, losing their
+        /// loans; a backup of the database is written first, and named.
+        #[arg(long, requires = "replace")]
         force: bool,
     },
     /// Copy the whole database (catalog, users, loans, sessions) into a new
@@ -102,7 +111,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The database schema is up to date.");
             finish(db).await
         }
-        Command::LoadCatalog { file, force } => load_catalog(settings, &file, force).await,
+        Command::LoadCatalog {
+            file,
+            dry_run,
+            replace,
+            force,
+        } => {
+            let how = match (dry_run, replace, force) {
+                (true, _, _) => Load::Merge(Mode::DryRun),
+                (_, true, false) => Load::Replace(Loans::Refuse),
+                (_, true, true) => Load::Replace(Loans::Discard),
+                (false, false, _) => Load::Merge(Mode::Write),
+            };
+            load_catalog(settings, &file, how).await
+        }
         Command::Backup { file } => {
             let started = std::time::Instant::now();
             let holds = backups::backup(&settings.database, &file)
@@ -218,10 +240,17 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     application.run_until(shutdown_signal()).await
 }
 
+/// How `load-catalog` puts a file in the catalog.
+#[derive(Clone, Copy, Debug)]
+enum Load {
+    Merge(Mode),
+    Replace(Loans),
+}
+
 /// Checks the whole file first, so a bad file changes nothing; then loads
 /// it. Both read the file as a stream: memory holds a batch of records and
 /// what the checks need (ids, names), never the whole catalog.
-async fn load_catalog(settings: Settings, file: &Path, force: bool) -> anyhow::Result<()> {
+async fn load_catalog(settings: Settings, file: &Path, how: Load) -> anyhow::Result<()> {
     std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let source = Source::File(file.to_path_buf());
     // Drawn only when stderr is a terminal.
@@ -243,25 +272,55 @@ async fn load_catalog(settings: Settings, file: &Path, force: bool) -> anyhow::R
         ProgressStyle::with_template("{spinner} loading {bar:40} {pos}/{len} records")
             .expect("a valid progress template"),
     );
-    let loans = if force {
-        let backup = backup_before_load(&settings, file).await?;
-        println!("Backed up the database to {} first.", backup.display());
-        Loans::Discard
-    } else {
-        Loans::Refuse
-    };
     let not_loaded = || {
         format!(
             "{} was not loaded; the catalog is unchanged",
             file.display()
         )
     };
+    let loans = match how {
+        Load::Merge(mode) => {
+            let report = match catalog_files::merge_catalog(&db, &source, counts, &progress, mode)
+                .await
+            {
+                Ok(report) => report,
+                Err(error) if error.is::<Clashes>() => return Err(error).with_context(not_loaded),
+                Err(error) => {
+                    return Err(error).with_context(|| {
+                        format!(
+                            "{} was loaded in part: what was written stays, and loading \
+                             the file again finishes the load",
+                            file.display()
+                        )
+                    })
+                }
+            };
+            match mode {
+                Mode::DryRun => println!(
+                    "Loading {} would change the catalog so (nothing was changed):\n{report}",
+                    file.display()
+                ),
+                Mode::Write => println!(
+                    "Merged {} into the catalog; records it does not have were kept:\n{report}",
+                    file.display()
+                ),
+            }
+            return finish(db).await;
+        }
+        Load::Replace(Loans::Discard) => {
+            let backup = backup_before_load(&settings, file).await?;
+            println!("Backed up the database to {} first.", backup.display());
+            Loans::Discard
+        }
+        Load::Replace(Loans::Refuse) => Loans::Refuse,
+    };
     let summary = match catalog_files::replace_catalog(&db, &source, counts, &progress, loans).await
     {
         Ok(summary) => summary,
         Err(error) if error.is::<CopiesOnLoan>() => anyhow::bail!(
-            "{}: {error}. Return them first, or load with --force, which writes a backup \
-             of the database before it replaces the catalog.",
+            "{}: {error}. Return them first, load without --replace (a merge keeps every \
+             loan), or add --force, which writes a backup of the database before it \
+             replaces the catalog.",
             not_loaded()
         ),
         Err(error) => return Err(error).with_context(not_loaded),

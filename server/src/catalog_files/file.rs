@@ -13,26 +13,28 @@ use std::{
 
 use serde::{
     de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor},
-    Deserialize, Deserializer,
+    Deserialize, Deserializer, Serialize,
 };
 use serde_json::Value;
 use time::Date;
 
-#[derive(Debug, Deserialize)]
+// Each record is read from a file, from the database (to compare, in a
+// merge) and written to a file (an export) as the same type.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct Genre {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct Language {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
     pub id: i64,
@@ -42,7 +44,7 @@ pub struct Author {
     pub date_of_death: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct Book {
     pub id: i64,
@@ -51,11 +53,13 @@ pub struct Book {
     pub summary: String,
     pub isbn: String,
     pub language_id: Option<i64>,
+    /// Read from `book_genre`, not a column of `book`.
     #[serde(default)]
+    #[sqlx(skip)]
     pub genre_ids: Vec<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct BookInstance {
     pub id: String,
@@ -63,6 +67,11 @@ pub struct BookInstance {
     pub imprint: String,
     pub due_back: Option<String>,
     pub status: String,
+    /// The member the copy is lent to, in the database: never in a file
+    /// (a catalog says which copies are out, not to whom).
+    #[serde(skip)]
+    #[sqlx(default)]
+    pub borrower: Option<String>,
 }
 
 /// Why a file was refused: every problem found, each naming its record.
@@ -217,7 +226,18 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The records of this kind, as a report names them.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Genre => "genres",
+            Kind::Language => "languages",
+            Kind::Author => "authors",
+            Kind::Book => "books",
+            Kind::Copy => "copies",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Genre => "genre",
             Kind::Language => "language",

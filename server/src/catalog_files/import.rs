@@ -68,7 +68,7 @@ pub enum Loans {
 /// A load refused: this many copies are lent to members.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{} lent to members, and a load replaces every copy, with its loan",
+    "{} lent to members, and --replace replaces every copy, with its loan",
     if *.0 == 1 { "1 copy is".to_string() } else { format!("{} copies are", .0) }
 )]
 pub struct CopiesOnLoan(pub i64);
@@ -85,11 +85,11 @@ enum Replace {
 
 /// Records per statement: a few thousand values bound at once, well under
 /// either database's limit (SQLite's 32,766; PostgreSQL's 65,535).
-const BATCH: usize = 1000;
+pub(super) const BATCH: usize = 1000;
 
 /// The records of `kind` in `source`, read on a thread of their own a batch
 /// at a time, a few batches ahead of the inserts; and how the reading ended.
-fn stream<T: DeserializeOwned + Send + 'static>(
+pub(super) fn stream<T: DeserializeOwned + Send + 'static>(
     source: &Source,
     kind: Kind,
 ) -> (mpsc::Receiver<Vec<T>>, JoinHandle<Result<(), CatalogError>>) {

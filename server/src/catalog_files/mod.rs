@@ -1,8 +1,11 @@
-//! Catalog files: reading and checking them (`file`), and putting one in
-//! the database in place of the current catalog (`import`).
+//! Catalog files: reading and checking them (`file`), merging one into the
+//! database by id (`merge`), and putting one in the database in place of
+//! the current catalog (`import`).
 
 pub mod file;
 pub mod import;
+pub mod merge;
 
 pub use file::{CatalogError, Counts, Source};
 pub use import::{replace_catalog, seed_if_new, CopiesOnLoan, ImportSummary, Loans};
+pub use merge::{merge_catalog, Clashes, MergeReport, Mode};

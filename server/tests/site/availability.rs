@@ -65,7 +65,7 @@ async fn a_book_page_leads_with_whether_a_copy_can_be_borrowed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_date_still_ahead_is_not_overdue_and_a_book_may_have_no_copy() {
     let app = spawn_app().await;
-    let output = app.load_catalog_json("due.json", &catalog_with(["2999-06-01", "2999-05-01"]));
+    let output = app.replace_catalog_json("due.json", &catalog_with(["2999-06-01", "2999-05-01"]));
     assert!(output.status.success(), "{output:?}");
     let client = bare_client();
 

@@ -411,7 +411,7 @@ async fn a_new_catalog_is_on_the_next_page_of_every_kind() {
 
     let mut catalog = small_catalog_without_last_books(5);
     catalog["books"][0]["title"] = "Cien años de soledad (renamed)".into();
-    let output = app.load_catalog_json("smaller.json", &catalog.to_string());
+    let output = app.replace_catalog_json("smaller.json", &catalog.to_string());
     assert!(output.status.success(), "{output:?}");
 
     assert_eq!(get(&app, &client, "/books?page=2").await.items.len(), 5);

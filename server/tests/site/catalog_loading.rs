@@ -35,7 +35,7 @@ async fn refused(app: &TestApp, edit: impl FnOnce(&mut Value), expected: &str) {
 
 async fn app_with_smaller_catalog() -> TestApp {
     let app = spawn_app().await;
-    let output = app.load_catalog_json(
+    let output = app.replace_catalog_json(
         "smaller.json",
         &small_catalog_without_last_books(5).to_string(),
     );
@@ -152,6 +152,7 @@ async fn a_load_beside_a_loan_is_refused_and_with_force_backs_up_the_loan_first(
         locallibrary()
             .arg("load-catalog")
             .arg(&smaller)
+            .arg("--replace")
             .args(args)
             .env("DATABASE_URL", app.database_url())
             .current_dir(app.dir())
@@ -165,8 +166,9 @@ async fn a_load_beside_a_loan_is_refused_and_with_force_backs_up_the_loan_first(
     assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains(
-            "was not loaded; the catalog is unchanged: 1 copy is lent to members, and a load \
-             replaces every copy, with its loan. Return them first, or load with --force"
+            "was not loaded; the catalog is unchanged: 1 copy is lent to members, and \
+             --replace replaces every copy, with its loan. Return them first, load without \
+             --replace (a merge keeps every loan), or add --force"
         ),
         "{}",
         stderr(&refused)
@@ -195,4 +197,173 @@ async fn a_load_beside_a_loan_is_refused_and_with_force_backs_up_the_loan_first(
         .unwrap();
     assert!(restored.status.success(), "{}", stderr(&restored));
     assert_eq!(before.scalar::<i64>(alices).await, 1);
+}
+
+/// The small catalog as a library's next delivery of it: five books fewer,
+/// the first retitled, a new genre; and `lent`, a copy lent to a member,
+/// said by the file to be available again under another imprint.
+fn next_delivery(lent: &str) -> Value {
+    let mut catalog = small_catalog_without_last_books(5);
+    catalog["books"][0]["title"] = "Cien años de soledad (new translation)".into();
+    catalog["genres"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": 99, "name": "Poetry"}));
+    let copy = catalog["book_instances"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|copy| copy["id"] == lent)
+        .expect("the lent copy is in the file");
+    copy["status"] = "a".into();
+    copy["due_back"] = Value::Null;
+    copy["imprint"] = "Second printing".into();
+    catalog
+}
+
+/// A copy of one of the first books, lent to alice by the command line.
+async fn lend_a_copy(app: &TestApp) -> String {
+    app.add_user("alice", "correct horse", false).await;
+    let copy: String = app
+        .scalar("SELECT MIN(id) FROM book_instance WHERE status = 'a' AND book_id <= 5")
+        .await;
+    let lent = app.command(&["lend", &copy, "alice"]);
+    assert!(lent.status.success(), "{}", stderr(&lent));
+    copy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_merges_by_id_keeping_what_the_file_lacks_and_every_loan() {
+    let app = spawn_app().await;
+    let copy = lend_a_copy(&app).await;
+    // An author a librarian added, whom no file knows.
+    app.execute("INSERT INTO author (id, first_name, last_name) VALUES (500, 'Added', 'By Hand')")
+        .await;
+    let copies_before: i64 = app.scalar("SELECT COUNT(*) FROM book_instance").await;
+
+    let output = app.load_catalog_json("next.json", &next_delivery(&copy).to_string());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    for line in [
+        "genres     1 added, 0 changed, 8 unchanged",
+        "authors    0 added, 0 changed, 10 unchanged",
+        "books      0 added, 1 changed, 14 unchanged",
+        "copies     0 added, 1 changed, ",
+        "1 copy lent to members kept their loans, which the file does not have:",
+    ] {
+        assert!(said.contains(line), "{line:?} in:\n{said}");
+    }
+    assert!(
+        said.contains(&format!("copy {copy} is lent to alice, due ")),
+        "{said}"
+    );
+    assert!(said.contains("the file has it available"), "{said}");
+
+    // Nothing the file lacks is gone: books, copies, the author.
+    let page = app.home(&browser()).await;
+    assert_eq!(page.count("Books"), 20);
+    assert_eq!(page.count("Authors"), 11);
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM book_instance")
+            .await,
+        copies_before
+    );
+    let (status, book) = app.page(&browser(), "/books/1").await;
+    assert_eq!(status, 200);
+    assert!(book.contains("(new translation)"), "{book}");
+    // The loan is as it was; the imprint is the file's.
+    let kept: String = app
+        .scalar(&format!(
+            "SELECT status || ' ' || imprint || ' ' || (SELECT username FROM account
+                    WHERE account.id = borrower_id)
+             FROM book_instance WHERE id = '{copy}'"
+        ))
+        .await;
+    assert_eq!(kept, "o Second printing alice");
+
+    // Loading it again changes nothing.
+    let again = app.load_catalog_json("next.json", &next_delivery(&copy).to_string());
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("books      0 added, 0 changed, 15 unchanged"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_says_what_a_load_would_do_and_does_nothing() {
+    let app = spawn_app().await;
+    let copy = lend_a_copy(&app).await;
+    let file = app.dir().join("next.json");
+    std::fs::write(&file, next_delivery(&copy).to_string()).unwrap();
+    let version: i64 = app.scalar("SELECT version FROM catalog_counts").await;
+
+    let output = app.command(&["load-catalog", file.to_str().unwrap(), "--dry-run"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains("(nothing was changed)"), "{said}");
+    assert!(
+        said.contains("books      0 added, 1 changed, 14 unchanged"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("copy {copy} is lent to alice")),
+        "{said}"
+    );
+    assert_eq!(
+        app.scalar::<i64>("SELECT version FROM catalog_counts")
+            .await,
+        version,
+        "no write"
+    );
+    let title: String = app.scalar("SELECT title FROM book WHERE id = 1").await;
+    assert_eq!(title, "Cien años de soledad");
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM genre").await,
+        8,
+        "the new genre is not added"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_whose_names_clash_with_records_it_lacks_changes_nothing() {
+    let app = spawn_app().await;
+    let fantasy: String = app.scalar("SELECT name FROM genre WHERE id = 1").await;
+    let isbn: String = app.scalar("SELECT isbn FROM book WHERE id = 2").await;
+    let mut catalog: Value = serde_json::from_str(SMALL_CATALOG).unwrap();
+    // A new genre first, which alone would load; then a book whose ISBN is
+    // that of a book absent from the file.
+    catalog["genres"] = serde_json::json!([{"id": 99, "name": "Poetry"}]);
+    catalog["books"] = serde_json::json!([{
+        "id": 300, "title": "Twin", "author_id": null, "summary": "A twin.",
+        "isbn": isbn, "language_id": null, "genre_ids": [99]
+    }]);
+    catalog["book_instances"] = serde_json::json!([]);
+    catalog["genres"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": 98, "name": fantasy}));
+
+    let output = app.load_catalog_json("clash.json", &catalog.to_string());
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains("was not loaded; the catalog is unchanged: 2 record(s) of the file clash"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "genre 98: its name {fantasy:?} is genre 1's in the catalog"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "book 300: its isbn {isbn:?} is book 2's in the catalog"
+        )),
+        "{said}"
+    );
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM genre").await, 8);
+    assert_eq!(app.home(&browser()).await.count("Books"), 20);
 }

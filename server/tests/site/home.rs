@@ -28,7 +28,7 @@ async fn loading_another_catalog_changes_the_counts_on_the_next_view() {
     let smaller = small_catalog_without_last_books(5);
     let copies = smaller["book_instances"].as_array().unwrap();
     let available = copies.iter().filter(|c| c["status"] == "a").count() as u64;
-    let output = app.load_catalog_json("smaller.json", &smaller.to_string());
+    let output = app.replace_catalog_json("smaller.json", &smaller.to_string());
     assert!(output.status.success(), "{output:?}");
 
     let page = app.home(&client).await;

@@ -256,7 +256,7 @@ async fn a_search_matching_thousands_pages_through_them_in_order() {
     }
     catalog["books"] = books.into();
     catalog["book_instances"] = serde_json::json!([]);
-    let output = app.load_catalog_json("voyages.json", &catalog.to_string());
+    let output = app.replace_catalog_json("voyages.json", &catalog.to_string());
     assert!(output.status.success(), "{output:?}");
     let client = bare_client();
 

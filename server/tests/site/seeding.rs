@@ -43,7 +43,7 @@ async fn a_catalog_of_authors_loaded_before_the_first_start_is_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catalog_emptied_of_books_stays_so_across_restarts() {
     let mut app = spawn_app().await;
-    let output = app.load_catalog_json("authors.json", &authors_only().to_string());
+    let output = app.replace_catalog_json("authors.json", &authors_only().to_string());
     assert!(output.status.success(), "{output:?}");
     app.restart().await;
     app.restart().await;

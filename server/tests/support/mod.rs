@@ -298,11 +298,24 @@ impl TestApp {
         child.wait_with_output().expect("locallibrary ends")
     }
 
-    /// Writes `json` to a file in the test's directory and loads it.
+    /// Writes `json` to a file in the test's directory and loads it (a
+    /// merge: records the file lacks are kept).
     pub fn load_catalog_json(&self, name: &str, json: &str) -> Output {
+        self.load_catalog_file(name, json, &[])
+    }
+
+    /// Writes `json` to a file in the test's directory and loads it in
+    /// place of the catalog (`--replace`).
+    pub fn replace_catalog_json(&self, name: &str, json: &str) -> Output {
+        self.load_catalog_file(name, json, &["--replace"])
+    }
+
+    fn load_catalog_file(&self, name: &str, json: &str, args: &[&str]) -> Output {
         let path = self.dir().join(name);
         std::fs::write(&path, json).expect("write catalog file");
-        self.command(&["load-catalog", path.to_str().unwrap()])
+        let mut command = vec!["load-catalog", path.to_str().unwrap()];
+        command.extend_from_slice(args);
+        self.command(&command)
     }
 
     /// GET `/` and read it as a visitor would.
