@@ -126,12 +126,12 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> anyhow::Result
 
 /// A file being written beside its final name, and removed when done with
 /// (once linked to that name, or if it never is).
-struct Partial {
-    path: PathBuf,
+pub(crate) struct Partial {
+    pub(crate) path: PathBuf,
 }
 
 impl Partial {
-    fn beside(file: &Path) -> Partial {
+    pub(crate) fn beside(file: &Path) -> Partial {
         Partial {
             path: with_suffix(file, &format!(".partial-{}", std::process::id())),
         }
@@ -139,7 +139,7 @@ impl Partial {
 
     /// Gives the file its name, whole, unless a file took that name
     /// meanwhile (a link, unlike a rename, never replaces one).
-    fn finish(self, file: &Path) -> anyhow::Result<()> {
+    pub(crate) fn finish(self, file: &Path) -> anyhow::Result<()> {
         std::fs::hard_link(&self.path, file)
             .with_context(|| format!("cannot name the copy {}", file.display()))?;
         Ok(())

@@ -58,6 +58,12 @@ pub enum Command {
         #[arg(long, requires = "replace")]
         force: bool,
     },
+    /// Write the catalog to a new file in the format load-catalog reads, as
+    /// it stands at one moment, while the site runs.
+    ExportCatalog {
+        /// Where to write it; must not exist.
+        file: PathBuf,
+    },
     /// Copy the whole database (catalog, users, loans, sessions) into a new
     /// file, while the site runs: SQLite's VACUUM INTO, or PostgreSQL's
     /// pg_dump.
@@ -124,6 +130,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 (false, false, _) => Load::Merge(Mode::Write),
             };
             load_catalog(settings, &file, how).await
+        }
+        Command::ExportCatalog { file } => {
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
+            let progress = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("{spinner} exporting {bar:40} {pos}/{len} records")
+                    .expect("a valid progress template"),
+            );
+            let counts = catalog_files::export_catalog(&db, &file, &progress)
+                .await
+                .with_context(|| format!("{} was not written", file.display()))?;
+            println!("Exported {counts} to {}.", file.display());
+            finish(db).await
         }
         Command::Backup { file } => {
             let started = std::time::Instant::now();

@@ -216,7 +216,8 @@ impl Kind {
         Kind::Copy,
     ];
 
-    fn key(self) -> &'static str {
+    /// The section's name in a file.
+    pub fn key(self) -> &'static str {
         match self {
             Kind::Genre => "genres",
             Kind::Language => "languages",

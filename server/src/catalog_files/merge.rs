@@ -189,13 +189,13 @@ async fn finish(db: &Db) -> anyhow::Result<()> {
 }
 
 /// A value bound in a statement: the records' columns are integers or text.
-enum Field<'a> {
+pub(super) enum Field<'a> {
     Int(Option<i64>),
     Text(Option<&'a str>),
 }
 
 /// One kind of record as a merge handles it.
-trait Record:
+pub(super) trait Record:
     DeserializeOwned
     + PartialEq
     + Send

@@ -9,6 +9,7 @@ mod borrowed;
 mod browsing;
 mod bundle;
 mod catalog_counts;
+mod catalog_export;
 mod catalog_loading;
 mod catalog_version;
 mod configuration;

@@ -3,7 +3,7 @@
 
 use crate::{
     browsing::get,
-    support::{bare_client, spawn_app, SMALL_CATALOG},
+    support::{bare_client, isbn, spawn_app, SMALL_CATALOG},
 };
 
 fn path(term: &str) -> String {
@@ -220,17 +220,6 @@ async fn a_renamed_author_is_found_by_the_new_name_at_once() {
         get(&app, &client, &path("open voyage")).await.titles,
         ["The Open Voyage"]
     );
-}
-
-/// An ISBN-13 for `n`: 978, nine digits, the check digit.
-fn isbn(n: u32) -> String {
-    let digits = format!("978{n:09}");
-    let sum: u32 = digits
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{digits}{}", (10 - sum % 10) % 10)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -565,3 +565,14 @@ pub fn small_catalog_without_last_books(n: usize) -> serde_json::Value {
         .retain(|copy| kept_ids.contains(&copy["book_id"].as_i64().unwrap()));
     catalog
 }
+
+/// An ISBN-13 for `n`: 978, nine digits, the check digit.
+pub fn isbn(n: u32) -> String {
+    let digits = format!("978{n:09}");
+    let sum: u32 = digits
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
+}
