@@ -537,6 +537,8 @@ async fn one_copy_lent_or_returned_twenty_times_at_once_is_so_once_and_the_count
     assert_eq!(loans, 1);
     assert_eq!(app.copies_available().await, before - 1);
     assert_eq!(truly_available().await, before as i64 - 1);
+    let records = format!("SELECT COUNT(*) FROM loan WHERE copy_id = '{copy}'");
+    assert_eq!(app.scalar::<i64>(&records).await, 1, "one loan recorded");
 
     let back = format!("/copies/{copy}/return");
     let (returned, refused) = all_at_once(&app, &back, &[]).await;
@@ -549,4 +551,8 @@ async fn one_copy_lent_or_returned_twenty_times_at_once_is_so_once_and_the_count
     }
     assert_eq!(app.copies_available().await, before);
     assert_eq!(truly_available().await, before as i64);
+    let ended =
+        format!("SELECT COUNT(*) FROM loan WHERE copy_id = '{copy}' AND ending = 'returned'");
+    assert_eq!(app.scalar::<i64>(&records).await, 1, "no second record");
+    assert_eq!(app.scalar::<i64>(&ended).await, 1, "ended once");
 }

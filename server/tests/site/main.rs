@@ -19,6 +19,7 @@ mod headers;
 mod home;
 mod kept_pages;
 mod language;
+mod loan_records;
 mod loans;
 mod passwords;
 mod refusals;
