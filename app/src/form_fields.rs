@@ -4,10 +4,11 @@
 //! navigation.js posts them in place with it.
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 
 use crate::{
     page_inputs::locale,
-    problems::{Submitted, WHOLE_FORM},
+    problems::{Problem, Submitted, WHOLE_FORM},
 };
 
 /// The form's problems with itself as a whole (not with one field), as an
@@ -26,6 +27,39 @@ pub fn FormProblems(submitted: Option<Submitted>) -> impl IntoView {
                     .map(|problem| view! { <p class="error">{problem.message(locale)}</p> })
                     .collect_view()}
             </div>
+        }
+    })
+}
+
+/// After a save refused because the record changed meanwhile
+/// ([`Problem::EditedMeanwhile`]): the record as it now is, field by field
+/// (`now`: each field's label and value), beside the form that keeps the
+/// librarian's own values. Nothing otherwise.
+#[component]
+pub fn CurrentValues(
+    submitted: Option<Submitted>,
+    now: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let locale = locale();
+    let refused = submitted.is_some_and(|submitted| {
+        submitted
+            .problems_with(WHOLE_FORM)
+            .contains(&Problem::EditedMeanwhile)
+    });
+    refused.then(|| {
+        view! {
+            <section class="current-values" aria-labelledby="current-values-title">
+                <h2 id="current-values-title">{td_string!(locale, forms.current_values)}</h2>
+                <dl>
+                    {now
+                        .into_iter()
+                        .map(|(label, value)| {
+                            let value = if value.is_empty() { "—".to_string() } else { value };
+                            view! { <dt>{label}</dt><dd>{value}</dd> }
+                        })
+                        .collect_view()}
+                </dl>
+            </section>
         }
     })
 }

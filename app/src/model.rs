@@ -66,6 +66,9 @@ pub struct AuthorSummary {
     pub date_of_death: Option<String>,
     /// How many of the library's books are theirs.
     pub books: i64,
+    /// The record's version, raised by the database at each change: an
+    /// edit form carries it, and a save over a newer one is refused.
+    pub version: i64,
 }
 
 impl AuthorSummary {

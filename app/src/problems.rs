@@ -95,6 +95,8 @@ pub enum Problem {
     DeathBeforeBirth,
     /// An author the library still has books of.
     AuthorHasBooks,
+    /// The record changed since the form was opened: not saved.
+    EditedMeanwhile,
     /// The password given as the current one is not.
     WrongOldPassword,
     /// Not a mail address.
@@ -133,6 +135,7 @@ impl Problem {
             Problem::ControlCharacters => td_string!(locale, forms.control_characters).to_string(),
             Problem::DeathBeforeBirth => td_string!(locale, forms.death_before_birth).to_string(),
             Problem::AuthorHasBooks => td_string!(locale, forms.author_has_books).to_string(),
+            Problem::EditedMeanwhile => td_string!(locale, forms.edited_meanwhile).to_string(),
             Problem::WrongOldPassword => td_string!(locale, forms.wrong_old_password).to_string(),
             Problem::InvalidEmail => td_string!(locale, accounts.email_invalid).to_string(),
         }

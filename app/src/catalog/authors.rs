@@ -16,6 +16,23 @@ use crate::{
 
 pub use crate::model::MAX_NAME_CHARS;
 
+/// The form as posted (trimmed), to be shown again; no problem yet.
+pub fn as_posted(posted: &AuthorForm) -> Submitted {
+    let fields = [
+        ("first_name", &posted.first_name),
+        ("last_name", &posted.last_name),
+        ("date_of_birth", &posted.date_of_birth),
+        ("date_of_death", &posted.date_of_death),
+    ];
+    Submitted {
+        values: fields
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.trim().to_string()))
+            .collect(),
+        problems: Vec::new(),
+    }
+}
+
 /// An author's fields, as a form gives them, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorFields {
@@ -35,6 +52,9 @@ pub struct AuthorForm {
     pub last_name: String,
     pub date_of_birth: String,
     pub date_of_death: String,
+    /// The version of the author the edit form was opened at (none on
+    /// the form for a new author).
+    pub version: String,
 }
 
 /// Reads an author from the form as posted: both names required, at most
@@ -42,25 +62,9 @@ pub struct AuthorForm {
 /// real dates, neither after `today`, death not before birth. `Err`: the
 /// form as posted (trimmed), with what is wrong with it.
 pub fn read_form(posted: &AuthorForm, today: Date) -> Result<AuthorFields, Submitted> {
-    let fields = [
-        ("first_name", posted.first_name.trim()),
-        ("last_name", posted.last_name.trim()),
-        ("date_of_birth", posted.date_of_birth.trim()),
-        ("date_of_death", posted.date_of_death.trim()),
-    ];
-    let mut form = Submitted {
-        values: fields
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect(),
-        problems: Vec::new(),
-    };
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(field, _)| *field == name)
-            .map_or_else(String::new, |(_, value)| value.to_string())
-    };
+    let mut form = as_posted(posted);
+    let values = form.clone();
+    let value = |name: &str| values.value(name).unwrap_or_default().to_string();
     for name in ["first_name", "last_name"] {
         let text = value(name);
         if text.is_empty() {
@@ -138,31 +142,56 @@ pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
     })
 }
 
-/// Changes the author `id`; a 404 if there is none.
-pub async fn update(db: &Db, id: i64, author: &AuthorFields) -> Result<(), AppError> {
+/// What a save of an edit did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    Saved,
+    /// Not saved: the record changed since the form was opened (it is no
+    /// longer at the version the form carries).
+    Stale,
+}
+
+/// Changes the author `id`, if still at `version` (else [`Saved::Stale`],
+/// and nothing changes); a 404 if there is none.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    version: i64,
+    author: &AuthorFields,
+) -> Result<Saved, AppError> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
         // First, as in `create` and `delete`: without it, an edit and a
         // delete of one author at once deadlock on PostgreSQL.
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
+        // Only at the version read: the database raises it with the
+        // change (migrations sqlite 0021, postgres 0015).
         let changed = sqlx::query(
             "UPDATE author SET first_name = $2, last_name = $3, date_of_birth = $4,
                 date_of_death = $5
-             WHERE id = $1",
+             WHERE id = $1 AND version = $6",
         )
         .bind(id)
         .bind(&author.first_name)
         .bind(&author.last_name)
         .bind(&author.date_of_birth)
         .bind(&author.date_of_death)
+        .bind(version)
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
-            return Err(AppError::NotFound(Missing::Author(id.to_string())));
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM author WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return match exists {
+                Some(_) => Ok(Saved::Stale),
+                None => Err(AppError::NotFound(Missing::Author(id.to_string()))),
+            };
         }
         sqlx::query(renumber).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Saved::Saved)
     })
 }
 

@@ -292,19 +292,28 @@ pub fn places(page: u32, per_page: u32) -> (i64, i64) {
     (first, first + i64::from(per_page) - 1)
 }
 
-/// A row of the author list: id, names, life dates, number of books.
-type AuthorRow = (i64, String, String, Option<String>, Option<String>, i64);
+/// A row of the author list: id, names, life dates, number of books,
+/// version.
+type AuthorRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
 
 /// The columns of [`AuthorRow`], for a statement over `author a`.
 macro_rules! author_row_columns {
     () => {
         "a.id, a.first_name, a.last_name, a.date_of_birth, a.date_of_death,
-         (SELECT COUNT(*) FROM book b WHERE b.author_id = a.id)"
+         (SELECT COUNT(*) FROM book b WHERE b.author_id = a.id), a.version"
     };
 }
 
 fn author_summary(
-    (id, first_name, last_name, date_of_birth, date_of_death, books): AuthorRow,
+    (id, first_name, last_name, date_of_birth, date_of_death, books, version): AuthorRow,
 ) -> AuthorSummary {
     AuthorSummary {
         id,
@@ -313,6 +322,7 @@ fn author_summary(
         date_of_birth,
         date_of_death,
         books,
+        version,
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 
 use crate::{
-    form_fields::{Field, FormProblems},
+    form_fields::{CurrentValues, Field, FormProblems},
     layout::{PageTitle, Pager, PerPageForm},
     model::{AuthorDetail, AuthorSummary, ListPage, MAX_NAME_CHARS},
     page_inputs::{catalog_inputs, locale, submitted, user},
@@ -147,11 +147,34 @@ fn AuthorForm(author: Option<AuthorSummary>) -> impl IntoView {
     let current = |value: fn(&AuthorSummary) -> Option<String>| {
         author.as_ref().and_then(value).unwrap_or_default()
     };
+    let now = vec![
+        (
+            td_string!(locale, authors.first_name),
+            current(|a| Some(a.first_name.clone())),
+        ),
+        (
+            td_string!(locale, authors.last_name),
+            current(|a| Some(a.last_name.clone())),
+        ),
+        (
+            td_string!(locale, authors.date_of_birth),
+            current(|a| a.date_of_birth.clone()),
+        ),
+        (
+            td_string!(locale, authors.date_of_death),
+            current(|a| a.date_of_death.clone()),
+        ),
+    ];
+    // The version the form was opened at; after a refused save, the one
+    // just shown, so that saving again replaces it knowingly.
+    let version = author.as_ref().map(|author| author.version.to_string());
     view! {
         <PageTitle text=title.clone() />
         <h1>{title}</h1>
         <form method="post" action=action class="form">
             <FormProblems submitted=submitted.clone() />
+            <CurrentValues submitted=submitted.clone() now />
+            {version.map(|version| view! { <input type="hidden" name="version" value=version /> })}
             <Field
                 name="first_name"
                 label=td_string!(locale, authors.first_name)

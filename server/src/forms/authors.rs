@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 
 use app::{
-    catalog::authors::{self, AuthorForm, NotDeleted},
+    catalog::authors::{self, AuthorForm, NotDeleted, Saved},
     dates::today,
     error::{AppError, Missing},
     paging::parse_id,
@@ -33,8 +33,17 @@ pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
             return Ok(Done::Again(form, StatusCode::OK));
         }
     };
-    authors::update(posted.visitor.db(), id, &author).await?;
-    Ok(Done::Redirect(format!("/authors/{id}")))
+    // A form without a version (not opened from the site) cannot say
+    // what it was opened at: refused as one opened before any change.
+    let version = fields.version.trim().parse().unwrap_or(i64::MIN);
+    match authors::update(posted.visitor.db(), id, version, &author).await? {
+        Saved::Saved => Ok(Done::Redirect(format!("/authors/{id}"))),
+        Saved::Stale => {
+            let mut form = authors::as_posted(&fields);
+            form.problem(WHOLE_FORM, Problem::EditedMeanwhile);
+            Ok(Done::Again(form, StatusCode::CONFLICT))
+        }
+    }
 }
 
 /// Deletes the author `id`, then on to the list of authors; refused while

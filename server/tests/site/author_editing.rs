@@ -179,12 +179,17 @@ async fn an_edit_shows_everywhere_at_once_search_included() {
         .scalar(&format!("SELECT first_name FROM author WHERE id = {id}"))
         .await;
     assert!(html.contains(&format!(r#"value="{first}""#)), "{html}");
+    let version = form_version(&html);
 
     let response = app
         .post_form(
             &libby,
             &edit,
-            &[("first_name", "Zenobia"), ("last_name", "Quillfeather")],
+            &[
+                ("first_name", "Zenobia"),
+                ("last_name", "Quillfeather"),
+                ("version", &version),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -305,7 +310,12 @@ async fn authors_edited_and_deleted_at_once_are_one_or_the_other_never_a_failure
             format!("/authors/{id}/edit"),
             format!("/authors/{id}/delete"),
         );
-        let fields = [("first_name", "Renamed"), ("last_name", "Tenure")];
+        // Each new author is at version 1.
+        let fields = [
+            ("first_name", "Renamed"),
+            ("last_name", "Tenure"),
+            ("version", "1"),
+        ];
         let libby = &libby;
         let app = &app;
         [
@@ -335,4 +345,126 @@ async fn authors_edited_and_deleted_at_once_are_one_or_the_other_never_a_failure
         before
     );
     assert_eq!(app.home(&browser()).await.count("Authors"), before as u64);
+}
+
+/// The version an edit form carries, as a browser would post it back.
+fn form_version(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let input = scraper::Selector::parse(r#"form input[name="version"]"#).unwrap();
+    document
+        .select(&input)
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .unwrap_or_else(|| panic!("no version in the form: {html}"))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_over_a_change_made_meanwhile_is_refused_and_loses_neither() {
+    let app = spawn_app().await;
+    app.add_user("libby", "shelves and stacks", true).await;
+    app.add_user("lena", "shelves and stacks", true).await;
+    let (libby, lena) = (browser(), browser());
+    app.sign_in(&libby, "libby", "shelves and stacks").await;
+    app.sign_in(&lena, "lena", "shelves and stacks").await;
+    let id = author_with_books(&app).await;
+    let edit = format!("/authors/{id}/edit");
+
+    // Both open the form; Lena saves first.
+    let (_, libbys_form) = app.page(&libby, &edit).await;
+    let (_, lenas_form) = app.page(&lena, &edit).await;
+    let response = app
+        .post_form(
+            &lena,
+            &edit,
+            &[
+                ("first_name", "Lena's"),
+                ("last_name", "Spelling"),
+                ("date_of_birth", "1901-02-03"),
+                ("version", &form_version(&lenas_form)),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+
+    // Libby's save, from the form opened before, is refused: 409, the
+    // page again with what the record says now and her values kept.
+    let libbys = [
+        ("first_name", "Libby's"),
+        ("last_name", "Version"),
+        ("date_of_birth", ""),
+        ("version", &form_version(&libbys_form)),
+    ];
+    let response = app.post_form(&libby, &edit, &libbys).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let html = response.text().await.unwrap();
+    let text = main_text(&html);
+    assert!(
+        text.contains("Not saved: someone else changed this record after you opened the form"),
+        "{text}"
+    );
+    let now = text_of(&html, ".current-values");
+    for value in ["Lena's", "Spelling", "1901-02-03"] {
+        assert!(now.contains(value), "{value} in {now:?}");
+    }
+    assert!(html.contains(r#"value="Libby&#x27;s""#) || html.contains(r#"value="Libby's""#));
+    assert!(html.contains(r#"value="Version""#), "{html}");
+    let stored: String = app
+        .scalar(&format!("SELECT first_name FROM author WHERE id = {id}"))
+        .await;
+    assert_eq!(stored, "Lena's", "nothing overwritten");
+
+    // Saving again from that page replaces Lena's change, knowingly.
+    let again = [
+        ("first_name", "Libby's"),
+        ("last_name", "Version"),
+        ("date_of_birth", ""),
+        ("version", &form_version(&html)),
+    ];
+    let response = app.post_form(&libby, &edit, &again).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let stored: String = app
+        .scalar(&format!("SELECT first_name FROM author WHERE id = {id}"))
+        .await;
+    assert_eq!(stored, "Libby's");
+
+    // A change behind the site's back (plain SQL) counts as well, and a
+    // form without a version cannot overwrite anything.
+    let (_, form) = app.page(&libby, &edit).await;
+    app.execute(&format!(
+        "UPDATE author SET date_of_death = '2000-01-01' WHERE id = {id}"
+    ))
+    .await;
+    let stale = [
+        ("first_name", "Third"),
+        ("last_name", "Try"),
+        ("version", &form_version(&form)),
+    ];
+    let response = app.post_form(&libby, &edit, &stale).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let response = app
+        .post_form(
+            &libby,
+            &edit,
+            &[("first_name", "No"), ("last_name", "Version")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    // Renumbering the list (another author added) is no change of this one.
+    let (_, form) = app.page(&libby, &edit).await;
+    let response = app
+        .post_form(
+            &libby,
+            "/authors/new",
+            &[("first_name", "A"), ("last_name", "Aaa")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let fresh = [
+        ("first_name", "Fourth"),
+        ("last_name", "Try"),
+        ("version", &form_version(&form)),
+    ];
+    let response = app.post_form(&libby, &edit, &fresh).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
 }
