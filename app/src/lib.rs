@@ -29,6 +29,8 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod history;
+#[cfg(feature = "ssr")]
 pub mod loans;
 #[cfg(feature = "ssr")]
 pub mod password_reset;

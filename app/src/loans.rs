@@ -10,11 +10,13 @@ use crate::{
     dates::{iso_date, today},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
+    history::{changed_fields, Actor, Change},
     in_transaction,
-    model::{BookCopy, CopyDetail, CopyStatus, ListPage, Loan},
+    model::{BookCopy, ChangeAction, CopyDetail, CopyStatus, ListPage, Loan, RecordKind},
     on_reader,
     paging::page_count,
     problems::Problem,
+    record_change,
 };
 
 /// How long a loan lasts unless a due date is given, and how long a
@@ -79,10 +81,28 @@ impl From<sqlx::Error> for LoanError {
     }
 }
 
-/// A copy's status and its book's title (read in a transaction that just
-/// changed the copy: as changed).
-const COPY_AND_TITLE: &str = "SELECT copy.status, book.title FROM book_instance copy
+/// A copy's status, its book's title and id (read in a transaction that
+/// just changed the copy: as changed).
+const COPY_AND_TITLE: &str = "SELECT copy.status, book.title, book.id FROM book_instance copy
      JOIN book ON book.id = copy.book_id WHERE copy.id = $1";
+
+/// The history's entry of a loan's change to the copy `copy` of the book
+/// `book` titled `title`.
+fn loan_change(
+    action: ChangeAction,
+    copy: &str,
+    (title, book): (String, i64),
+    fields: Vec<(&str, Option<String>, Option<String>)>,
+) -> Change {
+    Change {
+        action,
+        kind: RecordKind::Copy,
+        record_id: copy.to_string(),
+        label: title,
+        book_id: Some(book),
+        changes: changed_fields(fields),
+    }
+}
 
 /// The copy's status, from the database's code.
 fn status(code: &str) -> Result<CopyStatus, LoanError> {
@@ -95,6 +115,7 @@ fn status(code: &str) -> Result<CopyStatus, LoanError> {
 /// [`MAX_RENEWAL_DAYS`] ahead); gives the due date and the book's title.
 pub async fn lend(
     db: &crate::db::Db,
+    actor: &Actor,
     copy: &str,
     username: &str,
     due: Option<Date>,
@@ -131,17 +152,24 @@ pub async fn lend(
         .bind(user)
         .execute(&mut *tx)
         .await?;
-        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
+        let found: Option<(String, String, i64)> = sqlx::query_as(COPY_AND_TITLE)
             .bind(copy)
             .fetch_optional(&mut *tx)
             .await?;
-        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let (code, title, book) =
+            found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         if lent.rows_affected() == 0 {
             return Err(LoanError::NotAvailable {
                 copy: copy.to_string(),
                 status: status(&code)?,
             });
         }
+        let fields = vec![
+            ("borrower", None, Some(username.to_string())),
+            ("due_back", None, Some(iso_date(due))),
+        ];
+        let change = loan_change(ChangeAction::Lend, copy, (title.clone(), book), fields);
+        record_change!(tx, actor, &change)?;
         tx.commit().await?;
         Ok((due, title))
     })
@@ -149,9 +177,23 @@ pub async fn lend(
 
 /// Takes back the copy `copy`, on loan: available again, no due date, no
 /// borrower. Gives the book's title.
-pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanError> {
+pub async fn take_back(
+    db: &crate::db::Db,
+    actor: &Actor,
+    copy: &str,
+) -> Result<String, LoanError> {
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
+        // Who had it, for the history (read under the catalog's lock: as
+        // the return finds it).
+        let had: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT account.username, copy.due_back FROM book_instance copy
+             LEFT JOIN account ON account.id = copy.borrower_id WHERE copy.id = $1",
+        )
+        .bind(copy)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (borrower, due) = had.unwrap_or_default();
         // Only if it is still on loan: of two returns at once, one takes it
         // back and the other is told it is no longer on loan.
         let returned = sqlx::query(
@@ -161,17 +203,21 @@ pub async fn take_back(db: &crate::db::Db, copy: &str) -> Result<String, LoanErr
         .bind(copy)
         .execute(&mut *tx)
         .await?;
-        let found: Option<(String, String)> = sqlx::query_as(COPY_AND_TITLE)
+        let found: Option<(String, String, i64)> = sqlx::query_as(COPY_AND_TITLE)
             .bind(copy)
             .fetch_optional(&mut *tx)
             .await?;
-        let (code, title) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let (code, title, book) =
+            found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         if returned.rows_affected() == 0 {
             return Err(LoanError::NotOnLoan {
                 copy: copy.to_string(),
                 status: status(&code)?,
             });
         }
+        let fields = vec![("borrower", borrower, None), ("due_back", due, None)];
+        let change = loan_change(ChangeAction::Return, copy, (title.clone(), book), fields);
+        record_change!(tx, actor, &change)?;
         tx.commit().await?;
         Ok(title)
     })
@@ -333,18 +379,28 @@ pub fn renewal_problem(date: Date, today: Date) -> Option<Problem> {
 /// Sets the due date of the copy `copy`, on loan, to `due` (its book's
 /// page shows the date: the change raises the catalog's version). `Missing::Copy` if
 /// it is not on loan (any more).
-pub async fn renew(db: &Db, copy: &str, due: Date) -> Result<(), AppError> {
+pub async fn renew(db: &Db, actor: &Actor, copy: &str, due: Date) -> Result<(), AppError> {
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
+        let was: Option<(Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT copy.due_back, book.title, book.id FROM book_instance copy
+             JOIN book ON book.id = copy.book_id WHERE copy.id = $1 AND copy.status = 'o'",
+        )
+        .bind(copy)
+        .fetch_optional(&mut *tx)
+        .await?;
         let renewed =
             sqlx::query("UPDATE book_instance SET due_back = $2 WHERE id = $1 AND status = 'o'")
                 .bind(copy)
                 .bind(iso_date(due))
                 .execute(&mut *tx)
                 .await?;
-        if renewed.rows_affected() == 0 {
+        let (Some((before, title, book)), 1) = (was, renewed.rows_affected()) else {
             return Err(AppError::NotFound(Missing::Loan(copy.to_string())));
-        }
+        };
+        let fields = vec![("due_back", before, Some(iso_date(due)))];
+        let change = loan_change(ChangeAction::Renew, copy, (title, book), fields);
+        record_change!(tx, actor, &change)?;
         tx.commit().await?;
         Ok(())
     })

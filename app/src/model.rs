@@ -343,3 +343,115 @@ impl Default for Preferences {
         }
     }
 }
+
+/// One change in the history: who made it, when, to what, and each field's
+/// value before and after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// Unix milliseconds.
+    pub at: i64,
+    /// The librarian's username, or the command an operator ran.
+    pub actor: String,
+    /// Made by an operator's command, not on the site.
+    pub by_command: bool,
+    pub action: ChangeAction,
+    pub kind: RecordKind,
+    pub record_id: String,
+    /// The record's name when it was changed.
+    pub label: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field's value before and after a change (none: no value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChangeAction {
+    Create,
+    Update,
+    Delete,
+    Lend,
+    Return,
+    Renew,
+}
+
+impl ChangeAction {
+    pub const ALL: [ChangeAction; 6] = [
+        ChangeAction::Create,
+        ChangeAction::Update,
+        ChangeAction::Delete,
+        ChangeAction::Lend,
+        ChangeAction::Return,
+        ChangeAction::Renew,
+    ];
+
+    /// As the database stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeAction::Create => "create",
+            ChangeAction::Update => "update",
+            ChangeAction::Delete => "delete",
+            ChangeAction::Lend => "lend",
+            ChangeAction::Return => "return",
+            ChangeAction::Renew => "renew",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ChangeAction> {
+        Self::ALL.into_iter().find(|action| action.code() == code)
+    }
+}
+
+/// What kind of record a change was made to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecordKind {
+    Book,
+    Copy,
+    Author,
+    Genre,
+    Language,
+    Member,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 6] = [
+        RecordKind::Book,
+        RecordKind::Copy,
+        RecordKind::Author,
+        RecordKind::Genre,
+        RecordKind::Language,
+        RecordKind::Member,
+    ];
+
+    /// As the database stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Book => "book",
+            RecordKind::Copy => "copy",
+            RecordKind::Author => "author",
+            RecordKind::Genre => "genre",
+            RecordKind::Language => "language",
+            RecordKind::Member => "member",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RecordKind> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// The address of the record's page, for the kinds that have one.
+    pub fn page(self, id: &str) -> Option<String> {
+        match self {
+            RecordKind::Book => Some(format!("/books/{id}")),
+            RecordKind::Author => Some(format!("/authors/{id}")),
+            _ => None,
+        }
+    }
+}

@@ -8,7 +8,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use app::{
     accounts::{self, NewAccount},
-    dates, loans,
+    dates,
+    history::Actor,
+    loans,
 };
 
 use crate::{
@@ -214,7 +216,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
-            let (due, title) = loans::lend(&db, &copy_id, &username, due).await?;
+            let actor = Actor::Command("locallibrary lend");
+            let (due, title) = loans::lend(&db, &actor, &copy_id, &username, due).await?;
             println!(
                 "Lent copy {copy_id} of {title} to {username}, due back {}.",
                 dates::iso_date(due)
@@ -224,7 +227,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Return { copy_id } => {
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
-            let title = loans::take_back(&db, &copy_id).await?;
+            let actor = Actor::Command("locallibrary return");
+            let title = loans::take_back(&db, &actor, &copy_id).await?;
             println!("Copy {copy_id} of {title} is back: available.");
             finish(db).await
         }

@@ -29,6 +29,7 @@ const APP: &[&[&str]] = &[
     &[
         "accounts",
         "catalog",
+        "history",
         "loans",
         "password_reset",
         "session",
@@ -43,6 +44,7 @@ const APP_MACROS: &[(&str, &str)] = &[
     ("in_transaction", "db"),
     ("on_reader", "db"),
     ("on_writer", "db"),
+    ("record_change", "history"),
     ("run_view_writes", "db"),
 ];
 

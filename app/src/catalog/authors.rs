@@ -7,6 +7,9 @@ use time::Date;
 
 use crate::{
     catalog::positions,
+    history::{changed_fields, Actor, Change},
+    model::{ChangeAction, RecordKind},
+    record_change,
     dates::{iso_date, parse_date},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
@@ -118,8 +121,79 @@ fn renumber_authors(db: &Db) -> &'static str {
     positions::renumbering(db)[1]
 }
 
+impl AuthorFields {
+    /// "Last, First", as the history names an author.
+    fn name(&self) -> String {
+        format!("{}, {}", self.last_name, self.first_name)
+    }
+
+    /// Each field and its value, as the history records them.
+    fn values(&self) -> [(&'static str, Option<String>); 4] {
+        [
+            ("first_name", Some(self.first_name.clone())),
+            ("last_name", Some(self.last_name.clone())),
+            ("date_of_birth", self.date_of_birth.clone()),
+            ("date_of_death", self.date_of_death.clone()),
+        ]
+    }
+}
+
+/// The history's entry of a change of the author `id`, from the fields
+/// before (none: created) to after (none: deleted).
+fn change(
+    action: ChangeAction,
+    id: i64,
+    before: Option<&AuthorFields>,
+    after: Option<&AuthorFields>,
+) -> Change {
+    let values = |fields: Option<&AuthorFields>| fields.map(AuthorFields::values);
+    let (was, is) = (values(before), values(after));
+    let fields = (0..4)
+        .map(|i| {
+            let name = was.as_ref().or(is.as_ref()).map_or("", |values| values[i].0);
+            let value = |values: &Option<[(&str, Option<String>); 4]>| {
+                values.as_ref().and_then(|values| values[i].1.clone())
+            };
+            (name, value(&was), value(&is))
+        })
+        .collect();
+    Change {
+        action,
+        kind: RecordKind::Author,
+        record_id: id.to_string(),
+        label: after.or(before).map(AuthorFields::name).unwrap_or_default(),
+        book_id: None,
+        changes: changed_fields(fields),
+    }
+}
+
+/// The author `id` as stored, at `version` if given, in the transaction
+/// `tx` (a macro: the statement is compiled for each database).
+macro_rules! stored_author {
+    ($tx:ident, $id:expr) => {{
+        let row: Option<(String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT first_name, last_name, date_of_birth, date_of_death, version
+             FROM author WHERE id = $1",
+        )
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        row.map(|(first_name, last_name, date_of_birth, date_of_death, version)| {
+            (
+                AuthorFields {
+                    first_name,
+                    last_name,
+                    date_of_birth,
+                    date_of_death,
+                },
+                version,
+            )
+        })
+    }};
+}
+
 /// Adds an author; gives their id.
-pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
+pub async fn create(db: &Db, actor: &Actor, author: &AuthorFields) -> Result<i64, AppError> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
         // First (so that two authors added at once take the next ids in
@@ -137,6 +211,11 @@ pub async fn create(db: &Db, author: &AuthorFields) -> Result<i64, AppError> {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(renumber).execute(&mut *tx).await?;
+        record_change!(
+            tx,
+            actor,
+            &change(ChangeAction::Create, id, None, Some(author))
+        )?;
         tx.commit().await?;
         Ok(id)
     })
@@ -155,6 +234,7 @@ pub enum Saved {
 /// and nothing changes); a 404 if there is none.
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     id: i64,
     version: i64,
     author: &AuthorFields,
@@ -164,8 +244,15 @@ pub async fn update(
         // First, as in `create` and `delete`: without it, an edit and a
         // delete of one author at once deadlock on PostgreSQL.
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
-        // Only at the version read: the database raises it with the
-        // change (migrations sqlite 0021, postgres 0015).
+        let Some((before, stored)) = stored_author!(tx, id) else {
+            return Err(AppError::NotFound(Missing::Author(id.to_string())));
+        };
+        if stored != version {
+            return Ok(Saved::Stale);
+        }
+        // Only at the version read (the catalog's lock, taken first, keeps
+        // it so): the database raises it with the change (migrations
+        // sqlite 0021, postgres 0015).
         let changed = sqlx::query(
             "UPDATE author SET first_name = $2, last_name = $3, date_of_birth = $4,
                 date_of_death = $5
@@ -180,16 +267,14 @@ pub async fn update(
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM author WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return match exists {
-                Some(_) => Ok(Saved::Stale),
-                None => Err(AppError::NotFound(Missing::Author(id.to_string()))),
-            };
+            return Ok(Saved::Stale);
         }
         sqlx::query(renumber).execute(&mut *tx).await?;
+        record_change!(
+            tx,
+            actor,
+            &change(ChangeAction::Update, id, Some(&before), Some(author))
+        )?;
         tx.commit().await?;
         Ok(Saved::Saved)
     })
@@ -211,7 +296,7 @@ impl From<sqlx::Error> for NotDeleted {
 
 /// Deletes the author `id`, who has no books in the library (else
 /// [`NotDeleted::HasBooks`], and nothing changes).
-pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), NotDeleted> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
@@ -222,15 +307,20 @@ pub async fn delete(db: &Db, id: i64) -> Result<(), NotDeleted> {
         if books > 0 {
             return Err(NotDeleted::HasBooks);
         }
-        let deleted = sqlx::query("DELETE FROM author WHERE id = $1")
+        let Some((before, _)) = stored_author!(tx, id) else {
+            let missing = AppError::NotFound(Missing::Author(id.to_string()));
+            return Err(NotDeleted::Failed(missing));
+        };
+        sqlx::query("DELETE FROM author WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if deleted.rows_affected() == 0 {
-            let missing = AppError::NotFound(Missing::Author(id.to_string()));
-            return Err(NotDeleted::Failed(missing));
-        }
         sqlx::query(renumber).execute(&mut *tx).await?;
+        record_change!(
+            tx,
+            actor,
+            &change(ChangeAction::Delete, id, Some(&before), None)
+        )?;
         tx.commit().await?;
         Ok(())
     })

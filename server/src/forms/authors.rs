@@ -18,7 +18,7 @@ pub async fn create(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
         Ok(author) => author,
         Err(form) => return Ok(Done::Again(form, StatusCode::OK)),
     };
-    let id = authors::create(posted.visitor.db(), &author).await?;
+    let id = authors::create(posted.visitor.db(), &posted.actor()?, &author).await?;
     Ok(Done::Redirect(format!("/authors/{id}")))
 }
 
@@ -36,7 +36,7 @@ pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
     // A form without a version (not opened from the site) cannot say
     // what it was opened at: refused as one opened before any change.
     let version = fields.version.trim().parse().unwrap_or(i64::MIN);
-    match authors::update(posted.visitor.db(), id, version, &author).await? {
+    match authors::update(posted.visitor.db(), &posted.actor()?, id, version, &author).await? {
         Saved::Saved => Ok(Done::Redirect(format!("/authors/{id}"))),
         Saved::Stale => {
             let mut form = authors::as_posted(&fields);
@@ -50,7 +50,7 @@ pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
 /// the library has books of theirs (the page lists them).
 pub async fn delete(posted: Posted, _: NoFields) -> Result<Done, AppError> {
     let id = parse_id(&posted.parameter, Missing::Author)?;
-    match authors::delete(posted.visitor.db(), id).await {
+    match authors::delete(posted.visitor.db(), &posted.actor()?, id).await {
         Ok(()) => Ok(Done::Redirect("/authors".to_string())),
         Err(NotDeleted::HasBooks) => {
             let mut form = Submitted::default();

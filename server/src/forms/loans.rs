@@ -50,7 +50,7 @@ pub async fn renew(posted: Posted, fields: Renewal) -> Result<Done, AppError> {
         return Ok(Done::Again(form, StatusCode::OK));
     }
     if let Some(date) = parse_date(value) {
-        loans::renew(db, copy, date).await?;
+        loans::renew(db, &posted.actor()?, copy, date).await?;
     }
     Ok(Done::Redirect("/loans".to_string()))
 }
@@ -86,7 +86,7 @@ pub async fn lend(posted: Posted, fields: Lending) -> Result<Done, AppError> {
     if !form.is_valid() {
         return Ok(Done::Again(form, StatusCode::OK));
     }
-    match loans::lend(db, copy, username, due_date).await {
+    match loans::lend(db, &posted.actor()?, copy, username, due_date).await {
         Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
         Err(error) => {
             let (field, problem) = problem_of(error)?;
@@ -101,7 +101,7 @@ pub async fn lend(posted: Posted, fields: Lending) -> Result<Done, AppError> {
 pub async fn take_back(posted: Posted, _: NoFields) -> Result<Done, AppError> {
     let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     let book = loans::copy_detail(db, copy).await?.book_id;
-    match loans::take_back(db, copy).await {
+    match loans::take_back(db, &posted.actor()?, copy).await {
         Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
         Err(error) => {
             let (field, problem) = problem_of(error)?;

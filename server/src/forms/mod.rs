@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
 use app::{
-    error::AppError, language::Locale, model::User, page_inputs::PageInputs, page_inputs::PageKind,
+    error::AppError, history::Actor, language::Locale, model::User, page_inputs::PageInputs, page_inputs::PageKind,
     problems::Submitted, session::VisitorSession,
 };
 
@@ -152,6 +152,17 @@ pub struct Posted {
     pub mailer: Mailer,
     /// Who is signed in.
     pub user: Option<User>,
+}
+
+impl Posted {
+    /// Who makes the form's change, for the history: the user signed in
+    /// (the page's access rule let nobody else this far).
+    pub fn actor(&self) -> Result<Actor, AppError> {
+        self.user
+            .as_ref()
+            .map(Actor::user)
+            .ok_or_else(|| AppError::bug("a librarian's form posted by nobody"))
+    }
 }
 
 /// A page posted to, allowed to the visitor and readable: the form's

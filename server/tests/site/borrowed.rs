@@ -30,7 +30,8 @@ fn iso(date: time::Date) -> String {
 
 /// Lends `copy` to `username`, due in `days`.
 async fn lend(app: &TestApp, copy: &str, username: &str, days: i64) {
-    app::loans::lend(&app.db().await, copy, username, Some(in_days(days)))
+    let actor = app::history::Actor::Command("test");
+    app::loans::lend(&app.db().await, &actor, copy, username, Some(in_days(days)))
         .await
         .expect("lent");
 }

@@ -1,0 +1,235 @@
+//! The history of changes: who changed which record, when, and each
+//! field's value before and after (table `history`, migrations sqlite 0022,
+//! postgres 0016). Every change a librarian makes on the site or an
+//! operator makes by a command writes its entry in the transaction that
+//! makes the change ([`record_change!`](crate::record_change)): the change
+//! and its entry are committed together or not at all.
+
+use crate::{
+    db::Db,
+    error::{AppError, Missing},
+    model::{ChangeAction, FieldChange, HistoryEntry, ListPage, RecordKind, User},
+    on_reader,
+    paging::page_count,
+};
+
+/// Who makes a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A user signed in on the site.
+    User { id: i64, username: String },
+    /// An operator, by the command named (`locallibrary lend`).
+    Command(&'static str),
+}
+
+impl Actor {
+    pub fn user(user: &User) -> Actor {
+        Actor::User {
+            id: user.id,
+            username: user.username.clone(),
+        }
+    }
+
+    /// The account, for a change made on the site.
+    pub fn account(&self) -> Option<i64> {
+        match self {
+            Actor::User { id, .. } => Some(*id),
+            Actor::Command(_) => None,
+        }
+    }
+
+    /// As the history names them.
+    pub fn name(&self) -> String {
+        match self {
+            Actor::User { username, .. } => username.clone(),
+            Actor::Command(command) => command.to_string(),
+        }
+    }
+}
+
+/// A change to record: its action, the record (its kind, id and name; a
+/// copy's book), and the fields it changed.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub action: ChangeAction,
+    pub kind: RecordKind,
+    pub record_id: String,
+    pub label: String,
+    pub book_id: Option<i64>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The fields whose values differ, of `(field, before, after)`: an update
+/// lists only what it changed; a creation (all before `None`) or a
+/// deletion (all after `None`) every field that has a value.
+pub fn changed_fields(fields: Vec<(&str, Option<String>, Option<String>)>) -> Vec<FieldChange> {
+    fields
+        .into_iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| FieldChange {
+            field: field.to_string(),
+            before,
+            after,
+        })
+        .collect()
+}
+
+/// The statement [`record_change!`](crate::record_change) runs.
+pub const INSERT: &str =
+    "INSERT INTO history (at, actor_id, actor, action, kind, record_id, label, book_id, changes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// The columns bound to [`INSERT`], after `at`, as their values.
+pub fn columns(
+    actor: &Actor,
+    change: &Change,
+) -> (
+    Option<i64>,
+    String,
+    &'static str,
+    &'static str,
+    String,
+    String,
+    Option<i64>,
+    String,
+) {
+    let changes: Vec<(&str, Option<&str>, Option<&str>)> = change
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref()))
+        .collect();
+    (
+        actor.account(),
+        actor.name(),
+        change.action.code(),
+        change.kind.code(),
+        change.record_id.clone(),
+        change.label.clone(),
+        change.book_id,
+        serde_json::to_string(&changes).expect("strings serialise"),
+    )
+}
+
+/// `record_change!(tx, actor, change)`: writes the history entry of
+/// `change` (a [`Change`]) made by `actor` (an [`Actor`]) in the
+/// transaction `tx`, which makes the change.
+#[macro_export]
+macro_rules! record_change {
+    ($tx:ident, $actor:expr, $change:expr) => {{
+        let (account, actor, action, kind, record_id, label, book_id, changes) =
+            $crate::history::columns($actor, $change);
+        ::sqlx::query($crate::history::INSERT)
+            .bind($crate::history::now_millis())
+            .bind(account)
+            .bind(actor)
+            .bind(action)
+            .bind(kind)
+            .bind(record_id)
+            .bind(label)
+            .bind(book_id)
+            .bind(changes)
+            .execute(&mut *$tx)
+            .await
+    }};
+}
+
+pub fn now_millis() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Whose history a list shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Of {
+    /// Every change, newest first.
+    Everything,
+    /// The changes of one record; a book's include its copies'.
+    Record(RecordKind, String),
+}
+
+/// Entries per page.
+pub const PER_PAGE: u32 = 25;
+
+type Row = (i64, i64, Option<i64>, String, String, String, String, String, String);
+
+const COLUMNS: &str = "id, at, actor_id, actor, action, kind, record_id, label, changes";
+
+/// A page of the history, newest first.
+pub async fn entries(db: &Db, of: &Of, page: u32) -> Result<ListPage<HistoryEntry>, AppError> {
+    let (filter, id) = match of {
+        Of::Everything => ("TRUE", String::new()),
+        Of::Record(RecordKind::Book, id) => (
+            "((kind = 'book' AND record_id = $1) OR book_id = CAST($1 AS BIGINT))",
+            id.clone(),
+        ),
+        Of::Record(kind, id) => (
+            match kind {
+                RecordKind::Author => "kind = 'author' AND record_id = $1",
+                RecordKind::Copy => "kind = 'copy' AND record_id = $1",
+                RecordKind::Genre => "kind = 'genre' AND record_id = $1",
+                RecordKind::Language => "kind = 'language' AND record_id = $1",
+                RecordKind::Member => "kind = 'member' AND record_id = $1",
+                RecordKind::Book => unreachable!("a book's history is above"),
+            },
+            id.clone(),
+        ),
+    };
+    // `$1` is bound (and compared) only where the filter names it.
+    let count = format!("SELECT COUNT(*) FROM history WHERE {filter} AND $1 = $1");
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar(&count).bind(&id).fetch_one(conn).await
+    })?;
+    let pages = page_count(total, PER_PAGE);
+    if page > pages {
+        return Err(AppError::NotFound(Missing::ListPage { page, pages }));
+    }
+    let select = format!(
+        "SELECT {COLUMNS} FROM history WHERE {filter} AND $1 = $1
+         ORDER BY id DESC LIMIT $2 OFFSET $3"
+    );
+    let rows: Vec<Row> = on_reader!(db, |conn| {
+        sqlx::query_as(&select)
+            .bind(&id)
+            .bind(i64::from(PER_PAGE))
+            .bind(i64::from(page - 1) * i64::from(PER_PAGE))
+            .fetch_all(conn)
+            .await
+    })?;
+    let items = rows
+        .into_iter()
+        .map(entry)
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(ListPage {
+        items,
+        page,
+        pages,
+        total,
+        per_page: PER_PAGE,
+    })
+}
+
+fn entry(
+    (id, at, account, actor, action, kind, record_id, label, changes): Row,
+) -> Result<HistoryEntry, AppError> {
+    let bad = |what: &str| AppError::bug(format!("history entry {id}: {what}"));
+    let changes: Vec<(String, Option<String>, Option<String>)> =
+        serde_json::from_str(&changes).map_err(|_| bad("changes not a list"))?;
+    Ok(HistoryEntry {
+        id,
+        at,
+        actor,
+        by_command: account.is_none(),
+        action: ChangeAction::from_code(&action).ok_or_else(|| bad("unknown action"))?,
+        kind: RecordKind::from_code(&kind).ok_or_else(|| bad("unknown kind"))?,
+        record_id,
+        label,
+        changes: changes
+            .into_iter()
+            .map(|(field, before, after)| FieldChange {
+                field,
+                before,
+                after,
+            })
+            .collect(),
+    })
+}
