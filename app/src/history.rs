@@ -8,7 +8,7 @@
 use crate::{
     db::Db,
     error::{AppError, Missing},
-    model::{ChangeAction, FieldChange, HistoryEntry, ListPage, RecordKind, User},
+    model::{ChangeAction, FieldChange, HistoryEntry, ListPage, RecordHistory, RecordKind, User},
     on_reader,
     paging::page_count,
 };
@@ -150,9 +150,20 @@ pub enum Of {
 /// Entries per page.
 pub const PER_PAGE: u32 = 25;
 
-type Row = (i64, i64, Option<i64>, String, String, String, String, String, String);
+type Row = (
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+);
 
-const COLUMNS: &str = "id, at, actor_id, actor, action, kind, record_id, label, changes";
+const COLUMNS: &str = "id, at, actor_id, actor, action, kind, record_id, label, book_id, changes";
 
 /// A page of the history, newest first.
 pub async fn entries(db: &Db, of: &Of, page: u32) -> Result<ListPage<HistoryEntry>, AppError> {
@@ -209,7 +220,7 @@ pub async fn entries(db: &Db, of: &Of, page: u32) -> Result<ListPage<HistoryEntr
 }
 
 fn entry(
-    (id, at, account, actor, action, kind, record_id, label, changes): Row,
+    (id, at, account, actor, action, kind, record_id, label, book_id, changes): Row,
 ) -> Result<HistoryEntry, AppError> {
     let bad = |what: &str| AppError::bug(format!("history entry {id}: {what}"));
     let changes: Vec<(String, Option<String>, Option<String>)> =
@@ -223,6 +234,7 @@ fn entry(
         kind: RecordKind::from_code(&kind).ok_or_else(|| bad("unknown kind"))?,
         record_id,
         label,
+        book_id,
         changes: changes
             .into_iter()
             .map(|(field, before, after)| FieldChange {
@@ -231,5 +243,46 @@ fn entry(
                 after,
             })
             .collect(),
+    })
+}
+
+/// The history of the record `id` of `kind`, with its name: as it is, or,
+/// for a record deleted since, as its last entry has it. A record with
+/// neither is not found.
+pub async fn of_record(
+    db: &Db,
+    kind: RecordKind,
+    id: &str,
+    page: u32,
+) -> Result<RecordHistory, AppError> {
+    let missing = || match kind {
+        RecordKind::Book => Missing::Book(id.to_string()),
+        _ => Missing::Author(id.to_string()),
+    };
+    let number: i64 = id.parse().map_err(|_| AppError::NotFound(missing()))?;
+    let current = match kind {
+        RecordKind::Book => "SELECT title FROM book WHERE id = $1",
+        _ => "SELECT last_name || ', ' || first_name FROM author WHERE id = $1",
+    };
+    let name: Option<String> = on_reader!(db, |conn| {
+        sqlx::query_scalar(current)
+            .bind(number)
+            .fetch_optional(conn)
+            .await
+    })?;
+    let list = entries(db, &Of::Record(kind, id.to_string()), page).await?;
+    let recorded = list
+        .items
+        .iter()
+        .find(|entry| entry.kind == kind)
+        .map(|entry| entry.label.clone());
+    let name = name
+        .or(recorded)
+        .ok_or_else(|| AppError::NotFound(missing()))?;
+    Ok(RecordHistory {
+        kind,
+        id: id.to_string(),
+        name,
+        list,
     })
 }

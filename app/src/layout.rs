@@ -65,6 +65,7 @@ fn AccountNav(path: String, address: String) -> impl IntoView {
             let staff = user.librarian.then(|| {
                 view! {
                     <NavLink href="/loans" path=path.clone() label=td_string!(locale, layout.all_loans) />
+                    <NavLink href="/history" path=path.clone() label=td_string!(locale, layout.history) />
                     <NavLink
                         href="/authors/new"
                         path=path.clone()

@@ -61,6 +61,7 @@ use crate::{
         },
         authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
+        history::{AuthorHistoryPage, BookHistoryPage, HistoryPage},
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
         not_found::NotFound,
@@ -118,12 +119,15 @@ pub fn App() -> impl IntoView {
                     // notice's state must be known before the response starts.
                     <Route path=path!("/books") view=BookListPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id") view=BookDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/books/:id/history") view=BookHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
                     // Before `/authors/:id`, which "new" would match too.
                     <Route path=path!("/authors/new") view=AuthorFormPage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id") view=AuthorDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id/edit") view=AuthorFormPage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id/delete") view=AuthorDeletePage ssr=SsrMode::Async />
+                    <Route path=path!("/authors/:id/history") view=AuthorHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />

@@ -156,8 +156,7 @@ pub async fn lend(
             .bind(copy)
             .fetch_optional(&mut *tx)
             .await?;
-        let (code, title, book) =
-            found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let (code, title, book) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         if lent.rows_affected() == 0 {
             return Err(LoanError::NotAvailable {
                 copy: copy.to_string(),
@@ -177,11 +176,7 @@ pub async fn lend(
 
 /// Takes back the copy `copy`, on loan: available again, no due date, no
 /// borrower. Gives the book's title.
-pub async fn take_back(
-    db: &crate::db::Db,
-    actor: &Actor,
-    copy: &str,
-) -> Result<String, LoanError> {
+pub async fn take_back(db: &crate::db::Db, actor: &Actor, copy: &str) -> Result<String, LoanError> {
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         // Who had it, for the history (read under the catalog's lock: as
@@ -207,8 +202,7 @@ pub async fn take_back(
             .bind(copy)
             .fetch_optional(&mut *tx)
             .await?;
-        let (code, title, book) =
-            found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
+        let (code, title, book) = found.ok_or_else(|| LoanError::UnknownCopy(copy.to_string()))?;
         if returned.rows_affected() == 0 {
             return Err(LoanError::NotOnLoan {
                 copy: copy.to_string(),

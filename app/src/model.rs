@@ -360,7 +360,29 @@ pub struct HistoryEntry {
     pub record_id: String,
     /// The record's name when it was changed.
     pub label: String,
+    /// A copy's book.
+    pub book_id: Option<i64>,
     pub changes: Vec<FieldChange>,
+}
+
+impl HistoryEntry {
+    /// The page of the record changed (a copy's: its book's), if it has one.
+    pub fn page(&self) -> Option<String> {
+        match (self.kind, self.book_id) {
+            (RecordKind::Copy, Some(book)) => Some(format!("/books/{book}")),
+            (kind, _) => kind.page(&self.record_id),
+        }
+    }
+}
+
+/// A record's history, and the record's name (as it is, or as it was last
+/// recorded if it is no more).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordHistory {
+    pub kind: RecordKind,
+    pub id: String,
+    pub name: String,
+    pub list: ListPage<HistoryEntry>,
 }
 
 /// One field's value before and after a change (none: no value).

@@ -110,6 +110,9 @@ async function librarianPages(page: Page, site: Site): Promise<string[]> {
     "/accounts/password-change",
     "/books/4",
     "/authors/1",
+    "/history",
+    "/books/4/history",
+    "/authors/1/history",
   ];
 }
 

@@ -7,14 +7,14 @@ use time::Date;
 
 use crate::{
     catalog::positions,
-    history::{changed_fields, Actor, Change},
-    model::{ChangeAction, RecordKind},
-    record_change,
     dates::{iso_date, parse_date},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
+    history::{changed_fields, Actor, Change},
     in_transaction,
+    model::{ChangeAction, RecordKind},
     problems::{Problem, Submitted},
+    record_change,
 };
 
 pub use crate::model::MAX_NAME_CHARS;
@@ -150,7 +150,10 @@ fn change(
     let (was, is) = (values(before), values(after));
     let fields = (0..4)
         .map(|i| {
-            let name = was.as_ref().or(is.as_ref()).map_or("", |values| values[i].0);
+            let name = was
+                .as_ref()
+                .or(is.as_ref())
+                .map_or("", |values| values[i].0);
             let value = |values: &Option<[(&str, Option<String>); 4]>| {
                 values.as_ref().and_then(|values| values[i].1.clone())
             };
@@ -178,17 +181,19 @@ macro_rules! stored_author {
         .bind($id)
         .fetch_optional(&mut *$tx)
         .await?;
-        row.map(|(first_name, last_name, date_of_birth, date_of_death, version)| {
-            (
-                AuthorFields {
-                    first_name,
-                    last_name,
-                    date_of_birth,
-                    date_of_death,
-                },
-                version,
-            )
-        })
+        row.map(
+            |(first_name, last_name, date_of_birth, date_of_death, version)| {
+                (
+                    AuthorFields {
+                        first_name,
+                        last_name,
+                        date_of_birth,
+                        date_of_death,
+                    },
+                    version,
+                )
+            },
+        )
     }};
 }
 

@@ -88,6 +88,9 @@ fn AuthorDetailView(detail: AuthorDetail) -> impl IntoView {
                 <a class="button" href=format!("/authors/{}/delete", author.id)>
                     {td_string!(locale, authors.delete)}
                 </a>
+                <a class="button" href=format!("/authors/{}/history", author.id)>
+                    {td_string!(locale, history.link)}
+                </a>
             </p>
         }
     });

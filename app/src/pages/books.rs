@@ -122,6 +122,15 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
         }
         None => td_string!(locale, book.description_no_author, title).to_string(),
     };
+    let staff = user().is_some_and(|user| user.librarian).then(|| {
+        view! {
+            <p class="staff-actions">
+                <a class="button" href=format!("/books/{}/history", book.id)>
+                    {td_string!(locale, history.link)}
+                </a>
+            </p>
+        }
+    });
     view! {
         <PageTitle text=book.title.clone() description />
         <article class="book">
@@ -136,6 +145,7 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
                 }}
             </p>
             <AvailabilitySummary availability locale />
+            {staff}
             <p class="summary">{book.summary}</p>
             <dl class="facts">
                 <dt>{td_string!(locale, book.isbn)}</dt><dd>{book.isbn}</dd>

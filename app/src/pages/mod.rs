@@ -2,6 +2,7 @@ pub mod about;
 pub mod accounts;
 pub mod authors;
 pub mod books;
+pub mod history;
 pub mod home;
 pub mod loans;
 pub mod not_found;

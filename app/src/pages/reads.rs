@@ -6,7 +6,10 @@
 
 use crate::{
     error::AppError,
-    model::{AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, ListPage, Loan},
+    model::{
+        AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, HistoryEntry, ListPage,
+        Loan, RecordHistory, RecordKind,
+    },
 };
 
 /// A page of all books, or of those whose title or author matches `q`, at
@@ -62,6 +65,39 @@ pub async fn author(id: String) -> Result<AuthorDetail, AppError> {
     #[cfg(not(feature = "ssr"))]
     {
         let _ = id;
+        Err(server_only())
+    }
+}
+
+/// A page of every change, newest first (for librarians).
+pub async fn history(page: Option<String>) -> Result<ListPage<HistoryEntry>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::history::{entries, Of};
+        let page = crate::paging::parse_page(page.as_deref())?;
+        entries(&server::db()?, &Of::Everything, page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = page;
+        Err(server_only())
+    }
+}
+
+/// A page of the changes to one record, newest first (for librarians).
+pub async fn record_history(
+    kind: RecordKind,
+    id: String,
+    page: Option<String>,
+) -> Result<RecordHistory, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let page = crate::paging::parse_page(page.as_deref())?;
+        crate::history::of_record(&server::db()?, kind, &id, page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (kind, id, page);
         Err(server_only())
     }
 }

@@ -27,8 +27,8 @@ use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
 use app::{
-    error::AppError, history::Actor, language::Locale, model::User, page_inputs::PageInputs, page_inputs::PageKind,
-    problems::Submitted, session::VisitorSession,
+    error::AppError, history::Actor, language::Locale, model::User, page_inputs::PageInputs,
+    page_inputs::PageKind, problems::Submitted, session::VisitorSession,
 };
 
 use crate::{

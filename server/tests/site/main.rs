@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP, one new database
 //! each, on SQLite or PostgreSQL (see support::database).
 
+mod access;
 mod accounts;
 mod author_editing;
 mod availability;
@@ -16,6 +17,7 @@ mod configuration;
 mod connections;
 mod errors;
 mod headers;
+mod history;
 mod home;
 mod kept_pages;
 mod language;
