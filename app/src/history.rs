@@ -74,10 +74,20 @@ pub fn changed_fields(fields: Vec<(&str, Option<String>, Option<String>)>) -> Ve
         .collect()
 }
 
+macro_rules! into_history {
+    () => {
+        "INSERT INTO history (at, actor_id, actor, action, kind, record_id, label, book_id, changes) "
+    };
+}
+
+/// The head of a statement that adds entries: `at`, then [`columns`].
+pub const INTO: &str = into_history!();
+
 /// The statement [`record_change!`](crate::record_change) runs.
-pub const INSERT: &str =
-    "INSERT INTO history (at, actor_id, actor, action, kind, record_id, label, book_id, changes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const INSERT: &str = concat!(
+    into_history!(),
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+);
 
 /// The columns bound to [`INSERT`], after `at`, as their values.
 pub fn columns(

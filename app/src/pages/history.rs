@@ -189,6 +189,16 @@ fn field_label(locale: Locale, field: &str) -> String {
         "date_of_death" => td_string!(locale, authors.date_of_death).to_string(),
         "borrower" => td_string!(locale, loans.borrower_label).to_string(),
         "due_back" => td_string!(locale, loans.due_label).to_string(),
+        "title" => td_string!(locale, history.field_title).to_string(),
+        "summary" => td_string!(locale, history.field_summary).to_string(),
+        "isbn" => td_string!(locale, history.field_isbn).to_string(),
+        "imprint" => td_string!(locale, history.field_imprint).to_string(),
+        "status" => td_string!(locale, history.field_status).to_string(),
+        "genre_ids" => td_string!(locale, history.field_genres).to_string(),
+        "author_id" => td_string!(locale, history.field_author).to_string(),
+        "language_id" => td_string!(locale, history.field_language).to_string(),
+        "book_id" => td_string!(locale, history.field_book).to_string(),
+        "name" => td_string!(locale, history.field_name).to_string(),
         other => other.to_string(),
     }
 }

@@ -19,7 +19,10 @@ use anyhow::Context;
 use app::{
     catalog::{positions, search},
     db::{Db, LOCK_CATALOG},
-    in_transaction, on_reader,
+    history::{self, changed_fields, Actor, Change},
+    in_transaction,
+    model::{ChangeAction, RecordKind},
+    on_reader,
 };
 use indicatif::ProgressBar;
 use serde::de::DeserializeOwned;
@@ -124,15 +127,21 @@ pub async fn merge_catalog(
     // First a pass that writes nothing, so that a load the database would
     // refuse part way is refused whole, before its first write. Nothing can
     // clash with an empty catalog (a new site's first load).
-    if mode == Mode::DryRun || !catalog_is_empty(db).await? {
-        let planned = pass(db, source, counts, progress, Mode::DryRun).await?;
+    //
+    // Each record a load adds or changes has its entry in the history,
+    // but for the first load into an empty catalog, which only copies the
+    // file (a catalog of a million books would double its size in
+    // entries that say only "added").
+    let empty = catalog_is_empty(db).await?;
+    if mode == Mode::DryRun || !empty {
+        let planned = pass(db, source, counts, progress, (Mode::DryRun, false)).await?;
         if mode == Mode::DryRun {
             progress.finish_and_clear();
             return Ok(planned);
         }
         progress.reset();
     }
-    let report = pass(db, source, counts, progress, Mode::Write).await?;
+    let report = pass(db, source, counts, progress, (Mode::Write, !empty)).await?;
     if report.changes_anything() {
         finish(db).await?;
     }
@@ -154,18 +163,19 @@ async fn pass(
     source: &Source,
     counts: Counts,
     progress: &ProgressBar,
-    mode: Mode,
+    how: (Mode, bool),
 ) -> anyhow::Result<MergeReport> {
     progress.set_length(counts.records() as u64);
     let mut report = MergeReport::default();
     let mut clashes = Vec::new();
-    section::<Genre>(db, source, progress, mode, &mut report, &mut clashes).await?;
-    section::<Language>(db, source, progress, mode, &mut report, &mut clashes).await?;
-    section::<Author>(db, source, progress, mode, &mut report, &mut clashes).await?;
-    section::<Book>(db, source, progress, mode, &mut report, &mut clashes).await?;
-    section::<BookInstance>(db, source, progress, mode, &mut report, &mut clashes).await?;
+    let clashes = &mut clashes;
+    section::<Genre>(db, source, progress, how, &mut report, clashes).await?;
+    section::<Language>(db, source, progress, how, &mut report, clashes).await?;
+    section::<Author>(db, source, progress, how, &mut report, clashes).await?;
+    section::<Book>(db, source, progress, how, &mut report, clashes).await?;
+    section::<BookInstance>(db, source, progress, how, &mut report, clashes).await?;
     if !clashes.is_empty() {
-        return Err(Clashes(clashes).into());
+        return Err(Clashes(std::mem::take(clashes)).into());
     }
     Ok(report)
 }
@@ -205,6 +215,8 @@ pub(super) trait Record:
     + for<'r> FromRow<'r, PgRow>
 {
     const KIND: Kind;
+    /// What the history calls it.
+    const HISTORY: RecordKind;
     const TABLE: &'static str;
     /// What is read of a record in the database (the id first), as
     /// `FromRow` reads it.
@@ -218,6 +230,8 @@ pub(super) trait Record:
 
     fn id(&self) -> String;
     fn fields(&self) -> Vec<Field<'_>>;
+    /// The record's name, and its fields as the history records them.
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>);
     /// The value of [`Record::UNIQUE`], and its id as an integer.
     fn unique(&self) -> Option<(i64, &str)> {
         None
@@ -246,6 +260,7 @@ const LINKS_TABLE: &str = "book_genre";
 
 impl Record for Genre {
     const KIND: Kind = Kind::Genre;
+    const HISTORY: RecordKind = RecordKind::Genre;
     const TABLE: &'static str = "genre";
     const SELECT: &'static str = "id, name";
     const COLUMNS: &'static [&'static str] = &["id", "name"];
@@ -261,10 +276,14 @@ impl Record for Genre {
     fn unique(&self) -> Option<(i64, &str)> {
         Some((self.id, &self.name))
     }
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+        (self.name.clone(), vec![("name", Some(self.name.clone()))])
+    }
 }
 
 impl Record for Language {
     const KIND: Kind = Kind::Language;
+    const HISTORY: RecordKind = RecordKind::Language;
     const TABLE: &'static str = "language";
     const SELECT: &'static str = "id, name";
     const COLUMNS: &'static [&'static str] = &["id", "name"];
@@ -280,10 +299,14 @@ impl Record for Language {
     fn unique(&self) -> Option<(i64, &str)> {
         Some((self.id, &self.name))
     }
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+        (self.name.clone(), vec![("name", Some(self.name.clone()))])
+    }
 }
 
 impl Record for Author {
     const KIND: Kind = Kind::Author;
+    const HISTORY: RecordKind = RecordKind::Author;
     const TABLE: &'static str = "author";
     const SELECT: &'static str = "id, first_name, last_name, date_of_birth, date_of_death";
     const COLUMNS: &'static [&'static str] = &[
@@ -309,10 +332,22 @@ impl Record for Author {
             Field::Text(self.date_of_death.as_deref()),
         ]
     }
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+        (
+            format!("{}, {}", self.last_name, self.first_name),
+            vec![
+                ("first_name", Some(self.first_name.clone())),
+                ("last_name", Some(self.last_name.clone())),
+                ("date_of_birth", self.date_of_birth.clone()),
+                ("date_of_death", self.date_of_death.clone()),
+            ],
+        )
+    }
 }
 
 impl Record for Book {
     const KIND: Kind = Kind::Book;
+    const HISTORY: RecordKind = RecordKind::Book;
     const TABLE: &'static str = "book";
     const SELECT: &'static str = "id, title, author_id, summary, isbn, language_id";
     const COLUMNS: &'static [&'static str] =
@@ -337,6 +372,25 @@ impl Record for Book {
     fn unique(&self) -> Option<(i64, &str)> {
         Some((self.id, &self.isbn))
     }
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+        let genres = self
+            .genre_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            self.title.clone(),
+            vec![
+                ("title", Some(self.title.clone())),
+                ("author_id", self.author_id.map(|id| id.to_string())),
+                ("summary", Some(self.summary.clone())),
+                ("isbn", Some(self.isbn.clone())),
+                ("language_id", self.language_id.map(|id| id.to_string())),
+                ("genre_ids", Some(genres)),
+            ],
+        )
+    }
     const LINKED: bool = true;
     fn links(&self) -> &[i64] {
         &self.genre_ids
@@ -348,6 +402,7 @@ impl Record for Book {
 
 impl Record for BookInstance {
     const KIND: Kind = Kind::Copy;
+    const HISTORY: RecordKind = RecordKind::Copy;
     const TABLE: &'static str = "book_instance";
     const SELECT: &'static str = "id, book_id, imprint, due_back, status,
         (SELECT username FROM account WHERE account.id = borrower_id) AS borrower";
@@ -371,6 +426,17 @@ impl Record for BookInstance {
             Field::Text(self.due_back.as_deref()),
             Field::Text(Some(&self.status)),
         ]
+    }
+    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+        (
+            self.imprint.clone(),
+            vec![
+                ("book_id", Some(self.book_id.to_string())),
+                ("imprint", Some(self.imprint.clone())),
+                ("status", Some(self.status.clone())),
+                ("due_back", self.due_back.clone()),
+            ],
+        )
     }
     fn keep_from(&mut self, existing: &Self) -> Option<String> {
         let borrower = existing.borrower.as_ref()?;
@@ -401,17 +467,52 @@ fn status_name(status: &str) -> &'static str {
     }
 }
 
+/// Who the history says made a load's changes.
+const LOADER: Actor = Actor::Command("locallibrary load-catalog");
+
+/// The history's entry of a load's change of `record`, from `before`
+/// (none: added).
+fn change<T: Record>(action: ChangeAction, before: Option<&T>, record: &T) -> Change {
+    let (label, after) = record.described();
+    let before = before.map(|before| before.described().1);
+    let fields = after
+        .into_iter()
+        .enumerate()
+        .map(|(i, (field, value))| {
+            let was = before.as_ref().and_then(|before| before[i].1.clone());
+            (field, was, value)
+        })
+        .collect();
+    let book_id = match T::HISTORY {
+        RecordKind::Copy => record.fields().get(1).and_then(|field| match field {
+            Field::Int(book) => *book,
+            Field::Text(_) => None,
+        }),
+        _ => None,
+    };
+    Change {
+        action,
+        kind: T::HISTORY,
+        record_id: record.id(),
+        label,
+        book_id,
+        changes: changed_fields(fields),
+    }
+}
+
 /// Merges (or, dry, compares) one section of the file a batch at a time,
-/// each batch in a transaction of its own.
+/// each batch in a transaction of its own; with `recorded`, each record
+/// added or changed has its entry in the history.
 async fn section<T: Record>(
     db: &Db,
     source: &Source,
     progress: &ProgressBar,
-    mode: Mode,
+    how: (Mode, bool),
     report: &mut MergeReport,
     clashes: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let mut tally = Tally::default();
+    let (mode, recorded) = how;
     let (mut batches, reading) = stream::<T>(source, T::KIND);
     while let Some(mut batch) = batches.recv().await {
         let records = batch.len() as u64;
@@ -497,10 +598,14 @@ async fn section<T: Record>(
             }
 
             let mut written = Vec::new();
+            let mut changes = Vec::new();
             for mut record in batch {
                 match existing.get(&record.id()) {
                     None => {
                         tally.added += 1;
+                        if recorded {
+                            changes.push(change(ChangeAction::Create, None, &record));
+                        }
                         written.push(record);
                     }
                     Some(current) => {
@@ -511,6 +616,9 @@ async fn section<T: Record>(
                             tally.unchanged += 1;
                         } else {
                             tally.changed += 1;
+                            if recorded {
+                                changes.push(change(ChangeAction::Update, Some(current), &record));
+                            }
                             written.push(record);
                         }
                     }
@@ -568,6 +676,25 @@ async fn section<T: Record>(
                         .execute(&mut *tx)
                         .await?;
                     }
+                }
+                for changes in changes.chunks(BATCH) {
+                    QueryBuilder::new(history::INTO)
+                        .push_values(changes, |mut row, change| {
+                            let (account, actor, action, kind, id, label, book, fields) =
+                                history::columns(&LOADER, change);
+                            row.push_bind(history::now_millis())
+                                .push_bind(account)
+                                .push_bind(actor)
+                                .push_bind(action)
+                                .push_bind(kind)
+                                .push_bind(id)
+                                .push_bind(label)
+                                .push_bind(book)
+                                .push_bind(fields);
+                        })
+                        .build()
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())

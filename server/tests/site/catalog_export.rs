@@ -55,6 +55,11 @@ async fn an_export_loads_into_an_empty_database_as_the_same_catalog() {
     let empty = TestDatabase::new().await;
     let loaded = run(&empty.url, &["load-catalog", exported.to_str().unwrap()]);
     assert!(loaded.status.success(), "{}", stderr(&loaded));
+    assert_eq!(
+        empty.scalar::<i64>("SELECT COUNT(*) FROM history").await,
+        0,
+        "a first load only copies the file: no entry per record"
+    );
     let copy = empty.dir.path().join("copy.json");
     let exported_again = run(&empty.url, &["export-catalog", copy.to_str().unwrap()]);
     assert!(

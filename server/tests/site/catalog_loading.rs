@@ -281,6 +281,22 @@ async fn a_load_merges_by_id_keeping_what_the_file_lacks_and_every_loan() {
         .await;
     assert_eq!(kept, "o Second printing alice");
 
+    // Each change is in the history, by the command, before and after.
+    let libby = crate::support::browser();
+    app.add_user("libby", "shelves and stacks", true).await;
+    app.sign_in(&libby, "libby", "shelves and stacks").await;
+    let (_, history) = app.page(&libby, "/history").await;
+    let history = crate::support::main_text(&history);
+    for entry in [
+        "locallibrary load-catalog (command) changed book Cien años de soledad (new translation)",
+        "Title Cien años de soledad Cien años de soledad (new translation)",
+        "locallibrary load-catalog (command) created genre Poetry",
+        "locallibrary load-catalog (command) changed a copy of Second printing",
+    ] {
+        assert!(history.contains(entry), "{entry:?} in {history}");
+    }
+    let entries: i64 = app.scalar("SELECT COUNT(*) FROM history").await;
+
     // Loading it again changes nothing.
     let again = app.load_catalog_json("next.json", &next_delivery(&copy).to_string());
     assert!(again.status.success(), "{}", stderr(&again));
@@ -289,6 +305,8 @@ async fn a_load_merges_by_id_keeping_what_the_file_lacks_and_every_loan() {
         "{}",
         stdout(&again)
     );
+    let after: i64 = app.scalar("SELECT COUNT(*) FROM history").await;
+    assert_eq!(after, entries, "nothing changed, nothing recorded");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
