@@ -9,9 +9,9 @@ use leptos_meta::{Meta, Title};
 use crate::{
     api::{DismissNotice, SetLanguage, SetPerPage},
     error::AppError,
-    language::{self, Locale},
-    model::{ListPage, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
-    page_inputs::{address, layout_inputs, locale, user},
+    language::{self, human_date, Locale},
+    model::{ListPage, Message, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
+    page_inputs::{address, layout_inputs, locale, message, user},
     paths::{query_value, sign_in_address, PASSWORD_CHANGE, SIGN_IN, SIGN_OUT},
 };
 
@@ -43,7 +43,10 @@ pub fn Layout(children: Children) -> impl IntoView {
             <AccountNav path address=address.clone() />
         </header>
         <DemoNotice />
-        <main id="content" class="content" tabindex="-1">{children()}</main>
+        <main id="content" class="content" tabindex="-1">
+            <SaidMessage />
+            {children()}
+        </main>
         <footer class="site-footer">
             <p>
                 <strong>"LocalLibrary"</strong>
@@ -373,5 +376,56 @@ pub fn or_error_page<T, V: IntoView>(
     match result {
         Ok(value) => Either::Left(view(value)),
         Err(error) => Either::Right(view! { <ErrorPage error /> }),
+    }
+}
+
+/// What the browser's last action did, said once at the top of the page
+/// (a status, which screen readers announce).
+#[component]
+fn SaidMessage() -> impl IntoView {
+    let locale = locale();
+    message().map(|message| {
+        view! {
+            <div class="message" role="status">
+                <p>{message_text(locale, &message)}</p>
+            </div>
+        }
+    })
+}
+
+/// A message as its page's language says it.
+pub fn message_text(locale: Locale, message: &Message) -> String {
+    let nobody = || td_string!(locale, messages.borrower_unknown).to_string();
+    match message {
+        Message::AuthorCreated { name } => {
+            td_string!(locale, messages.author_created, name).to_string()
+        }
+        Message::AuthorUpdated { name } => {
+            td_string!(locale, messages.author_updated, name).to_string()
+        }
+        Message::AuthorDeleted { name } => {
+            td_string!(locale, messages.author_deleted, name).to_string()
+        }
+        Message::Lent {
+            title,
+            borrower,
+            due,
+        } => {
+            let due = human_date(locale, due);
+            td_string!(locale, messages.lent, title, borrower, due).to_string()
+        }
+        Message::Returned { title, borrower } => {
+            let borrower = borrower.clone().unwrap_or_else(nobody);
+            td_string!(locale, messages.returned, title, borrower).to_string()
+        }
+        Message::Renewed {
+            title,
+            borrower,
+            due,
+        } => {
+            let borrower = borrower.clone().unwrap_or_else(nobody);
+            let due = human_date(locale, due);
+            td_string!(locale, messages.renewed, title, borrower, due).to_string()
+        }
     }
 }

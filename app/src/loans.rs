@@ -175,8 +175,12 @@ pub async fn lend(
 }
 
 /// Takes back the copy `copy`, on loan: available again, no due date, no
-/// borrower. Gives the book's title.
-pub async fn take_back(db: &crate::db::Db, actor: &Actor, copy: &str) -> Result<String, LoanError> {
+/// borrower. Gives the book's title and who had it (if recorded).
+pub async fn take_back(
+    db: &crate::db::Db,
+    actor: &Actor,
+    copy: &str,
+) -> Result<(String, Option<String>), LoanError> {
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
         // Who had it, for the history (read under the catalog's lock: as
@@ -209,11 +213,14 @@ pub async fn take_back(db: &crate::db::Db, actor: &Actor, copy: &str) -> Result<
                 status: status(&code)?,
             });
         }
-        let fields = vec![("borrower", borrower, None), ("due_back", due, None)];
+        let fields = vec![
+            ("borrower", borrower.clone(), None),
+            ("due_back", due, None),
+        ];
         let change = loan_change(ChangeAction::Return, copy, (title.clone(), book), fields);
         record_change!(tx, actor, &change)?;
         tx.commit().await?;
-        Ok(title)
+        Ok((title, borrower))
     })
 }
 
@@ -373,12 +380,19 @@ pub fn renewal_problem(date: Date, today: Date) -> Option<Problem> {
 /// Sets the due date of the copy `copy`, on loan, to `due` (its book's
 /// page shows the date: the change raises the catalog's version). `Missing::Copy` if
 /// it is not on loan (any more).
-pub async fn renew(db: &Db, actor: &Actor, copy: &str, due: Date) -> Result<(), AppError> {
+pub async fn renew(
+    db: &Db,
+    actor: &Actor,
+    copy: &str,
+    due: Date,
+) -> Result<(String, Option<String>), AppError> {
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
-        let was: Option<(Option<String>, String, i64)> = sqlx::query_as(
-            "SELECT copy.due_back, book.title, book.id FROM book_instance copy
-             JOIN book ON book.id = copy.book_id WHERE copy.id = $1 AND copy.status = 'o'",
+        let was: Option<(Option<String>, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT copy.due_back, book.title, book.id, account.username
+             FROM book_instance copy JOIN book ON book.id = copy.book_id
+             LEFT JOIN account ON account.id = copy.borrower_id
+             WHERE copy.id = $1 AND copy.status = 'o'",
         )
         .bind(copy)
         .fetch_optional(&mut *tx)
@@ -389,14 +403,14 @@ pub async fn renew(db: &Db, actor: &Actor, copy: &str, due: Date) -> Result<(), 
                 .bind(iso_date(due))
                 .execute(&mut *tx)
                 .await?;
-        let (Some((before, title, book)), 1) = (was, renewed.rows_affected()) else {
+        let (Some((before, title, book, borrower)), 1) = (was, renewed.rows_affected()) else {
             return Err(AppError::NotFound(Missing::Loan(copy.to_string())));
         };
         let fields = vec![("due_back", before, Some(iso_date(due)))];
-        let change = loan_change(ChangeAction::Renew, copy, (title, book), fields);
+        let change = loan_change(ChangeAction::Renew, copy, (title.clone(), book), fields);
         record_change!(tx, actor, &change)?;
         tx.commit().await?;
-        Ok(())
+        Ok((title, borrower))
     })
 }
 

@@ -477,3 +477,34 @@ impl RecordKind {
         }
     }
 }
+
+/// What an action did, said once on the next page the browser is shown
+/// (kept in its session until then). Plain data: each page says it in its
+/// own language.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Message {
+    AuthorCreated {
+        name: String,
+    },
+    AuthorUpdated {
+        name: String,
+    },
+    AuthorDeleted {
+        name: String,
+    },
+    /// `due`: `YYYY-MM-DD`.
+    Lent {
+        title: String,
+        borrower: String,
+        due: String,
+    },
+    Returned {
+        title: String,
+        borrower: Option<String>,
+    },
+    Renewed {
+        title: String,
+        borrower: Option<String>,
+        due: String,
+    },
+}

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::AppError,
     language::Locale,
-    model::{CatalogCounts, Preferences, User},
+    model::{CatalogCounts, Message, Preferences, User},
     paths::query_value,
     problems::Submitted,
     visit_count::VisitCount,
@@ -91,6 +91,9 @@ pub struct LayoutInputs {
     /// pages let them see and do. Part of every kept page's key, so one
     /// user's page is never another's.
     pub user: Option<User>,
+    /// What this browser's last action did, shown on this page only: a
+    /// page with one is rendered for its response alone, never kept.
+    pub message: Option<Message>,
 }
 
 impl LayoutInputs {
@@ -102,6 +105,7 @@ impl LayoutInputs {
             preferences,
             locale: preferences.language.unwrap_or(accepted),
             user,
+            message: None,
         }
     }
 
@@ -195,6 +199,11 @@ pub fn locale() -> Locale {
 /// Who the page is rendered for (nobody without inputs).
 pub fn user() -> Option<User> {
     leptos::prelude::use_context::<PageInputs>().and_then(|inputs| inputs.layout.user)
+}
+
+/// What the browser's last action did, to be said on this page.
+pub fn message() -> Option<Message> {
+    leptos::prelude::use_context::<PageInputs>().and_then(|inputs| inputs.layout.message)
 }
 
 /// The form of the page being rendered, as posted (`None`: not posted).

@@ -228,7 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
             let actor = Actor::Command("locallibrary return");
-            let title = loans::take_back(&db, &actor, &copy_id).await?;
+            let (title, _) = loans::take_back(&db, &actor, &copy_id).await?;
             println!("Copy {copy_id} of {title} is back: available.");
             finish(db).await
         }

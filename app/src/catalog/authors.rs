@@ -122,8 +122,8 @@ fn renumber_authors(db: &Db) -> &'static str {
 }
 
 impl AuthorFields {
-    /// "Last, First", as the history names an author.
-    fn name(&self) -> String {
+    /// "Last, First", as the history and messages name an author.
+    pub fn name(&self) -> String {
         format!("{}, {}", self.last_name, self.first_name)
     }
 
@@ -300,8 +300,8 @@ impl From<sqlx::Error> for NotDeleted {
 }
 
 /// Deletes the author `id`, who has no books in the library (else
-/// [`NotDeleted::HasBooks`], and nothing changes).
-pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), NotDeleted> {
+/// [`NotDeleted::HasBooks`], and nothing changes); gives their name.
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<String, NotDeleted> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
         sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
@@ -327,7 +327,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), NotDeleted> {
             &change(ChangeAction::Delete, id, Some(&before), None)
         )?;
         tx.commit().await?;
-        Ok(())
+        Ok(before.name())
     })
 }
 

@@ -17,9 +17,9 @@ use crate::{
     dates::unix_millis,
     db::{Db, ViewWrite},
     error::{AppError, Invalid},
-    execute,
+    execute, in_transaction,
     language::{self, Locale},
-    model::{CatalogCounts, Preferences, User, PER_PAGE_CHOICES},
+    model::{CatalogCounts, Message, Preferences, User, PER_PAGE_CHOICES},
     on_reader,
 };
 
@@ -74,6 +74,8 @@ pub struct PageBasis {
     pub catalog_version: i64,
     pub preferences: Preferences,
     pub user: Option<User>,
+    /// A message waits in the session ([`VisitorSession::take_message`]).
+    pub message_waiting: bool,
 }
 
 /// A counted view of the home page.
@@ -265,11 +267,12 @@ impl VisitorSession {
     pub async fn page_basis(&self) -> Result<PageBasis, AppError> {
         const BASIS: &str = concat!(
             "SELECT catalog.version, live.per_page, live.notice_dismissed, live.language,
-                live.id, live.username, live.is_librarian
+                live.id, live.username, live.is_librarian, live.message_waiting
              FROM catalog_counts catalog LEFT JOIN (",
             live_state!(
                 "state.per_page, state.notice_dismissed, state.language,
-                 account.id, account.username, account.is_librarian"
+                 account.id, account.username, account.is_librarian,
+                 state.message IS NOT NULL AS message_waiting"
             ),
             ") live ON TRUE"
         );
@@ -281,10 +284,11 @@ impl VisitorSession {
             Option<i64>,
             Option<String>,
             Option<bool>,
+            Option<bool>,
         );
         let id = self.cookie_id();
         let now = unix_millis(OffsetDateTime::now_utc());
-        let (catalog_version, per_page, dismissed, language, account, username, librarian): Basis =
+        let (catalog_version, per_page, dismissed, language, account, username, librarian, waiting): Basis =
             on_reader!(&self.db, |conn| {
                 sqlx::query_as(BASIS)
                     .bind(&id)
@@ -300,7 +304,54 @@ impl VisitorSession {
             catalog_version,
             preferences,
             user: User::from_columns(account, username, librarian),
+            message_waiting: waiting.unwrap_or(false),
         })
+    }
+
+    /// Keeps `message` in this browser's session for the next page it is
+    /// shown (in place of one not shown yet). Never creates a session: the
+    /// actions that say what they did are signed-in users'.
+    pub async fn tell(&self, message: &Message) -> Result<(), AppError> {
+        let Some(id) = self.session_id().await? else {
+            return Ok(());
+        };
+        let json = serde_json::to_string(message)
+            .map_err(|err| AppError::bug(format!("a message is not JSON: {err}")))?;
+        execute!(
+            &self.db,
+            sqlx::query("UPDATE session_state SET message = $1 WHERE session_id = $2")
+                .bind(json)
+                .bind(&id)
+        )?;
+        Ok(())
+    }
+
+    /// The message waiting in this browser's session, taken out of it: it
+    /// is shown once. Read and cleared in one transaction, the row locked
+    /// (SQLite: the database), so two pages asked for at once do not both
+    /// show it.
+    pub async fn take_message(&self) -> Result<Option<Message>, AppError> {
+        let id = self.cookie_id();
+        let read = self.db.pick(
+            "SELECT message FROM session_state WHERE session_id = $1",
+            "SELECT message FROM session_state WHERE session_id = $1 FOR UPDATE",
+        );
+        let taken: Option<String> = in_transaction!(&self.db, |tx| {
+            let message: Option<Option<String>> = sqlx::query_scalar(read)
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let message = message.flatten();
+            if message.is_some() {
+                sqlx::query("UPDATE session_state SET message = NULL WHERE session_id = $1")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            Ok::<_, AppError>(message)
+        })?;
+        Ok(taken.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     /// Signs this browser in as `user`, who proved who they are: the

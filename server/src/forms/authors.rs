@@ -6,6 +6,7 @@ use app::{
     catalog::authors::{self, AuthorForm, NotDeleted, Saved},
     dates::today,
     error::{AppError, Missing},
+    model::Message,
     paging::parse_id,
     problems::{Problem, Submitted, WHOLE_FORM},
 };
@@ -19,6 +20,11 @@ pub async fn create(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
         Err(form) => return Ok(Done::Again(form, StatusCode::OK)),
     };
     let id = authors::create(posted.visitor.db(), &posted.actor()?, &author).await?;
+    let name = author.name();
+    posted
+        .visitor
+        .tell(&Message::AuthorCreated { name })
+        .await?;
     Ok(Done::Redirect(format!("/authors/{id}")))
 }
 
@@ -37,7 +43,14 @@ pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
     // what it was opened at: refused as one opened before any change.
     let version = fields.version.trim().parse().unwrap_or(i64::MIN);
     match authors::update(posted.visitor.db(), &posted.actor()?, id, version, &author).await? {
-        Saved::Saved => Ok(Done::Redirect(format!("/authors/{id}"))),
+        Saved::Saved => {
+            let name = author.name();
+            posted
+                .visitor
+                .tell(&Message::AuthorUpdated { name })
+                .await?;
+            Ok(Done::Redirect(format!("/authors/{id}")))
+        }
         Saved::Stale => {
             let mut form = authors::as_posted(&fields);
             form.problem(WHOLE_FORM, Problem::EditedMeanwhile);
@@ -51,7 +64,13 @@ pub async fn update(posted: Posted, fields: AuthorForm) -> Result<Done, AppError
 pub async fn delete(posted: Posted, _: NoFields) -> Result<Done, AppError> {
     let id = parse_id(&posted.parameter, Missing::Author)?;
     match authors::delete(posted.visitor.db(), &posted.actor()?, id).await {
-        Ok(()) => Ok(Done::Redirect("/authors".to_string())),
+        Ok(name) => {
+            posted
+                .visitor
+                .tell(&Message::AuthorDeleted { name })
+                .await?;
+            Ok(Done::Redirect("/authors".to_string()))
+        }
         Err(NotDeleted::HasBooks) => {
             let mut form = Submitted::default();
             form.problem(WHOLE_FORM, Problem::AuthorHasBooks);

@@ -4,9 +4,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use app::{
-    dates::{parse_date, today},
+    dates::{iso_date, parse_date, today},
     error::{AppError, Missing},
     loans::{self, LoanError},
+    model::Message,
     problems::{Problem, Submitted, WHOLE_FORM},
 };
 
@@ -50,7 +51,14 @@ pub async fn renew(posted: Posted, fields: Renewal) -> Result<Done, AppError> {
         return Ok(Done::Again(form, StatusCode::OK));
     }
     if let Some(date) = parse_date(value) {
-        loans::renew(db, &posted.actor()?, copy, date).await?;
+        let (title, borrower) = loans::renew(db, &posted.actor()?, copy, date).await?;
+        let due = iso_date(date);
+        let said = Message::Renewed {
+            title,
+            borrower,
+            due,
+        };
+        posted.visitor.tell(&said).await?;
     }
     Ok(Done::Redirect("/loans".to_string()))
 }
@@ -87,7 +95,16 @@ pub async fn lend(posted: Posted, fields: Lending) -> Result<Done, AppError> {
         return Ok(Done::Again(form, StatusCode::OK));
     }
     match loans::lend(db, &posted.actor()?, copy, username, due_date).await {
-        Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
+        Ok((due, title)) => {
+            let borrower = username.to_string();
+            let said = Message::Lent {
+                title,
+                borrower,
+                due: iso_date(due),
+            };
+            posted.visitor.tell(&said).await?;
+            Ok(Done::Redirect(format!("/books/{book}")))
+        }
         Err(error) => {
             let (field, problem) = problem_of(error)?;
             form.problem(field, problem);
@@ -102,7 +119,13 @@ pub async fn take_back(posted: Posted, _: NoFields) -> Result<Done, AppError> {
     let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     let book = loans::copy_detail(db, copy).await?.book_id;
     match loans::take_back(db, &posted.actor()?, copy).await {
-        Ok(_) => Ok(Done::Redirect(format!("/books/{book}"))),
+        Ok((title, borrower)) => {
+            posted
+                .visitor
+                .tell(&Message::Returned { title, borrower })
+                .await?;
+            Ok(Done::Redirect(format!("/books/{book}")))
+        }
         Err(error) => {
             let (field, problem) = problem_of(error)?;
             let mut form = Submitted::default();

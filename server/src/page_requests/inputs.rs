@@ -157,6 +157,9 @@ pub async fn resolve(
 ) -> Resolved {
     let unread = LayoutInputs::unread(accepted);
     let layout = |basis: PageBasis| LayoutInputs::new(basis.preferences, basis.user, accepted);
+    // A message waiting is taken by the next page asked for (a GET, not a
+    // form's answer), which shows it.
+    let message = |basis: &PageBasis| basis.message_waiting && counts_a_view;
     let (layout, page, visits) = match route {
         Route::Home if counts_a_view => match visitor.record_visit().await {
             Ok(visit) => (
@@ -179,7 +182,17 @@ pub async fn resolve(
             match visitor.page_basis().await {
                 Ok(basis) => {
                     let catalog = CatalogInputs::now(basis.catalog_version);
-                    (layout(basis), PageKind::Catalog(Ok(catalog)), None)
+                    let said = if message(&basis) {
+                        visitor.take_message().await.unwrap_or_else(|error| {
+                            tracing::warn!(%error, "a waiting message could not be read");
+                            None
+                        })
+                    } else {
+                        None
+                    };
+                    let mut layout = layout(basis);
+                    layout.message = said;
+                    (layout, PageKind::Catalog(Ok(catalog)), None)
                 }
                 Err(error) => (unread, PageKind::Catalog(Err(error)), None),
             }

@@ -156,7 +156,10 @@ pub async fn serve(State(pages): State<Pages>, request: Request, next: Next) -> 
         return found(&sign_in);
     }
     let signed_in = resolved.inputs.layout.user.is_some();
-    if method == Method::HEAD || !route.is_kept() {
+    // A page saying what this browser's last action did is this
+    // response's alone.
+    let said = resolved.inputs.layout.message.is_some();
+    if method == Method::HEAD || !route.is_kept() || said {
         request.extensions_mut().insert(resolved.inputs);
         return private_if(signed_in, next.run(request).await);
     }

@@ -23,6 +23,7 @@ mod kept_pages;
 mod language;
 mod loan_records;
 mod loans;
+mod messages;
 mod passwords;
 mod refusals;
 mod search;
