@@ -77,6 +77,17 @@ pub fn after_load(db: &Db) -> &'static [&'static str] {
     }
 }
 
+/// One step of merging SQLite's text index after a merging load, which
+/// writes a batch per transaction and so leaves many segments: a bounded
+/// amount of work (pages of the index), short enough that the site's
+/// writes never wait long for it. A step that changes fewer than two rows
+/// found nothing left to merge (FTS5's own test of it).
+pub const SQLITE_MERGE_STEP: &str =
+    "INSERT INTO book_search (book_search, rank) VALUES ('merge', 500)";
+
+/// A bound on the steps, should a step keep finding work.
+pub const MAX_MERGE_STEPS: usize = 10_000;
+
 #[cfg(test)]
 mod tests {
     use super::SearchTerms;

@@ -28,6 +28,8 @@ use indicatif::ProgressBar;
 use serde::de::DeserializeOwned;
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, FromRow, QueryBuilder};
 
+use crate::database;
+
 use super::{
     file::{Author, Book, BookInstance, Counts, Genre, Kind, Language, Source},
     import::{stream, BATCH},
@@ -184,18 +186,53 @@ async fn pass(
 /// in (as after a replacing load): until then a book the load added is
 /// found by search and at its address, and takes its place in the list
 /// here.
+///
+/// Each step is a transaction of its own, as the batches are, so the
+/// site's writes never wait for more than one: each list renumbered, then
+/// the search index merged a step at a time (SQLite) or its statistics
+/// taken (PostgreSQL, which takes no lock that a write waits for).
 async fn finish(db: &Db) -> anyhow::Result<()> {
-    in_transaction!(db, |tx| {
-        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
-        for statement in positions::renumbering(db)
-            .iter()
-            .chain(search::after_load(db))
-        {
+    for statement in positions::renumbering(db) {
+        in_transaction!(db, |tx| {
+            sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
             sqlx::query(statement).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .context("cannot number the lists")?;
+    }
+    match db {
+        Db::Sqlite(_) => {
+            // Until a step finds nothing to merge (changes nothing).
+            for _ in 0..search::MAX_MERGE_STEPS {
+                let changed: i64 = in_transaction!(db, |tx| {
+                    let before: i64 = sqlx::query_scalar("SELECT total_changes()")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    sqlx::query(search::SQLITE_MERGE_STEP)
+                        .execute(&mut *tx)
+                        .await?;
+                    let after: i64 = sqlx::query_scalar("SELECT total_changes()")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>(after - before)
+                })
+                .context("cannot merge the search index")?;
+                if changed < 2 {
+                    break;
+                }
+            }
         }
-        tx.commit().await
-    })
-    .context("cannot number the lists")
+        Db::Postgres(postgres) => {
+            for statement in search::after_load(db) {
+                sqlx::query(statement)
+                    .execute(postgres.pool())
+                    .await
+                    .context("cannot take the catalog's statistics")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A value bound in a statement: the records' columns are integers or text.
@@ -701,6 +738,15 @@ async fn section<T: Record>(
             }
         })
         .context(what)?;
+        if mode == Mode::Write {
+            // SQLite: the batch copied from the log into the database file
+            // now, by this process, while it is small. Left to a serving
+            // site's own checkpoints, a log grown by a whole load is copied
+            // in the site's turn at writing, and its writes wait seconds.
+            database::checkpoint(db)
+                .await
+                .context("cannot copy the load's writes into the database file")?;
+        }
         progress.inc(records);
     }
     reading

@@ -1,7 +1,12 @@
 //! `locallibrary export-catalog`: the catalog in the file format a load
 //! reads, which loads into an empty database as the same catalog.
 
-use std::fmt::Write as _;
+use std::{
+    fmt::Write as _,
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
 
 use server::catalog_files::file::{Author, Book, BookInstance, Genre, Language};
 
@@ -190,20 +195,58 @@ fn line(record: &impl serde::Serialize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_thousand_books_come_back_from_a_round_trip_as_they_went() {
-    let database = TestDatabase::new().await;
-    let file = database.dir.path().join("huge.json");
+    let app = spawn_app_on(TestDatabase::new().await, |settings| {
+        settings.catalog.seed_demo = false;
+    })
+    .await;
+    let file = app.dir().join("huge.json");
     let catalog = generated(100_000);
     std::fs::write(&file, &catalog).unwrap();
-    let loaded = run(&database.url, &["load-catalog", file.to_str().unwrap()]);
+
+    // Loaded beside the serving site: every view of the home page all
+    // through the load is answered, none waiting for the load's turn at
+    // the database (a batch at most, never the whole load).
+    let url = app.database_url().to_string();
+    let path = file.clone();
+    let load =
+        tokio::task::spawn_blocking(move || run(&url, &["load-catalog", path.to_str().unwrap()]));
+    let (viewer, mut views, mut slowest) = (browser(), 0, Duration::ZERO);
+    let began = Instant::now();
+    let mut slow = Vec::new();
+    while !load.is_finished() {
+        let started = Instant::now();
+        let response = viewer.get(app.url("/")).send().await.unwrap();
+        let status = response.status();
+        response.bytes().await.unwrap();
+        let took = started.elapsed();
+        if took > Duration::from_secs(1) || status != StatusCode::OK {
+            slow.push((started - began, took, status));
+        }
+        slowest = slowest.max(took);
+        views += 1;
+    }
+    let loaded = load.await.unwrap();
     assert!(loaded.status.success(), "{}", stderr(&loaded));
+    assert!(views > 20, "only {views} views during the load");
+    assert!(
+        slowest < Duration::from_secs(5) && slow.iter().all(|view| view.2 == StatusCode::OK),
+        "a view waited {slowest:?} during the load (views over a second or failed, as (began, took, status): \
+         {slow:?}; the load {:?} in all, said:\n{}",
+        began.elapsed(),
+        stderr(&loaded)
+    );
+    assert_eq!(app.home(&browser()).await.count("Books"), 100_000);
     assert!(
         stdout(&loaded).contains("books      100000 added"),
         "{}",
         stdout(&loaded)
     );
 
-    let export = database.dir.path().join("export.json");
-    let exported = run(&database.url, &["export-catalog", export.to_str().unwrap()]);
+    let export = app.dir().join("export.json");
+    let exported = run(
+        app.database_url(),
+        &["export-catalog", export.to_str().unwrap()],
+    );
     assert!(exported.status.success(), "{}", stderr(&exported));
     assert!(
         stdout(&exported).contains(
