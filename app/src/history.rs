@@ -8,7 +8,9 @@
 use crate::{
     db::Db,
     error::{AppError, Missing},
-    model::{ChangeAction, FieldChange, HistoryEntry, ListPage, RecordHistory, RecordKind, User},
+    model::{
+        Change, ChangeAction, FieldChange, HistoryEntry, ListPage, RecordHistory, RecordKind, User,
+    },
     on_reader,
     paging::page_count,
 };
@@ -47,18 +49,6 @@ impl Actor {
     }
 }
 
-/// A change to record: its action, the record (its kind, id and name; a
-/// copy's book), and the fields it changed.
-#[derive(Clone, Debug)]
-pub struct Change {
-    pub action: ChangeAction,
-    pub kind: RecordKind,
-    pub record_id: String,
-    pub label: String,
-    pub book_id: Option<i64>,
-    pub changes: Vec<FieldChange>,
-}
-
 /// The fields whose values differ, of `(field, before, after)`: an update
 /// lists only what it changed; a creation (all before `None`) or a
 /// deletion (all after `None`) every field that has a value.
@@ -82,6 +72,26 @@ macro_rules! into_history {
 
 /// The head of a statement that adds entries: `at`, then [`columns`].
 pub const INTO: &str = into_history!();
+
+/// The fields a record's change changed, from its fields before (none:
+/// created) and after (none: deleted), each a list of the same fields in
+/// the same order.
+pub fn record_changes(
+    before: Option<Vec<(&str, Option<String>)>>,
+    after: Option<Vec<(&str, Option<String>)>>,
+) -> Vec<FieldChange> {
+    let fields = match (before, after) {
+        (Some(before), Some(after)) => before
+            .into_iter()
+            .zip(after)
+            .map(|((field, was), (_, is))| (field, was, is))
+            .collect(),
+        (Some(before), None) => before.into_iter().map(|(f, was)| (f, was, None)).collect(),
+        (None, Some(after)) => after.into_iter().map(|(f, is)| (f, None, is)).collect(),
+        (None, None) => Vec::new(),
+    };
+    changed_fields(fields)
+}
 
 /// The statement [`record_change!`](crate::record_change) runs.
 pub const INSERT: &str = concat!(
@@ -240,19 +250,21 @@ fn entry(
         at,
         actor,
         by_command: account.is_none(),
-        action: ChangeAction::from_code(&action).ok_or_else(|| bad("unknown action"))?,
-        kind: RecordKind::from_code(&kind).ok_or_else(|| bad("unknown kind"))?,
-        record_id,
-        label,
-        book_id,
-        changes: changes
-            .into_iter()
-            .map(|(field, before, after)| FieldChange {
-                field,
-                before,
-                after,
-            })
-            .collect(),
+        change: Change {
+            action: ChangeAction::from_code(&action).ok_or_else(|| bad("unknown action"))?,
+            kind: RecordKind::from_code(&kind).ok_or_else(|| bad("unknown kind"))?,
+            record_id,
+            label,
+            book_id,
+            changes: changes
+                .into_iter()
+                .map(|(field, before, after)| FieldChange {
+                    field,
+                    before,
+                    after,
+                })
+                .collect(),
+        },
     })
 }
 
@@ -284,8 +296,8 @@ pub async fn of_record(
     let recorded = list
         .items
         .iter()
-        .find(|entry| entry.kind == kind)
-        .map(|entry| entry.label.clone());
+        .find(|entry| entry.change.kind == kind)
+        .map(|entry| entry.change.label.clone());
     let name = name
         .or(recorded)
         .ok_or_else(|| AppError::NotFound(missing()))?;

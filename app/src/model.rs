@@ -355,17 +355,22 @@ pub struct HistoryEntry {
     pub actor: String,
     /// Made by an operator's command, not on the site.
     pub by_command: bool,
+    pub change: Change,
+}
+
+/// A change: its action, the record (its kind, id and name then; a copy's
+/// book), and each field it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
     pub action: ChangeAction,
     pub kind: RecordKind,
     pub record_id: String,
-    /// The record's name when it was changed.
     pub label: String,
-    /// A copy's book.
     pub book_id: Option<i64>,
     pub changes: Vec<FieldChange>,
 }
 
-impl HistoryEntry {
+impl Change {
     /// The page of the record changed (a copy's: its book's), if it has one.
     pub fn page(&self) -> Option<String> {
         match (self.kind, self.book_id) {

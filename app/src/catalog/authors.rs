@@ -10,9 +10,9 @@ use crate::{
     dates::{iso_date, parse_date},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
-    history::{changed_fields, Actor, Change},
+    history::{record_changes, Actor},
     in_transaction,
-    model::{ChangeAction, RecordKind},
+    model::{Change, ChangeAction, RecordKind},
     problems::{Problem, Submitted},
     record_change,
 };
@@ -146,27 +146,14 @@ fn change(
     before: Option<&AuthorFields>,
     after: Option<&AuthorFields>,
 ) -> Change {
-    let values = |fields: Option<&AuthorFields>| fields.map(AuthorFields::values);
-    let (was, is) = (values(before), values(after));
-    let fields = (0..4)
-        .map(|i| {
-            let name = was
-                .as_ref()
-                .or(is.as_ref())
-                .map_or("", |values| values[i].0);
-            let value = |values: &Option<[(&str, Option<String>); 4]>| {
-                values.as_ref().and_then(|values| values[i].1.clone())
-            };
-            (name, value(&was), value(&is))
-        })
-        .collect();
+    let values = |fields: Option<&AuthorFields>| fields.map(|fields| fields.values().to_vec());
     Change {
         action,
         kind: RecordKind::Author,
         record_id: id.to_string(),
         label: after.or(before).map(AuthorFields::name).unwrap_or_default(),
         book_id: None,
-        changes: changed_fields(fields),
+        changes: record_changes(values(before), values(after)),
     }
 }
 

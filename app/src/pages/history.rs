@@ -99,12 +99,13 @@ fn Entry(entry: HistoryEntry, locale: Locale) -> impl IntoView {
     } else {
         entry.actor.clone()
     };
-    let record = format!("{} {}", kind_label(locale, entry.kind), entry.label);
-    let record = match entry.page() {
+    let change = entry.change;
+    let record = format!("{} {}", kind_label(locale, change.kind), change.label);
+    let record = match change.page() {
         Some(page) => view! { <a href=page>{record}</a> }.into_any(),
         None => view! { <span>{record}</span> }.into_any(),
     };
-    let changes = (!entry.changes.is_empty()).then(|| {
+    let changes = (!change.changes.is_empty()).then(|| {
         view! {
             <table class="changes">
                 <thead>
@@ -115,7 +116,7 @@ fn Entry(entry: HistoryEntry, locale: Locale) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {entry.changes.into_iter().map(|change| view! { <ChangeRow change locale /> }).collect_view()}
+                    {change.changes.into_iter().map(|change| view! { <ChangeRow change locale /> }).collect_view()}
                 </tbody>
             </table>
         }
@@ -124,7 +125,7 @@ fn Entry(entry: HistoryEntry, locale: Locale) -> impl IntoView {
         <li class="history-entry">
             <p>
                 <time>{when(locale, entry.at)}</time> " · " <strong>{actor}</strong> " "
-                {action_label(locale, entry.action)} " " {record}
+                {action_label(locale, change.action)} " " {record}
             </p>
             {changes}
         </li>

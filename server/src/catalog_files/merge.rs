@@ -19,9 +19,9 @@ use anyhow::Context;
 use app::{
     catalog::{positions, search},
     db::{Db, LOCK_CATALOG},
-    history::{self, changed_fields, Actor, Change},
+    history::{self, Actor},
     in_transaction,
-    model::{ChangeAction, RecordKind},
+    model::{Change, ChangeAction, RecordKind},
     on_reader,
 };
 use indicatif::ProgressBar;
@@ -295,51 +295,35 @@ fn book_id(id: &str) -> i64 {
 /// The book's genre links: a book's set is replaced as a whole.
 const LINKS_TABLE: &str = "book_genre";
 
-impl Record for Genre {
-    const KIND: Kind = Kind::Genre;
-    const HISTORY: RecordKind = RecordKind::Genre;
-    const TABLE: &'static str = "genre";
-    const SELECT: &'static str = "id, name";
-    const COLUMNS: &'static [&'static str] = &["id", "name"];
-    const UPDATE: &'static str = "name = excluded.name";
-    const UNIQUE: Option<&'static str> = Some("name");
+/// A genre or a language: an id and a name no other of its kind has.
+macro_rules! named_record {
+    ($record:ty, $kind:ident, $table:literal) => {
+        impl Record for $record {
+            const KIND: Kind = Kind::$kind;
+            const HISTORY: RecordKind = RecordKind::$kind;
+            const TABLE: &'static str = $table;
+            const SELECT: &'static str = "id, name";
+            const COLUMNS: &'static [&'static str] = &["id", "name"];
+            const UPDATE: &'static str = "name = excluded.name";
+            const UNIQUE: Option<&'static str> = Some("name");
 
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn fields(&self) -> Vec<Field<'_>> {
-        vec![Field::Int(Some(self.id)), Field::Text(Some(&self.name))]
-    }
-    fn unique(&self) -> Option<(i64, &str)> {
-        Some((self.id, &self.name))
-    }
-    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
-        (self.name.clone(), vec![("name", Some(self.name.clone()))])
-    }
+            fn id(&self) -> String {
+                self.id.to_string()
+            }
+            fn fields(&self) -> Vec<Field<'_>> {
+                vec![Field::Int(Some(self.id)), Field::Text(Some(&self.name))]
+            }
+            fn unique(&self) -> Option<(i64, &str)> {
+                Some((self.id, &self.name))
+            }
+            fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
+                (self.name.clone(), vec![("name", Some(self.name.clone()))])
+            }
+        }
+    };
 }
-
-impl Record for Language {
-    const KIND: Kind = Kind::Language;
-    const HISTORY: RecordKind = RecordKind::Language;
-    const TABLE: &'static str = "language";
-    const SELECT: &'static str = "id, name";
-    const COLUMNS: &'static [&'static str] = &["id", "name"];
-    const UPDATE: &'static str = "name = excluded.name";
-    const UNIQUE: Option<&'static str> = Some("name");
-
-    fn id(&self) -> String {
-        self.id.to_string()
-    }
-    fn fields(&self) -> Vec<Field<'_>> {
-        vec![Field::Int(Some(self.id)), Field::Text(Some(&self.name))]
-    }
-    fn unique(&self) -> Option<(i64, &str)> {
-        Some((self.id, &self.name))
-    }
-    fn described(&self) -> (String, Vec<(&'static str, Option<String>)>) {
-        (self.name.clone(), vec![("name", Some(self.name.clone()))])
-    }
-}
+named_record!(Genre, Genre, "genre");
+named_record!(Language, Language, "language");
 
 impl Record for Author {
     const KIND: Kind = Kind::Author;
@@ -512,14 +496,6 @@ const LOADER: Actor = Actor::Command("locallibrary load-catalog");
 fn change<T: Record>(action: ChangeAction, before: Option<&T>, record: &T) -> Change {
     let (label, after) = record.described();
     let before = before.map(|before| before.described().1);
-    let fields = after
-        .into_iter()
-        .enumerate()
-        .map(|(i, (field, value))| {
-            let was = before.as_ref().and_then(|before| before[i].1.clone());
-            (field, was, value)
-        })
-        .collect();
     let book_id = match T::HISTORY {
         RecordKind::Copy => record.fields().get(1).and_then(|field| match field {
             Field::Int(book) => *book,
@@ -533,7 +509,7 @@ fn change<T: Record>(action: ChangeAction, before: Option<&T>, record: &T) -> Ch
         record_id: record.id(),
         label,
         book_id,
-        changes: changed_fields(fields),
+        changes: history::record_changes(before, Some(after)),
     }
 }
 
