@@ -48,6 +48,10 @@ pub enum Missing {
     Loan(String),
     /// No author with this id.
     Author(String),
+    /// No genre with this id.
+    Genre(String),
+    /// No language with this id.
+    Language(String),
     /// A page past the end of a list of `pages` pages.
     ListPage { page: u32, pages: u32 },
 }
@@ -126,6 +130,12 @@ impl Missing {
             Missing::Loan(id) => td_string!(locale, errors.no_loan, id).to_string(),
             Missing::Author(id) => {
                 td_string!(locale, errors.no_author, id = as_written(locale, id)).to_string()
+            }
+            Missing::Genre(id) => {
+                td_string!(locale, errors.no_genre, id = as_written(locale, id)).to_string()
+            }
+            Missing::Language(id) => {
+                td_string!(locale, errors.no_language, id = as_written(locale, id)).to_string()
             }
             Missing::ListPage { page, pages } => {
                 td_string!(locale, errors.no_list_page, page, pages).to_string()

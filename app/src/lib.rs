@@ -65,6 +65,7 @@ use crate::{
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
         not_found::NotFound,
+        terms::{GenreListPage, GenrePage, LanguageListPage, LanguagePage},
     },
 };
 
@@ -128,6 +129,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors/:id/delete") view=AuthorDeletePage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id/history") view=AuthorHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/genres") view=GenreListPage ssr=SsrMode::Async />
+                    <Route path=path!("/genres/:id") view=GenrePage ssr=SsrMode::Async />
+                    <Route path=path!("/languages") view=LanguageListPage ssr=SsrMode::Async />
+                    <Route path=path!("/languages/:id") view=LanguagePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />

@@ -193,8 +193,8 @@ pub struct BookDetail {
     pub author: Option<AuthorRef>,
     pub summary: String,
     pub isbn: String,
-    pub language: Option<String>,
-    pub genres: Vec<String>,
+    pub language: Option<TermRef>,
+    pub genres: Vec<TermRef>,
     /// Available copies first, then by due date.
     pub copies: Vec<BookCopy>,
 }
@@ -512,4 +512,47 @@ pub enum Message {
         borrower: Option<String>,
         due: String,
     },
+}
+
+/// The two lists a book is filed under besides its author: its genres and
+/// its language. Each has a public list (`/genres`) and a page of its books
+/// (`/genres/{id}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Vocabulary {
+    Genre,
+    Language,
+}
+
+impl Vocabulary {
+    /// The list's address; a term's page is under it.
+    pub fn path(self) -> &'static str {
+        match self {
+            Vocabulary::Genre => "/genres",
+            Vocabulary::Language => "/languages",
+        }
+    }
+}
+
+/// A genre or a language, as a book's page links to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A genre or a language in its list: its name and how many books it has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub id: i64,
+    pub name: String,
+    pub books: i64,
+}
+
+/// A genre's or a language's page: its name and a page of its books.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermBooks {
+    pub vocabulary: Vocabulary,
+    pub id: i64,
+    pub name: String,
+    pub list: ListPage<BookSummary>,
 }

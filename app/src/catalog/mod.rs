@@ -9,7 +9,7 @@ use crate::{
     error::{AppError, Missing},
     model::{
         AuthorBook, AuthorDetail, AuthorRef, AuthorSummary, BookCopy, BookDetail, BookSummary,
-        CatalogCounts, CopyStatus, ListPage,
+        CatalogCounts, CopyStatus, ListPage, Term, TermBooks, TermRef, Vocabulary,
     },
     on_reader,
     paging::page_count,
@@ -371,10 +371,12 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<i64>,
     );
     let row: Option<Row> = on_reader!(db, |conn| {
         sqlx::query_as(
-            "SELECT b.id, b.title, b.summary, b.isbn, a.id, a.last_name, a.first_name, l.name
+            "SELECT b.id, b.title, b.summary, b.isbn, a.id, a.last_name, a.first_name, l.name,
+                    l.id
              FROM book b
              LEFT JOIN author a ON a.id = b.author_id
              LEFT JOIN language l ON l.id = b.language_id
@@ -384,17 +386,18 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
         .fetch_optional(conn)
         .await
     })?;
-    let Some((id, title, summary, isbn, author_id, last, first, language)) = row else {
+    let Some((id, title, summary, isbn, author_id, last, first, language, language_id)) = row
+    else {
         return Err(AppError::NotFound(Missing::Book(id.to_string())));
     };
     let (sqlite, postgres) = ordered_nocase!(
-        "SELECT g.name FROM book_genre bg JOIN genre g ON g.id = bg.genre_id
+        "SELECT g.id, g.name FROM book_genre bg JOIN genre g ON g.id = bg.genre_id
          WHERE bg.book_id = $1 ORDER BY",
         ["g.name"],
         ""
     );
-    let genres: Vec<String> = on_reader!(db, |conn| {
-        sqlx::query_scalar(db.pick(sqlite, postgres))
+    let genres: Vec<(i64, String)> = on_reader!(db, |conn| {
+        sqlx::query_as(db.pick(sqlite, postgres))
             .bind(id)
             .fetch_all(conn)
             .await
@@ -436,9 +439,113 @@ pub async fn book(db: &Db, id: i64) -> Result<BookDetail, AppError> {
         author: author_ref(author_id, last, first),
         summary,
         isbn,
-        language,
-        genres,
+        language: language_id
+            .zip(language)
+            .map(|(id, name)| TermRef { id, name }),
+        genres: genres
+            .into_iter()
+            .map(|(id, name)| TermRef { id, name })
+            .collect(),
         copies,
+    })
+}
+
+/// The statements of a vocabulary's list and pages: every term with its
+/// number of books, by name; one term's name; the number of its books; a
+/// page of its books in the book list's order. `$1` is the term's id, `$2`
+/// and `$3` the page's size and start.
+fn vocabulary_sql(vocabulary: Vocabulary) -> [&'static str; 4] {
+    macro_rules! statements {
+        ($table:literal, $books_of_t:literal, $books_of_id:literal, $filter:literal) => {
+            [
+                concat!(
+                    "SELECT t.id, t.name, (SELECT COUNT(*) FROM ",
+                    $books_of_t,
+                    ") FROM ",
+                    $table,
+                    " t ORDER BY lower(t.name), t.id"
+                ),
+                concat!("SELECT name FROM ", $table, " WHERE id = $1"),
+                concat!("SELECT COUNT(*) FROM ", $books_of_id),
+                concat!(
+                    "SELECT ",
+                    book_row_columns!(),
+                    " FROM book b LEFT JOIN author a ON a.id = b.author_id WHERE ",
+                    $filter,
+                    " ORDER BY b.list_position, b.id LIMIT $2 OFFSET $3"
+                ),
+            ]
+        };
+    }
+    match vocabulary {
+        Vocabulary::Genre => statements!(
+            "genre",
+            "book_genre bg WHERE bg.genre_id = t.id",
+            "book_genre WHERE genre_id = $1",
+            "b.id IN (SELECT book_id FROM book_genre WHERE genre_id = $1)"
+        ),
+        Vocabulary::Language => statements!(
+            "language",
+            "book b WHERE b.language_id = t.id",
+            "book WHERE language_id = $1",
+            "b.language_id = $1"
+        ),
+    }
+}
+
+/// Every genre (or language), by name, with its number of books.
+pub async fn terms(db: &Db, vocabulary: Vocabulary) -> Result<Vec<Term>, AppError> {
+    let [list, ..] = vocabulary_sql(vocabulary);
+    let rows: Vec<(i64, String, i64)> =
+        on_reader!(db, |conn| sqlx::query_as(list).fetch_all(conn).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, books)| Term { id, name, books })
+        .collect())
+}
+
+/// A genre (or language) and a page of its books, in the book list's
+/// order.
+pub async fn term_books(
+    db: &Db,
+    vocabulary: Vocabulary,
+    id: i64,
+    page: u32,
+    per_page: u32,
+) -> Result<TermBooks, AppError> {
+    let [_, one, count, books] = vocabulary_sql(vocabulary);
+    let missing = || match vocabulary {
+        Vocabulary::Genre => Missing::Genre(id.to_string()),
+        Vocabulary::Language => Missing::Language(id.to_string()),
+    };
+    let name: Option<String> = on_reader!(db, |conn| {
+        sqlx::query_scalar(one).bind(id).fetch_optional(conn).await
+    })?;
+    let name = name.ok_or_else(|| AppError::NotFound(missing()))?;
+    let total: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar(count).bind(id).fetch_one(conn).await
+    })?;
+    let pages = page_count(total, per_page);
+    check_page(page, pages)?;
+    let rows: Vec<BookRow> = on_reader!(db, |conn| {
+        sqlx::query_as(books)
+            .bind(id)
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(conn)
+            .await
+    })?;
+    Ok(TermBooks {
+        vocabulary,
+        id,
+        name,
+        list: ListPage {
+            items: rows.into_iter().map(book_summary).collect(),
+            page,
+            pages,
+            total,
+            per_page,
+        },
     })
 }
 

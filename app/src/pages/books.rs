@@ -75,7 +75,7 @@ fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
 }
 
 #[component]
-fn BookRow(book: BookSummary) -> impl IntoView {
+pub fn BookRow(book: BookSummary) -> impl IntoView {
     let availability = book.availability(locale());
     let badge = if book.available > 0 {
         "badge status-available"
@@ -111,9 +111,20 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
     let today = catalog_inputs().map_or(time::Date::MIN, |inputs| inputs.today);
     let availability = book.availability(today);
     let genres = if book.genres.is_empty() {
-        "—".to_string()
+        view! { "—" }.into_any()
     } else {
-        book.genres.join(", ")
+        let last = book.genres.len() - 1;
+        book.genres
+            .into_iter()
+            .enumerate()
+            .map(|(n, genre)| {
+                view! {
+                    <a href=format!("/genres/{}", genre.id)>{genre.name}</a>
+                    {(n < last).then_some(", ")}
+                }
+            })
+            .collect_view()
+            .into_any()
     };
     let title = &book.title;
     let description = match &book.author {
@@ -150,7 +161,14 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
             <dl class="facts">
                 <dt>{td_string!(locale, book.isbn)}</dt><dd>{book.isbn}</dd>
                 <dt>{td_string!(locale, book.language)}</dt>
-                <dd>{book.language.unwrap_or_else(|| "—".into())}</dd>
+                <dd>
+                    {match book.language {
+                        Some(language) => view! {
+                            <a href=format!("/languages/{}", language.id)>{language.name}</a>
+                        }.into_any(),
+                        None => view! { "—" }.into_any(),
+                    }}
+                </dd>
                 <dt>{td_string!(locale, book.genre)}</dt><dd>{genres}</dd>
             </dl>
             <h2>{td_string!(locale, book.copies)}</h2>

@@ -8,3 +8,4 @@ pub mod loans;
 pub mod not_found;
 pub mod reads;
 pub mod scaffold;
+pub mod terms;

@@ -8,7 +8,7 @@ use crate::{
     error::AppError,
     model::{
         AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, HistoryEntry, ListPage,
-        Loan, RecordHistory, RecordKind,
+        Loan, RecordHistory, RecordKind, Term, TermBooks, Vocabulary,
     },
 };
 
@@ -65,6 +65,44 @@ pub async fn author(id: String) -> Result<AuthorDetail, AppError> {
     #[cfg(not(feature = "ssr"))]
     {
         let _ = id;
+        Err(server_only())
+    }
+}
+
+/// Every genre (or language), by name, with its number of books.
+pub async fn terms(vocabulary: Vocabulary) -> Result<Vec<Term>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::catalog::terms(&server::db()?, vocabulary).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = vocabulary;
+        Err(server_only())
+    }
+}
+
+/// A genre (or language) and a page of its books, at this browser's
+/// results per page.
+pub async fn term_books(
+    vocabulary: Vocabulary,
+    id: String,
+    page: Option<String>,
+) -> Result<TermBooks, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::error::Missing;
+        let missing = match vocabulary {
+            Vocabulary::Genre => Missing::Genre,
+            Vocabulary::Language => Missing::Language,
+        };
+        let id = crate::paging::parse_id(&id, missing)?;
+        let (page, per_page) = server::page_and_size(page)?;
+        crate::catalog::term_books(&server::db()?, vocabulary, id, page, per_page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (vocabulary, id, page);
         Err(server_only())
     }
 }

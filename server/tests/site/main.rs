@@ -34,3 +34,4 @@ mod sessions;
 mod sign_in;
 #[path = "../support/mod.rs"]
 mod support;
+mod terms;
