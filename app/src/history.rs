@@ -279,11 +279,15 @@ pub async fn of_record(
 ) -> Result<RecordHistory, AppError> {
     let missing = || match kind {
         RecordKind::Book => Missing::Book(id.to_string()),
+        RecordKind::Genre => Missing::Genre(id.to_string()),
+        RecordKind::Language => Missing::Language(id.to_string()),
         _ => Missing::Author(id.to_string()),
     };
     let number: i64 = id.parse().map_err(|_| AppError::NotFound(missing()))?;
     let current = match kind {
         RecordKind::Book => "SELECT title FROM book WHERE id = $1",
+        RecordKind::Genre => "SELECT name FROM genre WHERE id = $1",
+        RecordKind::Language => "SELECT name FROM language WHERE id = $1",
         _ => "SELECT last_name || ', ' || first_name FROM author WHERE id = $1",
     };
     let name: Option<String> = on_reader!(db, |conn| {

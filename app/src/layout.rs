@@ -10,7 +10,7 @@ use crate::{
     api::{DismissNotice, SetLanguage, SetPerPage},
     error::AppError,
     language::{self, human_date, Locale},
-    model::{ListPage, Message, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
+    model::{ListPage, Message, Vocabulary, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
     page_inputs::{address, layout_inputs, locale, message, user},
     paths::{query_value, sign_in_address, PASSWORD_CHANGE, SIGN_IN, SIGN_OUT},
 };
@@ -418,6 +418,26 @@ pub fn message_text(locale: Locale, message: &Message) -> String {
             let borrower = borrower.clone().unwrap_or_else(nobody);
             td_string!(locale, messages.returned, title, borrower).to_string()
         }
+        Message::TermCreated { vocabulary, name } => match vocabulary {
+            Vocabulary::Genre => td_string!(locale, messages.genre_created, name).to_string(),
+            Vocabulary::Language => td_string!(locale, messages.language_created, name).to_string(),
+        },
+        Message::TermRenamed {
+            vocabulary,
+            before,
+            name,
+        } => match vocabulary {
+            Vocabulary::Genre => {
+                td_string!(locale, messages.genre_renamed, before, name).to_string()
+            }
+            Vocabulary::Language => {
+                td_string!(locale, messages.language_renamed, before, name).to_string()
+            }
+        },
+        Message::TermDeleted { vocabulary, name } => match vocabulary {
+            Vocabulary::Genre => td_string!(locale, messages.genre_deleted, name).to_string(),
+            Vocabulary::Language => td_string!(locale, messages.language_deleted, name).to_string(),
+        },
         Message::Renewed {
             title,
             borrower,

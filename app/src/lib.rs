@@ -61,11 +61,16 @@ use crate::{
         },
         authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
         books::{BookDetailPage, BookListPage},
-        history::{AuthorHistoryPage, BookHistoryPage, HistoryPage},
+        history::{
+            AuthorHistoryPage, BookHistoryPage, GenreHistoryPage, HistoryPage, LanguageHistoryPage,
+        },
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
         not_found::NotFound,
-        terms::{GenreListPage, GenrePage, LanguageListPage, LanguagePage},
+        terms::{
+            GenreDeletePage, GenreFormPage, GenreListPage, GenrePage, LanguageDeletePage,
+            LanguageFormPage, LanguageListPage, LanguagePage,
+        },
     },
 };
 
@@ -130,9 +135,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors/:id/history") view=AuthorHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/genres") view=GenreListPage ssr=SsrMode::Async />
+                    <Route path=path!("/genres/new") view=GenreFormPage ssr=SsrMode::Async />
                     <Route path=path!("/genres/:id") view=GenrePage ssr=SsrMode::Async />
+                    <Route path=path!("/genres/:id/edit") view=GenreFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/genres/:id/delete") view=GenreDeletePage ssr=SsrMode::Async />
+                    <Route path=path!("/genres/:id/history") view=GenreHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/languages") view=LanguageListPage ssr=SsrMode::Async />
+                    <Route path=path!("/languages/new") view=LanguageFormPage ssr=SsrMode::Async />
                     <Route path=path!("/languages/:id") view=LanguagePage ssr=SsrMode::Async />
+                    <Route path=path!("/languages/:id/edit") view=LanguageFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/languages/:id/delete") view=LanguageDeletePage ssr=SsrMode::Async />
+                    <Route path=path!("/languages/:id/history") view=LanguageHistoryPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/accounts/logout") view=SignOutPage ssr=SsrMode::Async />

@@ -478,6 +478,8 @@ impl RecordKind {
         match self {
             RecordKind::Book => Some(format!("/books/{id}")),
             RecordKind::Author => Some(format!("/authors/{id}")),
+            RecordKind::Genre => Some(format!("/genres/{id}")),
+            RecordKind::Language => Some(format!("/languages/{id}")),
             _ => None,
         }
     }
@@ -511,6 +513,19 @@ pub enum Message {
         title: String,
         borrower: Option<String>,
         due: String,
+    },
+    TermCreated {
+        vocabulary: Vocabulary,
+        name: String,
+    },
+    TermRenamed {
+        vocabulary: Vocabulary,
+        before: String,
+        name: String,
+    },
+    TermDeleted {
+        vocabulary: Vocabulary,
+        name: String,
     },
 }
 
@@ -555,4 +570,12 @@ pub struct TermBooks {
     pub id: i64,
     pub name: String,
     pub list: ListPage<BookSummary>,
+}
+
+/// A genre or a language as its edit form shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermEdit {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
 }

@@ -97,6 +97,10 @@ pub enum Problem {
     AuthorHasBooks,
     /// The record changed since the form was opened: not saved.
     EditedMeanwhile,
+    /// Another genre (or language) has this name, ignoring case.
+    NameTaken,
+    /// A language some book is in.
+    LanguageHasBooks,
     /// The password given as the current one is not.
     WrongOldPassword,
     /// Not a mail address.
@@ -136,6 +140,8 @@ impl Problem {
             Problem::DeathBeforeBirth => td_string!(locale, forms.death_before_birth).to_string(),
             Problem::AuthorHasBooks => td_string!(locale, forms.author_has_books).to_string(),
             Problem::EditedMeanwhile => td_string!(locale, forms.edited_meanwhile).to_string(),
+            Problem::NameTaken => td_string!(locale, forms.name_taken).to_string(),
+            Problem::LanguageHasBooks => td_string!(locale, forms.language_has_books).to_string(),
             Problem::WrongOldPassword => td_string!(locale, forms.wrong_old_password).to_string(),
             Problem::InvalidEmail => td_string!(locale, accounts.email_invalid).to_string(),
         }

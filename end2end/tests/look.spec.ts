@@ -117,6 +117,11 @@ async function librarianPages(page: Page, site: Site): Promise<string[]> {
     "/history",
     "/books/4/history",
     "/authors/1/history",
+    "/genres/new",
+    "/genres/1/edit",
+    "/genres/1/delete",
+    "/languages/1/delete",
+    "/genres/1/history",
   ];
 }
 

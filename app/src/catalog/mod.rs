@@ -3,6 +3,7 @@
 pub mod authors;
 pub mod positions;
 pub mod search;
+pub mod terms;
 
 use crate::{
     db::Db,

@@ -48,6 +48,16 @@ pub fn AuthorHistoryPage() -> impl IntoView {
     record_history_page(RecordKind::Author)
 }
 
+#[component]
+pub fn GenreHistoryPage() -> impl IntoView {
+    record_history_page(RecordKind::Genre)
+}
+
+#[component]
+pub fn LanguageHistoryPage() -> impl IntoView {
+    record_history_page(RecordKind::Language)
+}
+
 /// The history page of the record of `kind` the address names.
 fn record_history_page(kind: RecordKind) -> impl IntoView {
     let (id, page) = (param("id"), query("page"));

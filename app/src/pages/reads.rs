@@ -8,7 +8,7 @@ use crate::{
     error::AppError,
     model::{
         AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, HistoryEntry, ListPage,
-        Loan, RecordHistory, RecordKind, Term, TermBooks, Vocabulary,
+        Loan, RecordHistory, RecordKind, Term, TermBooks, TermEdit, Vocabulary,
     },
 };
 
@@ -103,6 +103,33 @@ pub async fn term_books(
     #[cfg(not(feature = "ssr"))]
     {
         let _ = (vocabulary, id, page);
+        Err(server_only())
+    }
+}
+
+/// A genre (or language) to rename; `None` for the form of a new one
+/// (an empty id).
+pub async fn term_to_edit(
+    vocabulary: Vocabulary,
+    id: String,
+) -> Result<Option<TermEdit>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::error::Missing;
+        if id.is_empty() {
+            return crate::page_inputs::catalog_inputs().map(|_| None);
+        }
+        let missing = match vocabulary {
+            Vocabulary::Genre => Missing::Genre,
+            Vocabulary::Language => Missing::Language,
+        };
+        let id = crate::paging::parse_id(&id, missing)?;
+        let (name, version) = crate::catalog::terms::term(&server::db()?, vocabulary, id).await?;
+        Ok(Some(TermEdit { id, name, version }))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (vocabulary, id);
         Err(server_only())
     }
 }

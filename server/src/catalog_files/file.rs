@@ -462,8 +462,10 @@ impl Checks {
         }
     }
 
+    /// A genre's or a language's name is unique ignoring case, as the
+    /// database holds it; an ISBN is digits.
     fn unique_value(&mut self, kind: Kind, id: i64, field: &str, value: &str) {
-        if let Some(other) = self.names.insert((kind, value.to_string()), id) {
+        if let Some(other) = self.names.insert((kind, value.to_lowercase()), id) {
             self.problems.push(format!(
                 "{kind} {id}: {field} {value:?} is already used by {kind} {other}",
                 kind = kind.name()

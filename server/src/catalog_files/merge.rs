@@ -582,24 +582,29 @@ async fn section<T: Record>(
                 }
             }
 
-            // A unique value the database gives to another record.
+            // A unique value the database gives to another record (names
+            // ignoring case, as genres' and languages' are unique; an ISBN
+            // is digits).
             let mut clashed = false;
             if let Some(column) = T::UNIQUE {
                 let mut select = QueryBuilder::new(format!(
-                    "SELECT id, {column} FROM {} WHERE {column} IN (",
+                    "SELECT id, {column} FROM {} WHERE lower({column}) IN (",
                     T::TABLE
                 ));
                 let mut values = select.separated(", ");
                 for (_, value) in batch.iter().filter_map(Record::unique) {
-                    values.push_bind(value.to_string());
+                    values.push_bind(value.to_lowercase());
                 }
                 select.push(")");
                 let holders: Vec<(i64, String)> =
                     select.build_query_as().fetch_all(&mut *tx).await?;
-                let holders: HashMap<String, i64> =
-                    holders.into_iter().map(|(id, value)| (value, id)).collect();
+                let holders: HashMap<String, i64> = holders
+                    .into_iter()
+                    .map(|(id, value)| (value.to_lowercase(), id))
+                    .collect();
                 for (id, value) in batch.iter().filter_map(Record::unique) {
-                    if let Some(&holder) = holders.get(value).filter(|&&holder| holder != id) {
+                    let holder = holders.get(&value.to_lowercase());
+                    if let Some(&holder) = holder.filter(|&&holder| holder != id) {
                         clashed = true;
                         clashes.push(format!(
                             "{kind} {id}: its {column} {value:?} is {kind} {holder}'s in the \

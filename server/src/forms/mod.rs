@@ -40,6 +40,7 @@ use crate::{
 mod accounts;
 mod authors;
 mod loans;
+mod terms;
 
 /// The most a form's fields may weigh: far more than any of the site's
 /// forms sends, far less than would cost the server anything.
@@ -66,6 +67,12 @@ pub const FORMS: &[FormRoute] = &[
     ("/authors/new", || form(authors::create)),
     ("/authors/{id}/edit", || form(authors::update)),
     ("/authors/{id}/delete", || form(authors::delete)),
+    ("/genres/new", || form(terms::create_genre)),
+    ("/genres/{id}/edit", || form(terms::rename_genre)),
+    ("/genres/{id}/delete", || form(terms::delete_genre)),
+    ("/languages/new", || form(terms::create_language)),
+    ("/languages/{id}/edit", || form(terms::rename_language)),
+    ("/languages/{id}/delete", || form(terms::delete_language)),
 ];
 
 /// Adds every form's route to `router` (whose pages' `GET`s they join).

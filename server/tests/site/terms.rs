@@ -95,3 +95,128 @@ async fn every_genre_and_language_has_a_page_of_its_books() {
         .unwrap();
     assert!(response.text().await.unwrap().contains("<h1>所有類型</h1>"));
 }
+
+/// The version an edit form carries, as a browser posts it back.
+fn form_version(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let input = scraper::Selector::parse(r#"form input[name="version"]"#).unwrap();
+    document
+        .select(&input)
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .unwrap_or_else(|| panic!("no version in the form: {html}"))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn librarians_add_rename_and_delete_genres_and_languages() {
+    let app = spawn_app().await;
+    let (alice, libby) = app.member_and_librarian().await;
+    use reqwest::StatusCode;
+
+    // Only librarians see the controls.
+    let (_, list) = app.page(&libby, "/genres").await;
+    assert!(list.contains(r#"href="/genres/new""#), "{list}");
+    let (_, list) = app.page(&alice, "/genres").await;
+    assert!(!list.contains(r#"href="/genres/new""#));
+
+    // Added, said, and unique ignoring case.
+    let response = app
+        .post_form(&libby, "/genres/new", &[("name", " Poetry ")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let page = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = app.page(&libby, &page).await;
+    assert!(
+        crate::support::text_of(&html, "main .message").contains("Added the genre Poetry."),
+        "{html}"
+    );
+    for taken in ["poetry", "FANTASY"] {
+        let response = app
+            .post_form(&libby, "/genres/new", &[("name", taken)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{taken}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("That name is taken"), "{html}");
+    }
+    for (bad, says) in [("", "This field is required."), ("Po\u{0}em", "control")] {
+        let response = app.post_form(&libby, "/genres/new", &[("name", bad)]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.text().await.unwrap().contains(says), "{bad:?}");
+    }
+
+    // Renamed from the form; a second save from the same form is stale.
+    let (_, form) = app.page(&libby, &format!("{page}/edit")).await;
+    let version = form_version(&form);
+    let rename = |name: &'static str| {
+        let (app, libby, page, version) = (&app, &libby, page.clone(), version.clone());
+        async move {
+            app.post_form(
+                libby,
+                &format!("{page}/edit"),
+                &[("name", name), ("version", &version)],
+            )
+            .await
+        }
+    };
+    assert_eq!(rename("Verse").await.status(), StatusCode::FOUND);
+    let stale = rename("Poems").await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let html = stale.text().await.unwrap();
+    assert!(
+        crate::support::text_of(&html, ".current-values").contains("Verse"),
+        "{html}"
+    );
+
+    // A genre with books comes off them; the books stay.
+    let books: i64 = app
+        .scalar("SELECT COUNT(*) FROM book_genre WHERE genre_id = 1")
+        .await;
+    assert!(books > 0);
+    let response = app.post_form(&libby, "/genres/1/delete", &[]).await;
+    assert_eq!(response.headers()["location"], "/genres");
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM book_genre WHERE genre_id = 1")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.home(&crate::support::browser()).await.count("Books"),
+        20
+    );
+    assert_eq!(get(&app, &bare_client(), "/genres/1").await.status, 404);
+
+    // A language some book is in is not deleted; an unused one is.
+    let (status, html) = app.page(&libby, "/languages/1/delete").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("while books are in it"), "{html}");
+    let response = app.post_form(&libby, "/languages/1/delete", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM language WHERE id = 1")
+            .await,
+        1
+    );
+    let response = app
+        .post_form(&libby, "/languages/new", &[("name", "Latin")])
+        .await;
+    let latin = response.headers()["location"].to_str().unwrap().to_string();
+    let response = app.post_form(&libby, &format!("{latin}/delete"), &[]).await;
+    assert_eq!(response.headers()["location"], "/languages");
+
+    // Each change is in the history.
+    let (_, history) = app.page(&libby, "/history").await;
+    let history = crate::support::main_text(&history);
+    for entry in [
+        "libby deleted language Latin",
+        "libby created language Latin",
+        "libby deleted genre Fantasy",
+        "libby changed genre Verse",
+        "Name Poetry Verse",
+        "libby created genre Poetry",
+    ] {
+        assert!(history.contains(entry), "{entry:?} in {history}");
+    }
+    let (status, _) = app.page(&libby, &format!("{page}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+}
