@@ -123,6 +123,26 @@ macro_rules! name_taken {
     }};
 }
 
+/// `stored!(tx, table, id, missing)`: the name and version of the record
+/// `id` of `table`, the catalog locked first; a 404 (`missing`) if there
+/// is none.
+macro_rules! stored {
+    ($tx:ident, $table:expr, $id:expr, $missing:expr) => {{
+        sqlx::query(LOCK_CATALOG).execute(&mut *$tx).await?;
+        let stored: Option<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT name, version FROM {} WHERE id = $1",
+            $table
+        ))
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        match stored {
+            Some(stored) => stored,
+            None => return Err(AppError::NotFound($missing($id.to_string()))),
+        }
+    }};
+}
+
 /// Adds a genre (or language) named `name`; gives its id.
 pub async fn create(
     db: &Db,
@@ -169,15 +189,7 @@ pub async fn rename(
         missing,
     } = tables(vocabulary);
     in_transaction!(db, |tx| {
-        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
-        let stored: Option<(String, i64)> =
-            sqlx::query_as(&format!("SELECT name, version FROM {table} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((before, stored)) = stored else {
-            return Err(AppError::NotFound(missing(id.to_string())));
-        };
+        let (before, stored) = stored!(tx, table, id, missing);
         if stored != version {
             return Ok(Outcome::Stale);
         }
@@ -216,15 +228,7 @@ pub async fn delete(
         missing,
     } = tables(vocabulary);
     in_transaction!(db, |tx| {
-        sqlx::query(LOCK_CATALOG).execute(&mut *tx).await?;
-        let name: Option<String> =
-            sqlx::query_scalar(&format!("SELECT name FROM {table} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(name) = name else {
-            return Err(AppError::NotFound(missing(id.to_string())));
-        };
+        let (name, _) = stored!(tx, table, id, missing);
         if vocabulary == Vocabulary::Language {
             let books: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM book WHERE language_id = $1")
                 .bind(id)

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::support::{browser, main_text, spawn_app, text_of, TestApp};
+use crate::support::{browser, form_version, main_text, spawn_app, text_of, TestApp};
 
 /// The id in `/authors/ID`, where a redirect went.
 fn author_id(location: &str) -> i64 {
@@ -345,18 +345,6 @@ async fn authors_edited_and_deleted_at_once_are_one_or_the_other_never_a_failure
         before
     );
     assert_eq!(app.home(&browser()).await.count("Authors"), before as u64);
-}
-
-/// The version an edit form carries, as a browser would post it back.
-fn form_version(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let input = scraper::Selector::parse(r#"form input[name="version"]"#).unwrap();
-    document
-        .select(&input)
-        .next()
-        .and_then(|input| input.value().attr("value"))
-        .unwrap_or_else(|| panic!("no version in the form: {html}"))
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 
 use crate::{
     browsing::get,
-    support::{bare_client, spawn_app, TestApp},
+    support::{bare_client, form_version, spawn_app, TestApp},
 };
 
 /// The titles of the books of genre (or language) `id`, in the book
@@ -94,18 +94,6 @@ async fn every_genre_and_language_has_a_page_of_its_books() {
         .await
         .unwrap();
     assert!(response.text().await.unwrap().contains("<h1>所有類型</h1>"));
-}
-
-/// The version an edit form carries, as a browser posts it back.
-fn form_version(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let input = scraper::Selector::parse(r#"form input[name="version"]"#).unwrap();
-    document
-        .select(&input)
-        .next()
-        .and_then(|input| input.value().attr("value"))
-        .unwrap_or_else(|| panic!("no version in the form: {html}"))
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

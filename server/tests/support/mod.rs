@@ -576,3 +576,15 @@ pub fn isbn(n: u32) -> String {
         .sum();
     format!("{digits}{}", (10 - sum % 10) % 10)
 }
+
+/// The version an edit form carries, as a browser would post it back.
+pub fn form_version(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let input = scraper::Selector::parse(r#"form input[name="version"]"#).unwrap();
+    document
+        .select(&input)
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .unwrap_or_else(|| panic!("no version in the form: {html}"))
+        .to_string()
+}
