@@ -6,6 +6,7 @@
 //! and its entry are committed together or not at all.
 
 use crate::{
+    catalog::check_page,
     db::Db,
     error::{AppError, Missing},
     model::{
@@ -188,7 +189,8 @@ const COLUMNS: &str = "id, at, actor_id, actor, action, kind, record_id, label, 
 /// A page of the history, newest first.
 pub async fn entries(db: &Db, of: &Of, page: u32) -> Result<ListPage<HistoryEntry>, AppError> {
     let (filter, id) = match of {
-        Of::Everything => ("TRUE", String::new()),
+        // No record named (`$1` empty): every entry.
+        Of::Everything => ("$1 = ''", String::new()),
         Of::Record(RecordKind::Book, id) => (
             "((kind = 'book' AND record_id = $1) OR book_id = CAST($1 AS BIGINT))",
             id.clone(),
@@ -205,17 +207,15 @@ pub async fn entries(db: &Db, of: &Of, page: u32) -> Result<ListPage<HistoryEntr
             id.clone(),
         ),
     };
-    // `$1` is bound (and compared) only where the filter names it.
-    let count = format!("SELECT COUNT(*) FROM history WHERE {filter} AND $1 = $1");
+    // Every filter names `$1`, the record's id, which is bound to each.
+    let count = format!("SELECT COUNT(*) FROM history WHERE {filter}");
     let total: i64 = on_reader!(db, |conn| {
         sqlx::query_scalar(&count).bind(&id).fetch_one(conn).await
     })?;
     let pages = page_count(total, PER_PAGE);
-    if page > pages {
-        return Err(AppError::NotFound(Missing::ListPage { page, pages }));
-    }
+    check_page(page, pages)?;
     let select = format!(
-        "SELECT {COLUMNS} FROM history WHERE {filter} AND $1 = $1
+        "SELECT {COLUMNS} FROM history WHERE {filter}
          ORDER BY id DESC LIMIT $2 OFFSET $3"
     );
     let rows: Vec<Row> = on_reader!(db, |conn| {
