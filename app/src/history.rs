@@ -6,14 +6,13 @@
 //! and its entry are committed together or not at all.
 
 use crate::{
-    catalog::check_page,
     db::Db,
     error::{AppError, Missing},
     model::{
         Change, ChangeAction, FieldChange, HistoryEntry, ListPage, RecordHistory, RecordKind, User,
     },
     on_reader,
-    paging::page_count,
+    paging::{check_page, page_count},
 };
 
 /// Who makes a change.

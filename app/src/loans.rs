@@ -6,7 +6,7 @@
 use time::{Date, Duration};
 
 use crate::{
-    catalog::{check_page, places},
+    catalog::places,
     dates::{iso_date, today},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
@@ -14,7 +14,7 @@ use crate::{
     in_transaction,
     model::{BookCopy, Change, ChangeAction, CopyDetail, CopyStatus, ListPage, Loan, RecordKind},
     on_reader,
-    paging::page_count,
+    paging::{check_page, page_count},
     problems::Problem,
     record_change,
 };

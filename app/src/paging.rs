@@ -28,6 +28,14 @@ pub fn page_count(total: i64, per_page: u32) -> u32 {
     u32::try_from(((total + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX)
 }
 
+/// Checks `page` against the list's length: past the end is a 404.
+pub fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
+    if page > pages {
+        return Err(AppError::NotFound(Missing::ListPage { page, pages }));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

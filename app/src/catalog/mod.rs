@@ -13,7 +13,7 @@ use crate::{
         CatalogCounts, CopyStatus, ListPage, Term, TermBooks, TermRef, Vocabulary,
     },
     on_reader,
-    paging::page_count,
+    paging::{check_page, page_count},
 };
 
 use self::search::SearchTerms;
@@ -68,14 +68,6 @@ fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> O
             first.unwrap_or_default()
         ),
     })
-}
-
-/// Checks `page` against the list's length: past the end is a 404.
-pub fn check_page(page: u32, pages: u32) -> Result<(), AppError> {
-    if page > pages {
-        return Err(AppError::NotFound(Missing::ListPage { page, pages }));
-    }
-    Ok(())
 }
 
 /// A row of the book list: id, title, author (id, last and first name),
