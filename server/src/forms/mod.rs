@@ -14,10 +14,8 @@ use std::{future::Future, time::Duration};
 
 use axum::{
     body::Body,
-    extract::{
-        rejection::FormRejection, DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams,
-        Request,
-    },
+    body::Bytes,
+    extract::{DefaultBodyLimit, FromRequest, FromRequestParts, RawPathParams, Request},
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{post, MethodRouter},
@@ -299,9 +297,11 @@ fn again(mut response: Response, status: StatusCode, wait: Option<Duration>) -> 
 }
 
 /// A form's fields, read as `T` from the body a browser posts
-/// (`application/x-www-form-urlencoded`). A body that is not one, too
-/// large, or with a field twice is refused with what is wrong (4xx); a
-/// field that is missing is empty (the form says it is required).
+/// (`application/x-www-form-urlencoded`; a field given several times, such
+/// as a book's genres, read into a `Vec`). A body that is not one, too
+/// large, or with a single-valued field twice is refused with what is
+/// wrong (4xx); a field that is missing is empty (the form says it is
+/// required).
 pub struct Fields<T>(pub T);
 
 impl<T, S> FromRequest<S> for Fields<T>
@@ -312,23 +312,61 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        match axum::Form::<T>::from_request(request, state).await {
-            Ok(axum::Form(fields)) => Ok(Fields(fields)),
-            Err(rejection) => Err(refusal(rejection)),
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|essence| {
+                essence
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            let text = "A form is posted as application/x-www-form-urlencoded.";
+            return Err(refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                text.to_string(),
+            ));
         }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                let status = rejection.status();
+                match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        refusal(status, "This form sent more than it can.".to_string())
+                    }
+                    _ => refusal(status, rejection.body_text()),
+                }
+            })?;
+        serde_html_form::from_bytes(&body)
+            .map(Fields)
+            .map_err(|error| {
+                let text = format!("This form could not be read: {}", unreadable(&body, error));
+                refusal(StatusCode::UNPROCESSABLE_ENTITY, text)
+            })
+    }
+}
+
+/// Why `body` could not be read: most often a field of one value sent
+/// twice (the reader says only "unsupported value"), named as such.
+fn unreadable(body: &[u8], error: serde_html_form::de::Error) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let twice: std::collections::BTreeSet<String> = form_urlencoded::parse(body)
+        .filter(|(name, _)| !seen.insert(name.clone()))
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if twice.is_empty() {
+        error.to_string()
+    } else {
+        let names: Vec<String> = twice.into_iter().collect();
+        format!("duplicate field {}", names.join(", "))
     }
 }
 
 /// A form body the site cannot read, answered in words.
-fn refusal(rejection: FormRejection) -> Response {
-    let status = rejection.status();
-    let text = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "This form sent more than it can.".to_string(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            "A form is posted as application/x-www-form-urlencoded.".to_string()
-        }
-        _ => format!("This form could not be read: {}", rejection.body_text()),
-    };
+fn refusal(status: StatusCode, text: String) -> Response {
     tracing::info!(%status, "a form that could not be read");
     (status, text).into_response()
 }
