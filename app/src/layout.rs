@@ -406,6 +406,15 @@ pub fn message_text(locale: Locale, message: &Message) -> String {
         Message::AuthorDeleted { name } => {
             td_string!(locale, messages.author_deleted, name).to_string()
         }
+        Message::BookCreated { title } => {
+            td_string!(locale, messages.book_created, title).to_string()
+        }
+        Message::BookUpdated { title } => {
+            td_string!(locale, messages.book_updated, title).to_string()
+        }
+        Message::BookDeleted { title } => {
+            td_string!(locale, messages.book_deleted, title).to_string()
+        }
         Message::Lent {
             title,
             borrower,

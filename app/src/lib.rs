@@ -60,6 +60,7 @@ use crate::{
             SignOutPage,
         },
         authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
+        book_forms::{BookDeletePage, BookFormPage},
         books::{BookDetailPage, BookListPage},
         history::{
             AuthorHistoryPage, BookHistoryPage, GenreHistoryPage, HistoryPage, LanguageHistoryPage,
@@ -124,7 +125,10 @@ pub fn App() -> impl IntoView {
                     // Async everywhere: the HTTP status (404, 400) and the
                     // notice's state must be known before the response starts.
                     <Route path=path!("/books") view=BookListPage ssr=SsrMode::Async />
+                    <Route path=path!("/books/new") view=BookFormPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id") view=BookDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/books/:id/edit") view=BookFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/books/:id/delete") view=BookDeletePage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id/history") view=BookHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
                     // Before `/authors/:id`, which "new" would match too.

@@ -199,6 +199,39 @@ pub struct BookDetail {
     pub copies: Vec<BookCopy>,
 }
 
+/// The most characters a book's title may have (the reference's).
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The most characters a book's summary may have (the reference's).
+pub const MAX_SUMMARY_CHARS: usize = 1000;
+
+/// How many authors a book form offers to choose from when the words
+/// typed match several (more: the librarian is asked for more of the name).
+pub const AUTHOR_CHOICES: usize = 20;
+
+/// A book as its edit form opens with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookEdit {
+    pub id: i64,
+    pub title: String,
+    pub author: Option<AuthorRef>,
+    pub summary: String,
+    pub isbn: String,
+    pub language_id: Option<i64>,
+    pub genre_ids: Vec<i64>,
+    pub version: i64,
+}
+
+/// The book form's page: the book (none: a new one), what it may be
+/// filed under, and the authors to choose among when the words posted
+/// matched several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookFormContent {
+    pub book: Option<BookEdit>,
+    pub languages: Vec<TermRef>,
+    pub genres: Vec<TermRef>,
+    pub author_choices: Vec<AuthorRef>,
+}
+
 /// Whether a book can be borrowed, as its page leads with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Availability {
@@ -498,6 +531,15 @@ pub enum Message {
     },
     AuthorDeleted {
         name: String,
+    },
+    BookCreated {
+        title: String,
+    },
+    BookUpdated {
+        title: String,
+    },
+    BookDeleted {
+        title: String,
     },
     /// `due`: `YYYY-MM-DD`.
     Lent {

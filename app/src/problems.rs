@@ -35,6 +35,15 @@ impl Submitted {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Every value posted for `name` (the boxes of it ticked).
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
     /// The problems with the field `name`.
     pub fn problems_with(&self, name: &str) -> Vec<Problem> {
         self.problems
@@ -105,6 +114,20 @@ pub enum Problem {
     WrongOldPassword,
     /// Not a mail address.
     InvalidEmail,
+    /// Neither 13 digits nor 10 (the last may be X).
+    NotAnIsbn,
+    /// An ISBN whose check digit is wrong (a digit mistyped).
+    IsbnCheckDigit,
+    /// The ISBN of another book (named).
+    IsbnTaken { id: i64, title: String },
+    /// No author's name has the words given.
+    NoSuchAuthor,
+    /// Several authors' names have the words given: one is to be chosen.
+    ChooseAuthor,
+    /// A choice the form does not offer (or no longer: since deleted).
+    UnknownChoice,
+    /// A book the library has copies of.
+    BookHasCopies,
 }
 
 impl Problem {
@@ -144,6 +167,15 @@ impl Problem {
             Problem::LanguageHasBooks => td_string!(locale, forms.language_has_books).to_string(),
             Problem::WrongOldPassword => td_string!(locale, forms.wrong_old_password).to_string(),
             Problem::InvalidEmail => td_string!(locale, accounts.email_invalid).to_string(),
+            Problem::NotAnIsbn => td_string!(locale, forms.not_an_isbn).to_string(),
+            Problem::IsbnCheckDigit => td_string!(locale, forms.isbn_check_digit).to_string(),
+            Problem::IsbnTaken { id, title } => {
+                td_string!(locale, forms.isbn_taken, title, id).to_string()
+            }
+            Problem::NoSuchAuthor => td_string!(locale, forms.no_such_author).to_string(),
+            Problem::ChooseAuthor => td_string!(locale, forms.choose_author).to_string(),
+            Problem::UnknownChoice => td_string!(locale, forms.unknown_choice).to_string(),
+            Problem::BookHasCopies => td_string!(locale, forms.book_has_copies).to_string(),
         }
     }
 }

@@ -6,7 +6,7 @@
 use time::Date;
 
 use crate::{
-    catalog::positions,
+    catalog::{positions, NotDeleted},
     dates::{iso_date, parse_date},
     db::{Db, LOCK_CATALOG},
     error::{AppError, Missing},
@@ -272,22 +272,8 @@ pub async fn update(
     })
 }
 
-/// Why an author was not deleted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NotDeleted {
-    /// The library still has books of theirs.
-    HasBooks,
-    Failed(AppError),
-}
-
-impl From<sqlx::Error> for NotDeleted {
-    fn from(err: sqlx::Error) -> Self {
-        NotDeleted::Failed(err.into())
-    }
-}
-
 /// Deletes the author `id`, who has no books in the library (else
-/// [`NotDeleted::HasBooks`], and nothing changes); gives their name.
+/// [`NotDeleted::InUse`], and nothing changes); gives their name.
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<String, NotDeleted> {
     let renumber = renumber_authors(db);
     in_transaction!(db, |tx| {
@@ -297,7 +283,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<String, NotDelete
             .fetch_one(&mut *tx)
             .await?;
         if books > 0 {
-            return Err(NotDeleted::HasBooks);
+            return Err(NotDeleted::InUse);
         }
         let Some((before, _)) = stored_author!(tx, id) else {
             let missing = AppError::NotFound(Missing::Author(id.to_string()));

@@ -1,6 +1,7 @@
 //! Read queries over the catalog.
 
 pub mod authors;
+pub mod books;
 pub mod positions;
 pub mod search;
 pub mod terms;
@@ -68,6 +69,21 @@ fn author_ref(id: Option<i64>, last: Option<String>, first: Option<String>) -> O
             first.unwrap_or_default()
         ),
     })
+}
+
+/// Why a record was not deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotDeleted {
+    /// Other records need it: an author's books, a book's copies (the
+    /// delete page lists them).
+    InUse,
+    Failed(AppError),
+}
+
+impl From<sqlx::Error> for NotDeleted {
+    fn from(err: sqlx::Error) -> Self {
+        NotDeleted::Failed(err.into())
+    }
 }
 
 /// A row of the book list: id, title, author (id, last and first name),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 
 use crate::{
-    form_fields::{CurrentValues, Field, FormProblems},
+    form_fields::{CurrentValues, DeletePage, Field, FormProblems},
     layout::{PageTitle, Pager, PerPageForm},
     model::{AuthorDetail, AuthorSummary, ListPage, MAX_NAME_CHARS},
     page_inputs::{catalog_inputs, locale, submitted, user},
@@ -230,33 +230,22 @@ pub fn AuthorDeletePage() -> impl IntoView {
 fn AuthorDelete(detail: AuthorDetail) -> impl IntoView {
     let locale = locale();
     let author = detail.author;
-    let title = td_string!(locale, authors.delete_title, name = author.name()).to_string();
-    let body = if detail.books.is_empty() {
-        view! {
-            <p>{td_string!(locale, authors.delete_confirm)}</p>
-            <form method="post" action=format!("/authors/{}/delete", author.id) class="form">
-                <FormProblems submitted=submitted() />
-                <button type="submit">{td_string!(locale, authors.delete)}</button>
-            </form>
-        }
-        .into_any()
-    } else {
-        view! {
-            <div role=submitted().is_some().then_some("alert")>
-                <p class="error">{Problem::AuthorHasBooks.message(locale)}</p>
-                <ul>
-                    {detail.books.into_iter().map(|book| view! {
-                        <li><a href=format!("/books/{}", book.id)>{book.title}</a></li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        }
-        .into_any()
-    };
+    let in_the_way = (!detail.books.is_empty()).then(|| {
+        let books = detail
+            .books
+            .into_iter()
+            .map(|book| (Some(format!("/books/{}", book.id)), book.title))
+            .collect();
+        (Problem::AuthorHasBooks.message(locale), books)
+    });
     view! {
-        <PageTitle text=title.clone() />
-        <h1>{title}</h1>
-        {body}
-        <p><a href=format!("/authors/{}", author.id)>{author.name()}</a></p>
+        <DeletePage
+            title=td_string!(locale, authors.delete_title, name = author.name()).to_string()
+            page=format!("/authors/{}", author.id)
+            name=author.name()
+            confirm=td_string!(locale, authors.delete_confirm)
+            button=td_string!(locale, authors.delete)
+            in_the_way
+        />
     }
 }

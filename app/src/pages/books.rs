@@ -51,9 +51,17 @@ fn BookList(list: ListPage<BookSummary>, term: String) -> impl IntoView {
     };
     let empty = list.items.is_empty();
     let per_page = list.per_page;
+    let staff = user().is_some_and(|user| user.librarian).then(|| {
+        view! {
+            <p class="staff-actions">
+                <a class="button" href="/books/new">{td_string!(locale, book.new)}</a>
+            </p>
+        }
+    });
     view! {
         <PageTitle text=title />
         <h1>{heading}</h1>
+        {staff}
         <p class="list-summary" role="status">{summary}</p>
         {if empty {
             searching.then(|| view! {
@@ -136,6 +144,12 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
     let staff = user().is_some_and(|user| user.librarian).then(|| {
         view! {
             <p class="staff-actions">
+                <a class="button" href=format!("/books/{}/edit", book.id)>
+                    {td_string!(locale, book.edit)}
+                </a>
+                <a class="button" href=format!("/books/{}/delete", book.id)>
+                    {td_string!(locale, book.delete)}
+                </a>
                 <a class="button" href=format!("/books/{}/history", book.id)>
                     {td_string!(locale, history.link)}
                 </a>

@@ -1,6 +1,7 @@
 pub mod about;
 pub mod accounts;
 pub mod authors;
+pub mod book_forms;
 pub mod books;
 pub mod history;
 pub mod home;

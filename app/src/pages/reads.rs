@@ -7,8 +7,9 @@
 use crate::{
     error::AppError,
     model::{
-        AuthorDetail, AuthorSummary, BookDetail, BookSummary, CopyDetail, HistoryEntry, ListPage,
-        Loan, RecordHistory, RecordKind, Term, TermBooks, TermEdit, Vocabulary,
+        AuthorDetail, AuthorSummary, BookDetail, BookFormContent, BookSummary, CopyDetail,
+        HistoryEntry, ListPage, Loan, RecordHistory, RecordKind, Term, TermBooks, TermEdit,
+        Vocabulary,
     },
 };
 
@@ -130,6 +131,57 @@ pub async fn term_to_edit(
     #[cfg(not(feature = "ssr"))]
     {
         let _ = (vocabulary, id);
+        Err(server_only())
+    }
+}
+
+/// The book form's page: the book to edit (none for an empty id: a new
+/// book), the languages and genres to file it under, and, when the form
+/// posted named an author by words several names have, those authors.
+pub async fn book_form(id: String) -> Result<BookFormContent, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::{catalog::books, problems::Problem};
+        let db = server::db()?;
+        let book = if id.is_empty() {
+            None
+        } else {
+            let id = crate::paging::parse_id(&id, crate::error::Missing::Book)?;
+            Some(books::to_edit(&db, id).await?)
+        };
+        let refs = |terms: Vec<Term>| {
+            terms
+                .into_iter()
+                .map(|term| crate::model::TermRef {
+                    id: term.id,
+                    name: term.name,
+                })
+                .collect()
+        };
+        let languages = refs(crate::catalog::terms(&db, Vocabulary::Language).await?);
+        let genres = refs(crate::catalog::terms(&db, Vocabulary::Genre).await?);
+        let posted = crate::page_inputs::submitted();
+        let author_choices = match posted {
+            Some(form)
+                if form
+                    .problems_with("author_name")
+                    .contains(&Problem::ChooseAuthor) =>
+            {
+                let words = form.value("author_name").unwrap_or_default();
+                books::author_choices(&db, words).await?
+            }
+            _ => Vec::new(),
+        };
+        Ok(BookFormContent {
+            book,
+            languages,
+            genres,
+            author_choices,
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = id;
         Err(server_only())
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 
 use crate::{
-    form_fields::{CurrentValues, Field, FormProblems},
+    form_fields::{CurrentValues, DeletePage, Field, FormProblems},
     language::Locale,
     layout::{PageTitle, Pager, PerPageForm},
     model::{Term, TermBooks, TermEdit, Vocabulary, MAX_NAME_CHARS},
@@ -154,33 +154,28 @@ fn TermDeleteView(books: TermBooks) -> impl IntoView {
     };
     let page = format!("{}/{}", books.vocabulary.path(), books.id);
     // A language some book is in stays: the books in the way are listed.
-    let body = if books.vocabulary == Vocabulary::Language && !books.list.items.is_empty() {
-        view! {
-            <div role=submitted().is_some().then_some("alert")>
-                <p class="error">{td_string!(locale, forms.language_has_books)}</p>
-                <ul>
-                    {books.list.items.into_iter().map(|book| view! {
-                        <li><a href=format!("/books/{}", book.id)>{book.title}</a></li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        }
-        .into_any()
-    } else {
-        view! {
-            <p>{confirm}</p>
-            <form method="post" action=format!("{page}/delete") class="form">
-                <FormProblems submitted=submitted() />
-                <button type="submit">{td_string!(locale, terms.delete)}</button>
-            </form>
-        }
-        .into_any()
-    };
+    let in_the_way = (books.vocabulary == Vocabulary::Language && !books.list.items.is_empty())
+        .then(|| {
+            let titles = books
+                .list
+                .items
+                .into_iter()
+                .map(|book| (Some(format!("/books/{}", book.id)), book.title))
+                .collect();
+            (
+                td_string!(locale, forms.language_has_books).to_string(),
+                titles,
+            )
+        });
     view! {
-        <PageTitle text=title.clone() />
-        <h1>{title}</h1>
-        {body}
-        <p><a href=page>{books.name}</a></p>
+        <DeletePage
+            title
+            page
+            name=books.name
+            confirm
+            button=td_string!(locale, terms.delete)
+            in_the_way
+        />
     }
 }
 

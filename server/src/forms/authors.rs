@@ -3,7 +3,10 @@
 use axum::http::StatusCode;
 
 use app::{
-    catalog::authors::{self, AuthorForm, NotDeleted, Saved},
+    catalog::{
+        authors::{self, AuthorForm, Saved},
+        NotDeleted,
+    },
     dates::today,
     error::{AppError, Missing},
     model::Message,
@@ -71,7 +74,7 @@ pub async fn delete(posted: Posted, _: NoFields) -> Result<Done, AppError> {
                 .await?;
             Ok(Done::Redirect("/authors".to_string()))
         }
-        Err(NotDeleted::HasBooks) => {
+        Err(NotDeleted::InUse) => {
             let mut form = Submitted::default();
             form.problem(WHOLE_FORM, Problem::AuthorHasBooks);
             Ok(Done::Again(form, StatusCode::OK))

@@ -37,6 +37,7 @@ use crate::{
 
 mod accounts;
 mod authors;
+mod books;
 mod loans;
 mod terms;
 
@@ -62,6 +63,9 @@ pub const FORMS: &[FormRoute] = &[
     ("/copies/{id}/renew", || form(loans::renew)),
     ("/copies/{id}/lend", || form(loans::lend)),
     ("/copies/{id}/return", || form(loans::take_back)),
+    ("/books/new", || form(books::create)),
+    ("/books/{id}/edit", || form(books::update)),
+    ("/books/{id}/delete", || form(books::delete)),
     ("/authors/new", || form(authors::create)),
     ("/authors/{id}/edit", || form(authors::update)),
     ("/authors/{id}/delete", || form(authors::delete)),

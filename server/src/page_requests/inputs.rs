@@ -47,7 +47,10 @@ pub enum Access {
 pub const PAGES: &[(&str, Route)] = &[
     ("/", Route::Home),
     ("/books", Route::Catalog),
+    ("/books/new", Route::Librarian),
     ("/books/{id}", Route::Catalog),
+    ("/books/{id}/edit", Route::Librarian),
+    ("/books/{id}/delete", Route::Librarian),
     ("/books/{id}/history", Route::Librarian),
     ("/authors", Route::Catalog),
     ("/authors/new", Route::Librarian),

@@ -6,6 +6,7 @@ mod accounts;
 mod author_editing;
 mod availability;
 mod backups;
+mod book_editing;
 mod borrowed;
 mod browsing;
 mod bundle;
