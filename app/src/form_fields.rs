@@ -71,7 +71,8 @@ pub type InTheWay = (String, Vec<(Option<String>, String)>);
 /// A delete page: its title, then either the question and the button that
 /// deletes the record (posting to `{page}/delete`), or why it cannot be
 /// deleted and the records in its way (each a text, linked where it has a
-/// page); then the way back to the record's `page`, named `name`.
+/// page); then the way back to the record's `page` (or `back`), named
+/// `name`.
 #[component]
 pub fn DeletePage(
     title: String,
@@ -81,6 +82,9 @@ pub fn DeletePage(
     button: &'static str,
     /// Why not, and what is in the way, if anything is.
     in_the_way: Option<InTheWay>,
+    /// The way back, if not to `page` (a copy has no page: its book's).
+    #[prop(optional)]
+    back: Option<String>,
 ) -> impl IntoView {
     let submitted = crate::page_inputs::submitted();
     let body = match in_the_way {
@@ -112,7 +116,7 @@ pub fn DeletePage(
         <crate::layout::PageTitle text=title.clone() />
         <h1>{title}</h1>
         {body}
-        <p><a href=page>{name}</a></p>
+        <p><a href=back.unwrap_or(page)>{name}</a></p>
     }
 }
 

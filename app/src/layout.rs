@@ -415,6 +415,15 @@ pub fn message_text(locale: Locale, message: &Message) -> String {
         Message::BookDeleted { title } => {
             td_string!(locale, messages.book_deleted, title).to_string()
         }
+        Message::CopiesAdded { title, count } => {
+            td_string!(locale, messages.copies_added, title, count = *count).to_string()
+        }
+        Message::CopyUpdated { title } => {
+            td_string!(locale, messages.copy_updated, title).to_string()
+        }
+        Message::CopyDeleted { title } => {
+            td_string!(locale, messages.copy_deleted, title).to_string()
+        }
         Message::Lent {
             title,
             borrower,

@@ -62,6 +62,7 @@ use crate::{
         authors::{AuthorDeletePage, AuthorDetailPage, AuthorFormPage, AuthorListPage},
         book_forms::{BookDeletePage, BookFormPage},
         books::{BookDetailPage, BookListPage},
+        copy_forms::{CopiesNewPage, CopyDeletePage, CopyEditPage},
         history::{
             AuthorHistoryPage, BookHistoryPage, GenreHistoryPage, HistoryPage, LanguageHistoryPage,
         },
@@ -129,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/books/:id") view=BookDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id/edit") view=BookFormPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id/delete") view=BookDeletePage ssr=SsrMode::Async />
+                    <Route path=path!("/books/:id/copies/new") view=CopiesNewPage ssr=SsrMode::Async />
                     <Route path=path!("/books/:id/history") view=BookHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/authors") view=AuthorListPage ssr=SsrMode::Async />
                     // Before `/authors/:id`, which "new" would match too.
@@ -171,6 +173,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/loans/mine") view=MyLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/loans") view=AllLoansPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/renew") view=RenewPage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/edit") view=CopyEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/delete") view=CopyDeletePage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/lend") view=LendPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/return") view=ReturnPage ssr=SsrMode::Async />
                 </Routes>

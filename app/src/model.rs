@@ -122,6 +122,16 @@ pub enum CopyStatus {
 
 impl CopyStatus {
     /// From the one-letter code stored in the database.
+    /// The database's code of the status (the schema's CHECK).
+    pub fn code(self) -> &'static str {
+        match self {
+            CopyStatus::Maintenance => "m",
+            CopyStatus::OnLoan => "o",
+            CopyStatus::Available => "a",
+            CopyStatus::Reserved => "r",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<CopyStatus> {
         match code {
             "m" => Some(CopyStatus::Maintenance),
@@ -203,6 +213,18 @@ pub struct BookDetail {
 pub const MAX_TITLE_CHARS: usize = 200;
 /// The most characters a book's summary may have (the reference's).
 pub const MAX_SUMMARY_CHARS: usize = 1000;
+
+/// The most characters a copy's imprint may have (the reference's).
+pub const MAX_IMPRINT_CHARS: usize = 200;
+/// The most copies of a book added at once.
+pub const MAX_NEW_COPIES: u32 = 20;
+
+/// A copy as its edit form opens with it, with its book.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyEdit {
+    pub copy: CopyDetail,
+    pub version: i64,
+}
 
 /// How many authors a book form offers to choose from when the words
 /// typed match several (more: the librarian is asked for more of the name).
@@ -539,6 +561,16 @@ pub enum Message {
         title: String,
     },
     BookDeleted {
+        title: String,
+    },
+    CopiesAdded {
+        title: String,
+        count: u32,
+    },
+    CopyUpdated {
+        title: String,
+    },
+    CopyDeleted {
         title: String,
     },
     /// `due`: `YYYY-MM-DD`.

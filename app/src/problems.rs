@@ -128,6 +128,13 @@ pub enum Problem {
     UnknownChoice,
     /// A book the library has copies of.
     BookHasCopies,
+    /// A number of copies to add outside 1 to `max`.
+    CountOutOfRange { max: u32 },
+    /// A status to or from on loan, set by a form: only lending and taking
+    /// back do that.
+    LoanStatus,
+    /// A copy on loan, which cannot be deleted.
+    CopyOnLoan,
 }
 
 impl Problem {
@@ -176,6 +183,11 @@ impl Problem {
             Problem::ChooseAuthor => td_string!(locale, forms.choose_author).to_string(),
             Problem::UnknownChoice => td_string!(locale, forms.unknown_choice).to_string(),
             Problem::BookHasCopies => td_string!(locale, forms.book_has_copies).to_string(),
+            Problem::CountOutOfRange { max } => {
+                td_string!(locale, forms.count_out_of_range, max).to_string()
+            }
+            Problem::LoanStatus => td_string!(locale, forms.loan_status).to_string(),
+            Problem::CopyOnLoan => td_string!(locale, forms.copy_on_loan).to_string(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod authors;
 pub mod books;
+pub mod copies;
 pub mod positions;
 pub mod search;
 pub mod terms;

@@ -150,6 +150,9 @@ fn BookDetailView(book: BookDetail) -> impl IntoView {
                 <a class="button" href=format!("/books/{}/delete", book.id)>
                     {td_string!(locale, book.delete)}
                 </a>
+                <a class="button" href=format!("/books/{}/copies/new", book.id)>
+                    {td_string!(locale, copies.add)}
+                </a>
                 <a class="button" href=format!("/books/{}/history", book.id)>
                     {td_string!(locale, history.link)}
                 </a>
@@ -269,10 +272,23 @@ fn CopyRow(copy: BookCopy, today: time::Date, locale: Locale) -> impl IntoView {
 
 /// What a librarian can do with a copy from its book's page: lend it if it
 /// is available (a form of its own: to whom, until when), mark it returned
-/// if it is on loan (one button), and see who has it.
+/// if it is on loan (one button), and see who has it; edit it, and delete
+/// it unless it is on loan.
 #[component]
 fn CopyActions(copy: BookCopy, locale: Locale) -> impl IntoView {
-    match copy.status {
+    let manage = view! {
+        <p class="copy-actions">
+            <a class="button" href=format!("/copies/{}/edit", copy.id)>
+                {td_string!(locale, copies.edit)}
+            </a>
+            {(copy.status != CopyStatus::OnLoan).then(|| view! {
+                <a class="button" href=format!("/copies/{}/delete", copy.id)>
+                    {td_string!(locale, copies.delete)}
+                </a>
+            })}
+        </p>
+    };
+    let circulation = match copy.status {
         CopyStatus::Available => view! {
             <p class="copy-actions">
                 <a class="button" href=format!("/copies/{}/lend", copy.id)>
@@ -298,7 +314,8 @@ fn CopyActions(copy: BookCopy, locale: Locale) -> impl IntoView {
             .into_any()
         }
         _ => ().into_any(),
-    }
+    };
+    view! { {circulation} {manage} }
 }
 
 /// A late loan, in words as well as in red.

@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod authors;
 pub mod book_forms;
 pub mod books;
+pub mod copy_forms;
 pub mod history;
 pub mod home;
 pub mod loans;

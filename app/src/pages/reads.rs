@@ -8,8 +8,8 @@ use crate::{
     error::AppError,
     model::{
         AuthorDetail, AuthorSummary, BookDetail, BookFormContent, BookSummary, CopyDetail,
-        HistoryEntry, ListPage, Loan, RecordHistory, RecordKind, Term, TermBooks, TermEdit,
-        Vocabulary,
+        CopyEdit, HistoryEntry, ListPage, Loan, RecordHistory, RecordKind, Term, TermBooks,
+        TermEdit, Vocabulary,
     },
 };
 
@@ -275,6 +275,25 @@ pub async fn copy_to_lend(copy: String) -> Result<(CopyDetail, String), AppError
     {
         let copy = crate::loans::copy_detail(&server::db()?, &copy).await?;
         Ok((copy, server::in_three_weeks()?))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = copy;
+        Err(server_only())
+    }
+}
+
+/// A copy as its edit and delete pages show it, with its version.
+pub async fn copy_to_edit(copy: String) -> Result<CopyEdit, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let db = server::db()?;
+        let detail = crate::loans::copy_detail(&db, &copy).await?;
+        let version = crate::catalog::copies::version(&db, &copy).await?;
+        Ok(CopyEdit {
+            copy: detail,
+            version,
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -38,6 +38,7 @@ use crate::{
 mod accounts;
 mod authors;
 mod books;
+mod copies;
 mod loans;
 mod terms;
 
@@ -66,6 +67,9 @@ pub const FORMS: &[FormRoute] = &[
     ("/books/new", || form(books::create)),
     ("/books/{id}/edit", || form(books::update)),
     ("/books/{id}/delete", || form(books::delete)),
+    ("/books/{id}/copies/new", || form(copies::add)),
+    ("/copies/{id}/edit", || form(copies::update)),
+    ("/copies/{id}/delete", || form(copies::delete)),
     ("/authors/new", || form(authors::create)),
     ("/authors/{id}/edit", || form(authors::update)),
     ("/authors/{id}/delete", || form(authors::delete)),

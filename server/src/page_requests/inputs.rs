@@ -51,6 +51,7 @@ pub const PAGES: &[(&str, Route)] = &[
     ("/books/{id}", Route::Catalog),
     ("/books/{id}/edit", Route::Librarian),
     ("/books/{id}/delete", Route::Librarian),
+    ("/books/{id}/copies/new", Route::Librarian),
     ("/books/{id}/history", Route::Librarian),
     ("/authors", Route::Catalog),
     ("/authors/new", Route::Librarian),
@@ -85,6 +86,8 @@ pub const PAGES: &[(&str, Route)] = &[
     ("/copies/{id}/renew", Route::Librarian),
     ("/copies/{id}/lend", Route::Librarian),
     ("/copies/{id}/return", Route::Librarian),
+    ("/copies/{id}/edit", Route::Librarian),
+    ("/copies/{id}/delete", Route::Librarian),
 ];
 
 /// The page at `path`: its address pattern (from [`PAGES`]), its route,

@@ -16,6 +16,7 @@ mod catalog_loading;
 mod catalog_version;
 mod configuration;
 mod connections;
+mod copy_editing;
 mod errors;
 mod headers;
 mod history;
