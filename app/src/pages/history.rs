@@ -144,7 +144,14 @@ fn Entry(entry: HistoryEntry, locale: Locale) -> impl IntoView {
 
 #[component]
 fn ChangeRow(change: FieldChange, locale: Locale) -> impl IntoView {
-    let value = |value: Option<String>| value.unwrap_or_else(|| "—".to_string());
+    // A copy's status is stored as its code: shown as its word.
+    let is_status = change.field == "status";
+    let value = move |value: Option<String>| match value {
+        None => "—".to_string(),
+        Some(code) if is_status => crate::model::CopyStatus::from_code(&code)
+            .map_or(code, |status| status.label(locale).to_string()),
+        Some(value) => value,
+    };
     view! {
         <tr>
             <th scope="row">{field_label(locale, &change.field)}</th>

@@ -118,6 +118,16 @@ async fn a_copy_is_edited_and_deleted_but_one_on_loan_keeps_its_loan() {
         ))
         .await;
     assert_eq!(status, "m");
+    let (_, history) = app.page(&libby, &format!("/books/{book}/history")).await;
+    let history = main_text(&history);
+    assert!(
+        history.contains("Imprint") && history.contains("Rebound, 2026"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Available Maintenance"),
+        "the status in words: {history}"
+    );
     let response = app.post_form(&libby, &edit, &fields).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.unwrap();
