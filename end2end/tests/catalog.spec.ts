@@ -20,7 +20,7 @@ for (const js of [true, false]) {
 
     // A new genre, and the author the book is by.
     await page.goto(`${site.url}/genres/new`);
-    await page.getByLabel("Name").fill("Solarpunk");
+    await page.getByLabel("Name", { exact: true }).fill("Solarpunk");
     await page.locator("main form button[type=submit]").click();
     await expect(message(page)).toHaveText("Added the genre Solarpunk.");
     await page.goto(`${site.url}/authors/new`);
@@ -33,7 +33,7 @@ for (const js of [true, false]) {
     await page.goto(`${site.url}/books`);
     await page.getByRole("link", { name: "Add a book" }).click();
     await expect(heading(page)).toHaveText("Create book");
-    await page.getByLabel("Title").fill("The Orchard Engine");
+    await page.getByLabel("Title", { exact: true }).fill("The Orchard Engine");
     await page.getByLabel("Author", { exact: true }).fill("quillfeather");
     await page.getByLabel("Summary").fill("Gardens that run a city.");
     await page.getByLabel("ISBN").fill("0-06-051275-1");
@@ -43,7 +43,7 @@ for (const js of [true, false]) {
     await expect(page.locator("#field-isbn-problems")).toHaveText(
       "This ISBN's check digit is wrong: a digit is probably mistyped.",
     );
-    await expect(page.getByLabel("Title")).toHaveValue("The Orchard Engine");
+    await expect(page.getByLabel("Title", { exact: true })).toHaveValue("The Orchard Engine");
     await expect(page.getByLabel("Solarpunk")).toBeChecked();
     await page.getByLabel("ISBN").fill("0-06-051275-X");
     await page.getByRole("button", { name: "Submit" }).click();
@@ -69,7 +69,7 @@ for (const js of [true, false]) {
     await page.locator(".staff-actions").getByRole("link", { name: "Edit" }).click();
     await expect(heading(page)).toHaveText("Update book: The Orchard Engine");
     await expect(page.getByLabel("Author", { exact: true })).toHaveValue("Quillfeather, Ursula");
-    await page.getByLabel("Title").fill("The Orchard Engines");
+    await page.getByLabel("Title", { exact: true }).fill("The Orchard Engines");
     await page.getByRole("button", { name: "Submit" }).click();
     await expect(heading(page)).toHaveText("The Orchard Engines");
     await expect(message(page)).toHaveText("Saved the changes to The Orchard Engines.");
