@@ -10,8 +10,7 @@ use leptos_i18n::td_string;
 pub use crate::problems::{PasswordProblem, MIN_PASSWORD_CHARS};
 use crate::{db::Db, error::AppError, language::Locale, model::User, on_writer};
 
-/// The most characters a username may have (as Django's).
-pub const MAX_USERNAME_CHARS: usize = 150;
+pub use crate::model::MAX_USERNAME_CHARS;
 
 /// Why an account could not be created or changed.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -52,6 +52,8 @@ pub enum Missing {
     Genre(String),
     /// No language with this id.
     Language(String),
+    /// No user with this id.
+    Member(String),
     /// A page past the end of a list of `pages` pages.
     ListPage { page: u32, pages: u32 },
 }
@@ -136,6 +138,9 @@ impl Missing {
             }
             Missing::Language(id) => {
                 td_string!(locale, errors.no_language, id = as_written(locale, id)).to_string()
+            }
+            Missing::Member(id) => {
+                td_string!(locale, errors.no_member, id = as_written(locale, id)).to_string()
             }
             Missing::ListPage { page, pages } => {
                 td_string!(locale, errors.no_list_page, page, pages).to_string()

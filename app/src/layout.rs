@@ -10,7 +10,7 @@ use crate::{
     api::{DismissNotice, SetLanguage, SetPerPage},
     error::AppError,
     language::{self, human_date, Locale},
-    model::{ListPage, Message, Vocabulary, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
+    model::{ListPage, MemberChange, Message, Vocabulary, MAX_SEARCH_CHARS, PER_PAGE_CHOICES},
     page_inputs::{address, layout_inputs, locale, message, user},
     paths::{query_value, sign_in_address, PASSWORD_CHANGE, SIGN_IN, SIGN_OUT},
 };
@@ -68,6 +68,7 @@ fn AccountNav(path: String, address: String) -> impl IntoView {
             let staff = user.librarian.then(|| {
                 view! {
                     <NavLink href="/loans" path=path.clone() label=td_string!(locale, layout.all_loans) />
+                    <NavLink href="/members" path=path.clone() label=td_string!(locale, layout.members) />
                     <NavLink href="/history" path=path.clone() label=td_string!(locale, layout.history) />
                     <NavLink
                         href="/authors/new"
@@ -424,6 +425,16 @@ pub fn message_text(locale: Locale, message: &Message) -> String {
         Message::CopyDeleted { title } => {
             td_string!(locale, messages.copy_deleted, title).to_string()
         }
+        Message::MemberCreated { username, email } => {
+            td_string!(locale, messages.member_created, username, email).to_string()
+        }
+        Message::MemberChanged { username, change } => match change {
+            MemberChange::Activate => td_string!(locale, messages.member_activated, username),
+            MemberChange::Deactivate => td_string!(locale, messages.member_deactivated, username),
+            MemberChange::Grant => td_string!(locale, messages.member_granted, username),
+            MemberChange::Revoke => td_string!(locale, messages.member_revoked, username),
+        }
+        .to_string(),
         Message::Lent {
             title,
             borrower,

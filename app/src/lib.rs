@@ -33,6 +33,8 @@ pub mod history;
 #[cfg(feature = "ssr")]
 pub mod loans;
 #[cfg(feature = "ssr")]
+pub mod members;
+#[cfg(feature = "ssr")]
 pub mod password_reset;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -65,9 +67,11 @@ use crate::{
         copy_forms::{CopiesNewPage, CopyDeletePage, CopyEditPage},
         history::{
             AuthorHistoryPage, BookHistoryPage, GenreHistoryPage, HistoryPage, LanguageHistoryPage,
+            MemberHistoryPage,
         },
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
+        members::{MemberListPage, MemberNewPage, MemberPage},
         not_found::NotFound,
         terms::{
             GenreDeletePage, GenreFormPage, GenreListPage, GenrePage, LanguageDeletePage,
@@ -140,6 +144,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/authors/:id/delete") view=AuthorDeletePage ssr=SsrMode::Async />
                     <Route path=path!("/authors/:id/history") view=AuthorHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/members") view=MemberListPage ssr=SsrMode::Async />
+                    <Route path=path!("/members/new") view=MemberNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/members/:id") view=MemberPage ssr=SsrMode::Async />
+                    <Route path=path!("/members/:id/history") view=MemberHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/genres") view=GenreListPage ssr=SsrMode::Async />
                     <Route path=path!("/genres/new") view=GenreFormPage ssr=SsrMode::Async />
                     <Route path=path!("/genres/:id") view=GenrePage ssr=SsrMode::Async />

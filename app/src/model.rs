@@ -214,6 +214,43 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The most characters a book's summary may have (the reference's).
 pub const MAX_SUMMARY_CHARS: usize = 1000;
 
+/// A member (any user) in the librarians' list of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberSummary {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub active: bool,
+    pub librarian: bool,
+    /// Copies they have now.
+    pub on_loan: i64,
+}
+
+/// One lending of a member's: the copy and title as lent, when, until
+/// when, and when and how it ended (none: still out).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberLoan {
+    pub copy_id: String,
+    pub book_id: Option<i64>,
+    pub title: String,
+    pub lent_on: Option<String>,
+    pub due_back: Option<String>,
+    pub ended_on: Option<String>,
+}
+
+/// A member's page: who they are and their loans, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub member: MemberSummary,
+    /// `YYYY-MM-DD` (UTC).
+    pub joined: String,
+    pub last_login: Option<String>,
+    pub loans: Vec<MemberLoan>,
+}
+
+/// The most characters a username may have (as Django's).
+pub const MAX_USERNAME_CHARS: usize = 150;
+
 /// The most characters a copy's imprint may have (the reference's).
 pub const MAX_IMPRINT_CHARS: usize = 200;
 /// The most copies of a book added at once.
@@ -573,6 +610,14 @@ pub enum Message {
     CopyDeleted {
         title: String,
     },
+    MemberCreated {
+        username: String,
+        email: String,
+    },
+    MemberChanged {
+        username: String,
+        change: MemberChange,
+    },
     /// `due`: `YYYY-MM-DD`.
     Lent {
         title: String,
@@ -601,6 +646,15 @@ pub enum Message {
         vocabulary: Vocabulary,
         name: String,
     },
+}
+
+/// What a librarian does to a member from their page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MemberChange {
+    Activate,
+    Deactivate,
+    Grant,
+    Revoke,
 }
 
 /// The two lists a book is filed under besides its author: its genres and

@@ -79,40 +79,75 @@ pub async fn request(
     })?;
     let mut mails = Vec::new();
     for (id, username, to) in users {
-        let token = new_token();
-        let link = format!("{}{RESET_PATH}{token}", site_url.trim_end_matches('/'));
-        let mail = Mail {
-            to,
-            subject: td_string!(locale, mail.reset_subject).to_string(),
-            body: td_string!(locale, mail.reset_body, link, username, count = RESET_DAYS)
-                .to_string(),
-        };
-        let outbox: i64 = in_transaction!(db, |tx| {
-            sqlx::query(
-                "INSERT INTO password_reset (token_hash, account_id, expires_at)
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(token_hash(&token))
-            .bind(id)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-            let outbox: i64 = sqlx::query_scalar(
-                "INSERT INTO outbox (recipient, subject, body, created_at)
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(&mail.to)
-            .bind(&mail.subject)
-            .bind(&mail.body)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok::<_, AppError>(outbox)
-        })?;
-        mails.push((outbox, mail));
+        mails.push(issue(db, id, &username, to, site_url, locale).await?);
     }
     Ok(mails)
+}
+
+/// A link for the active user `id` (just added by a librarian) to choose
+/// their password: the reset flow's token and mail, sent whenever asked.
+pub async fn for_account(
+    db: &Db,
+    id: i64,
+    site_url: &str,
+    locale: Locale,
+) -> Result<Vec<(i64, Mail)>, AppError> {
+    let user: Option<(String, String)> = on_reader!(db, |conn| {
+        sqlx::query_as("SELECT username, email FROM account WHERE id = $1 AND is_active")
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+    })?;
+    let mut mails = Vec::new();
+    if let Some((username, to)) = user {
+        mails.push(issue(db, id, &username, to, site_url, locale).await?);
+    }
+    Ok(mails)
+}
+
+/// A new token for the user `id`, and its mail to `to` kept in the outbox
+/// in the same transaction; gives the outbox's row and the mail.
+async fn issue(
+    db: &Db,
+    id: i64,
+    username: &str,
+    to: String,
+    site_url: &str,
+    locale: Locale,
+) -> Result<(i64, Mail), AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expires_at = now + RESET_DAYS * 24 * 60 * 60;
+    let token = new_token();
+    let link = format!("{}{RESET_PATH}{token}", site_url.trim_end_matches('/'));
+    let mail = Mail {
+        to,
+        subject: td_string!(locale, mail.reset_subject).to_string(),
+        body: td_string!(locale, mail.reset_body, link, username, count = RESET_DAYS).to_string(),
+    };
+    let outbox: i64 = in_transaction!(db, |tx| {
+        sqlx::query(
+            "INSERT INTO password_reset (token_hash, account_id, expires_at)
+             VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash(&token))
+        .bind(id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        let outbox: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (recipient, subject, body, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&mail.to)
+        .bind(&mail.subject)
+        .bind(&mail.body)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(outbox)
+    })?;
+    Ok((outbox, mail))
 }
 
 /// The username a reset token is for, while it works.

@@ -135,6 +135,12 @@ pub enum Problem {
     LoanStatus,
     /// A copy on loan, which cannot be deleted.
     CopyOnLoan,
+    /// A username that cannot be one (empty, too long, other characters).
+    InvalidUsername,
+    /// A username another user has, as people read it.
+    UsernameTaken,
+    /// A librarian's change of their own account.
+    Oneself,
 }
 
 impl Problem {
@@ -188,6 +194,14 @@ impl Problem {
             }
             Problem::LoanStatus => td_string!(locale, forms.loan_status).to_string(),
             Problem::CopyOnLoan => td_string!(locale, forms.copy_on_loan).to_string(),
+            Problem::InvalidUsername => td_string!(
+                locale,
+                accounts.username_invalid,
+                max = crate::model::MAX_USERNAME_CHARS
+            )
+            .to_string(),
+            Problem::UsernameTaken => td_string!(locale, accounts.username_taken).to_string(),
+            Problem::Oneself => td_string!(locale, members.oneself).to_string(),
         }
     }
 }

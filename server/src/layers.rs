@@ -31,6 +31,7 @@ const APP: &[&[&str]] = &[
         "catalog",
         "history",
         "loans",
+        "members",
         "password_reset",
         "session",
         "throttle",

@@ -49,6 +49,11 @@ pub fn AuthorHistoryPage() -> impl IntoView {
 }
 
 #[component]
+pub fn MemberHistoryPage() -> impl IntoView {
+    record_history_page(RecordKind::Member)
+}
+
+#[component]
 pub fn GenreHistoryPage() -> impl IntoView {
     record_history_page(RecordKind::Genre)
 }

@@ -7,6 +7,7 @@ pub mod copy_forms;
 pub mod history;
 pub mod home;
 pub mod loans;
+pub mod members;
 pub mod not_found;
 pub mod reads;
 pub mod scaffold;

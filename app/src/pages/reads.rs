@@ -8,8 +8,8 @@ use crate::{
     error::AppError,
     model::{
         AuthorDetail, AuthorSummary, BookDetail, BookFormContent, BookSummary, CopyDetail,
-        CopyEdit, HistoryEntry, ListPage, Loan, RecordHistory, RecordKind, Term, TermBooks,
-        TermEdit, Vocabulary,
+        CopyEdit, HistoryEntry, ListPage, Loan, MemberDetail, MemberSummary, RecordHistory,
+        RecordKind, Term, TermBooks, TermEdit, Vocabulary,
     },
 };
 
@@ -178,6 +178,38 @@ pub async fn book_form(id: String) -> Result<BookFormContent, AppError> {
             genres,
             author_choices,
         })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = id;
+        Err(server_only())
+    }
+}
+
+/// A page of the site's users, or of those whose username or address has
+/// `q` in it (for librarians).
+pub async fn members(
+    page: Option<String>,
+    q: Option<String>,
+) -> Result<ListPage<MemberSummary>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let (page, per_page) = server::page_and_size(page)?;
+        crate::members::list(&server::db()?, q.as_deref(), page, per_page).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (page, q);
+        Err(server_only())
+    }
+}
+
+/// A member and their loans (for librarians).
+pub async fn member(id: String) -> Result<MemberDetail, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let id = crate::paging::parse_id(&id, crate::error::Missing::Member)?;
+        crate::members::detail(&server::db()?, id).await
     }
     #[cfg(not(feature = "ssr"))]
     {

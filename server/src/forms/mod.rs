@@ -40,6 +40,7 @@ mod authors;
 mod books;
 mod copies;
 mod loans;
+mod members;
 mod terms;
 
 /// The most a form's fields may weigh: far more than any of the site's
@@ -70,6 +71,8 @@ pub const FORMS: &[FormRoute] = &[
     ("/books/{id}/copies/new", || form(copies::add)),
     ("/copies/{id}/edit", || form(copies::update)),
     ("/copies/{id}/delete", || form(copies::delete)),
+    ("/members/new", || form(members::create)),
+    ("/members/{id}", || form(members::change)),
     ("/authors/new", || form(authors::create)),
     ("/authors/{id}/edit", || form(authors::update)),
     ("/authors/{id}/delete", || form(authors::delete)),

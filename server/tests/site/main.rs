@@ -25,6 +25,7 @@ mod kept_pages;
 mod language;
 mod loan_records;
 mod loans;
+mod members;
 mod messages;
 mod passwords;
 mod refusals;

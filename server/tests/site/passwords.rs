@@ -32,7 +32,7 @@ async fn ask_for_reset(app: &TestApp, email: &str) -> (StatusCode, String, Strin
 }
 
 /// The mail in the outbox, newest first: recipient and body.
-async fn outbox(app: &TestApp) -> Vec<(String, String)> {
+pub async fn outbox(app: &TestApp) -> Vec<(String, String)> {
     let db = app.db().await;
     app::on_reader!(&db, |conn| {
         sqlx::query_as("SELECT recipient, body FROM outbox ORDER BY id DESC")
@@ -43,13 +43,13 @@ async fn outbox(app: &TestApp) -> Vec<(String, String)> {
 }
 
 /// The path of the reset link in a mail's body.
-fn link_in(body: &str) -> String {
+pub fn link_in(body: &str) -> String {
     let start = body.find("/accounts/reset/").expect("a reset link");
     body[start..].split_whitespace().next().unwrap().to_string()
 }
 
 /// Posts the new password, twice as given, to the reset link `path`.
-async fn set_new(app: &TestApp, path: &str, first: &str, second: &str) -> reqwest::Response {
+pub async fn set_new(app: &TestApp, path: &str, first: &str, second: &str) -> reqwest::Response {
     app.post_form(
         &browser(),
         path,
@@ -58,7 +58,7 @@ async fn set_new(app: &TestApp, path: &str, first: &str, second: &str) -> reqwes
     .await
 }
 
-async fn can_sign_in(app: &TestApp, username: &str, password: &str) -> bool {
+pub async fn can_sign_in(app: &TestApp, username: &str, password: &str) -> bool {
     let response = app
         .post_form(
             &browser(),
