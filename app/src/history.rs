@@ -278,23 +278,40 @@ pub async fn of_record(
 ) -> Result<RecordHistory, AppError> {
     let missing = || match kind {
         RecordKind::Book => Missing::Book(id.to_string()),
+        RecordKind::Copy => Missing::Copy(id.to_string()),
+        RecordKind::Author => Missing::Author(id.to_string()),
         RecordKind::Genre => Missing::Genre(id.to_string()),
         RecordKind::Language => Missing::Language(id.to_string()),
-        _ => Missing::Author(id.to_string()),
+        RecordKind::Member => Missing::Member(id.to_string()),
     };
-    let number: i64 = id.parse().map_err(|_| AppError::NotFound(missing()))?;
     let current = match kind {
         RecordKind::Book => "SELECT title FROM book WHERE id = $1",
+        // A copy is named by its book (its id is its own, not a number).
+        RecordKind::Copy => {
+            "SELECT book.title FROM book_instance copy JOIN book ON book.id = copy.book_id
+             WHERE copy.id = $1"
+        }
+        RecordKind::Author => "SELECT last_name || ', ' || first_name FROM author WHERE id = $1",
         RecordKind::Genre => "SELECT name FROM genre WHERE id = $1",
         RecordKind::Language => "SELECT name FROM language WHERE id = $1",
-        _ => "SELECT last_name || ', ' || first_name FROM author WHERE id = $1",
+        RecordKind::Member => "SELECT username FROM account WHERE id = $1",
     };
-    let name: Option<String> = on_reader!(db, |conn| {
-        sqlx::query_scalar(current)
-            .bind(number)
-            .fetch_optional(conn)
-            .await
-    })?;
+    let name: Option<String> = if kind == RecordKind::Copy {
+        on_reader!(db, |conn| {
+            sqlx::query_scalar(current)
+                .bind(id)
+                .fetch_optional(conn)
+                .await
+        })?
+    } else {
+        let number: i64 = id.parse().map_err(|_| AppError::NotFound(missing()))?;
+        on_reader!(db, |conn| {
+            sqlx::query_scalar(current)
+                .bind(number)
+                .fetch_optional(conn)
+                .await
+        })?
+    };
     let list = entries(db, &Of::Record(kind, id.to_string()), page).await?;
     let recorded = list
         .items

@@ -66,8 +66,8 @@ use crate::{
         books::{BookDetailPage, BookListPage},
         copy_forms::{CopiesNewPage, CopyDeletePage, CopyEditPage},
         history::{
-            AuthorHistoryPage, BookHistoryPage, GenreHistoryPage, HistoryPage, LanguageHistoryPage,
-            MemberHistoryPage,
+            AuthorHistoryPage, BookHistoryPage, CopyHistoryPage, GenreHistoryPage, HistoryPage,
+            LanguageHistoryPage, MemberHistoryPage,
         },
         home::HomePage,
         loans::{AllLoansPage, LendPage, MyLoansPage, RenewPage, ReturnPage},
@@ -183,6 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/copies/:id/renew") view=RenewPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/edit") view=CopyEditPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/delete") view=CopyDeletePage ssr=SsrMode::Async />
+                    <Route path=path!("/copies/:id/history") view=CopyHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/lend") view=LendPage ssr=SsrMode::Async />
                     <Route path=path!("/copies/:id/return") view=ReturnPage ssr=SsrMode::Async />
                 </Routes>

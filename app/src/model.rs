@@ -572,7 +572,9 @@ impl RecordKind {
             RecordKind::Author => Some(format!("/authors/{id}")),
             RecordKind::Genre => Some(format!("/genres/{id}")),
             RecordKind::Language => Some(format!("/languages/{id}")),
-            _ => None,
+            RecordKind::Member => Some(format!("/members/{id}")),
+            // A copy has no page of its own (its book's: `Change::page`).
+            RecordKind::Copy => None,
         }
     }
 }

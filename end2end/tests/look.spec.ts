@@ -126,6 +126,7 @@ async function librarianPages(page: Page, site: Site): Promise<string[]> {
     "/members/1",
     "/members/1/history",
     "/books/4/history",
+    `/copies/${copy}/history`,
     "/authors/1/history",
     "/genres/new",
     "/genres/1/edit",

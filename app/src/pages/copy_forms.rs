@@ -141,6 +141,11 @@ fn CopyEditForm(edit: CopyEdit) -> impl IntoView {
             {on_loan}
             <button type="submit">{td_string!(locale, copies.submit)}</button>
         </form>
+        <p>
+            <a class="button" href=format!("/copies/{}/history", copy.copy.id)>
+                {td_string!(locale, history.link)}
+            </a>
+        </p>
         <p><a href=format!("/books/{}", copy.book_id)>{copy.title}</a></p>
     }
 }

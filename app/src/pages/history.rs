@@ -49,6 +49,11 @@ pub fn AuthorHistoryPage() -> impl IntoView {
 }
 
 #[component]
+pub fn CopyHistoryPage() -> impl IntoView {
+    record_history_page(RecordKind::Copy)
+}
+
+#[component]
 pub fn MemberHistoryPage() -> impl IntoView {
     record_history_page(RecordKind::Member)
 }
@@ -78,7 +83,11 @@ fn RecordHistoryView(history: RecordHistory) -> impl IntoView {
     let locale = locale();
     let heading = td_string!(locale, history.of_record, name = &history.name).to_string();
     let page = history.kind.page(&history.id);
-    let base = format!("{}/history", page.clone().unwrap_or_default());
+    // A copy has no page of its own: its history is under `/copies`.
+    let base = match &page {
+        Some(page) => format!("{page}/history"),
+        None => format!("/copies/{}/history", history.id),
+    };
     view! {
         <PageTitle text=list_title(locale, &heading, &history.list) />
         <h1>{heading}</h1>

@@ -92,6 +92,7 @@ pub const PAGES: &[(&str, Route)] = &[
     ("/copies/{id}/return", Route::Librarian),
     ("/copies/{id}/edit", Route::Librarian),
     ("/copies/{id}/delete", Route::Librarian),
+    ("/copies/{id}/history", Route::Librarian),
 ];
 
 /// The page at `path`: its address pattern (from [`PAGES`]), its route,

@@ -128,6 +128,16 @@ async fn a_copy_is_edited_and_deleted_but_one_on_loan_keeps_its_loan() {
         history.contains("Available Maintenance"),
         "the status in words: {history}"
     );
+    let (status, copy_history) = app
+        .page(&libby, &format!("/copies/{available}/history"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        main_text(&copy_history).contains("Rebound, 2026"),
+        "{copy_history}"
+    );
+    let (status, _) = app.page(&libby, "/copies/no-such-copy/history").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let response = app.post_form(&libby, &edit, &fields).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.unwrap();

@@ -199,5 +199,6 @@ async fn a_member_made_inactive_is_signed_out_at_once_and_a_librarian_never_chan
     assert!(still);
     let (_, history) = app.page(&libby, &format!("{page}/history")).await;
     let history = main_text(&history);
+    assert!(history.starts_with("History: alice"), "{history}");
     assert!(history.matches("libby").count() >= 4, "{history}");
 }
