@@ -164,6 +164,8 @@ for (const [name, viewport] of [
 }
 
 test("nothing scrolls sideways at 320 px", async ({ browser, site }) => {
+  // Every page in two languages, as the other whole-site walks.
+  test.setTimeout(120_000);
   for (const lang of ["en", "zh-TW"]) {
     const context = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: lang });
     const problems = await watched(context);
