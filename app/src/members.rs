@@ -221,11 +221,11 @@ pub async fn apply(
     if by == id {
         return Err(NotChanged::Oneself);
     }
-    let (column, field, value) = match what {
-        MemberChange::Activate => ("is_active", "is_active", true),
-        MemberChange::Deactivate => ("is_active", "is_active", false),
-        MemberChange::Grant => ("is_librarian", "is_librarian", true),
-        MemberChange::Revoke => ("is_librarian", "is_librarian", false),
+    let (column, value) = match what {
+        MemberChange::Activate => ("is_active", true),
+        MemberChange::Deactivate => ("is_active", false),
+        MemberChange::Grant => ("is_librarian", true),
+        MemberChange::Revoke => ("is_librarian", false),
     };
     let read = format!("SELECT username, {column} FROM account WHERE id = $1");
     let write = format!("UPDATE account SET {column} = $2 WHERE id = $1");
@@ -250,7 +250,7 @@ pub async fn apply(
             ChangeAction::Update,
             id,
             &username,
-            vec![(field, Some(before.to_string()), Some(value.to_string()))],
+            vec![(column, Some(before.to_string()), Some(value.to_string()))],
         );
         record_change!(tx, actor, &entry)?;
         tx.commit().await?;

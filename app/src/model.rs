@@ -659,6 +659,29 @@ pub enum MemberChange {
     Revoke,
 }
 
+impl MemberChange {
+    /// As a member's page posts it (its button's value).
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberChange::Activate => "activate",
+            MemberChange::Deactivate => "deactivate",
+            MemberChange::Grant => "grant",
+            MemberChange::Revoke => "revoke",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MemberChange> {
+        [
+            MemberChange::Activate,
+            MemberChange::Deactivate,
+            MemberChange::Grant,
+            MemberChange::Revoke,
+        ]
+        .into_iter()
+        .find(|change| change.code() == code)
+    }
+}
+
 /// The two lists a book is filed under besides its author: its genres and
 /// its language. Each has a public list (`/genres`) and a page of its books
 /// (`/genres/{id}`).

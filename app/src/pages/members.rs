@@ -118,13 +118,7 @@ fn MemberView(detail: MemberDetail) -> impl IntoView {
     let me = user().is_some_and(|user| user.id == member.id);
     let page = format!("/members/{}", member.id);
     let change = |what: MemberChange, label: &'static str| {
-        let value = match what {
-            MemberChange::Activate => "activate",
-            MemberChange::Deactivate => "deactivate",
-            MemberChange::Grant => "grant",
-            MemberChange::Revoke => "revoke",
-        };
-        view! { <button type="submit" name="change" value=value>{label}</button> }
+        view! { <button type="submit" name="change" value=what.code()>{label}</button> }
     };
     let actions = if me {
         view! { <p class="help">{td_string!(locale, members.oneself)}</p> }.into_any()

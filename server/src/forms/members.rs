@@ -79,17 +79,11 @@ pub struct ChangeForm {
 /// librarian's own account. Then back to the member's page.
 pub async fn change(posted: Posted, fields: ChangeForm) -> Result<Done, AppError> {
     let id = parse_id(&posted.parameter, Missing::Member)?;
-    let change = match fields.change.as_str() {
-        "activate" => MemberChange::Activate,
-        "deactivate" => MemberChange::Deactivate,
-        "grant" => MemberChange::Grant,
-        "revoke" => MemberChange::Revoke,
+    let Some(change) = MemberChange::from_code(&fields.change) else {
         // Not a button of the page: said, and nothing done.
-        _ => {
-            let mut form = Submitted::default();
-            form.problem(WHOLE_FORM, Problem::UnknownChoice);
-            return Ok(Done::Again(form, StatusCode::BAD_REQUEST));
-        }
+        let mut form = Submitted::default();
+        form.problem(WHOLE_FORM, Problem::UnknownChoice);
+        return Ok(Done::Again(form, StatusCode::BAD_REQUEST));
     };
     let by = posted.user.as_ref().map_or(0, |user| user.id);
     match members::apply(posted.visitor.db(), &posted.actor()?, by, id, change).await {

@@ -23,6 +23,10 @@ pub enum Route {
     Member,
     /// Librarians' pages: every loan, renewals, author editing.
     Librarian,
+    /// Librarians' pages of people and what was done: the members, and
+    /// the history of every change. Never kept: they show what no catalog
+    /// version follows (a sign-in, an address, a member added).
+    People,
     /// Any other address: the 404 page.
     Other,
 }
@@ -59,11 +63,11 @@ pub const PAGES: &[(&str, Route)] = &[
     ("/authors/{id}/edit", Route::Librarian),
     ("/authors/{id}/delete", Route::Librarian),
     ("/authors/{id}/history", Route::Librarian),
-    ("/history", Route::Librarian),
-    ("/members", Route::Librarian),
+    ("/history", Route::People),
+    ("/members", Route::People),
     ("/members/new", Route::Librarian),
-    ("/members/{id}", Route::Librarian),
-    ("/members/{id}/history", Route::Librarian),
+    ("/members/{id}", Route::People),
+    ("/members/{id}/history", Route::People),
     ("/genres", Route::Catalog),
     ("/genres/new", Route::Librarian),
     ("/genres/{id}", Route::Catalog),
@@ -134,7 +138,7 @@ impl Route {
         match self {
             Route::Home | Route::Catalog | Route::Account | Route::Other => Access::Anyone,
             Route::Member => Access::SignedIn,
-            Route::Librarian => Access::Librarian,
+            Route::Librarian | Route::People => Access::Librarian,
         }
     }
 }
@@ -201,7 +205,7 @@ pub async fn resolve(
             Ok((basis, home, visits)) => (layout(basis), PageKind::Home(Ok(home)), Some(visits)),
             Err(error) => (unread, PageKind::Home(Err(error)), None),
         },
-        Route::Catalog | Route::Account | Route::Member | Route::Librarian => {
+        Route::Catalog | Route::Account | Route::Member | Route::Librarian | Route::People => {
             match visitor.page_basis().await {
                 Ok(basis) => {
                     let catalog = CatalogInputs::now(basis.catalog_version);
@@ -341,6 +345,9 @@ mod tests {
             "/authors/7/delete",
         ] {
             assert_eq!(Route::of(staff), Route::Librarian, "{staff}");
+        }
+        for people in ["/members", "/members/7", "/members/7/history", "/history"] {
+            assert_eq!(Route::of(people), Route::People, "{people}");
         }
         for other in [
             "/books/",

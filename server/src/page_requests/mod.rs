@@ -123,7 +123,8 @@ impl Route {
     /// input) and per catalog version (which every loan, renewal and
     /// author edit raises). The sign-in and password pages are not: a
     /// reset link's page shows whether its token still works, which no
-    /// input says.
+    /// input says; nor are the members' and the history's pages
+    /// ([`Route::People`]).
     fn is_kept(self) -> bool {
         matches!(
             self,

@@ -52,7 +52,7 @@ async fn every_page_is_shown_to_whom_its_rule_says_and_no_one_else() {
         };
         let nobody = browser();
         match route {
-            Route::Librarian | Route::Member => {
+            Route::Librarian | Route::People | Route::Member => {
                 let (nobody, location) = status(&nobody).await;
                 assert_eq!(nobody, StatusCode::FOUND, "{path}, nobody signed in");
                 // And back after (the accounts' own pages lead home).
@@ -64,7 +64,7 @@ async fn every_page_is_shown_to_whom_its_rule_says_and_no_one_else() {
                     "/accounts/login?next="
                 };
                 assert!(location.starts_with(expected), "{path}: {location}");
-                let member = if route == Route::Librarian {
+                let member = if matches!(route, Route::Librarian | Route::People) {
                     StatusCode::FORBIDDEN
                 } else {
                     StatusCode::OK

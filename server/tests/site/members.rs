@@ -81,6 +81,9 @@ async fn a_member_added_by_a_librarian_chooses_their_password_from_the_mail() {
     let users: i64 = app.scalar("SELECT COUNT(*) FROM account").await;
     assert_eq!(users, 2, "nothing stored");
 
+    // The list as it was, seen first: the new member is in it at once after.
+    let (_, before) = app.page(&libby, "/members").await;
+    assert!(!before.contains("newbie"), "{before}");
     let fields = [("username", "newbie"), ("email", "newbie@example.com")];
     let response = app.post_form(&libby, "/members/new", &fields).await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -107,6 +110,10 @@ async fn a_member_added_by_a_librarian_chooses_their_password_from_the_mail() {
     .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert!(can_sign_in(&app, "newbie", "a garden of paths").await);
+    let (_, list) = app.page(&libby, "/members").await;
+    assert!(text_of(&list, "ul.item-list").contains("newbie"), "{list}");
+    let (_, page) = app.page(&libby, &location).await;
+    assert!(!main_text(&page).contains("Last signed in never"), "{page}");
     let (_, history) = app.page(&libby, &format!("{location}/history")).await;
     assert!(
         main_text(&history).contains("newbie@example.com"),
