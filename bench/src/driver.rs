@@ -16,6 +16,7 @@ use reqwest::Client;
 use crate::{
     ceiling,
     django::{self, Durability, Peer, SqliteSettings},
+    editing,
     exact::{self, Exactness},
     hostile, http,
     hydration::{self, Hydration},
@@ -97,6 +98,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let ours = runs
         .locallibrary(&build, &catalog, work.path(), &args)
         .await?;
+    step("LocalLibrary: a librarian saving a book while pages are read");
+    let editing = runs.editing(&build, work.path()).await?;
     let postgres = match &args.postgres {
         Some(server) => Some(runs.locallibrary_postgres(&build, &catalog, server).await?),
         None => None,
@@ -158,6 +161,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         memory: runs.memory,
         hostile,
         large,
+        editing,
         exactness: ours.exactness,
         sizes,
         hydration: ours.hydration,
@@ -207,6 +211,7 @@ impl Runs {
         let database = format!("sqlite://{}", work.join(LOCALLIBRARY_DATABASE).display());
         let loaded = build.load_catalog(&database, catalog).await?;
         build.add_member_with_loans(&database).await?;
+        build.add_librarian(&database).await?;
         let mut server = build.serve(&database, &self.client).await?;
         let home = format!("{}/", server.url());
         let session_cookie = Build::session_cookie(&self.client, &home).await?;
@@ -294,6 +299,18 @@ impl Runs {
             home_page,
             hydration,
         })
+    }
+
+    /// A new server on LocalLibrary's database: each page with a returning
+    /// visitor's cookie at the most connections measured, quiet and while
+    /// the librarian saves a book.
+    async fn editing(&mut self, build: &Build, work: &Path) -> anyhow::Result<editing::Editing> {
+        let database = format!("sqlite://{}", work.join(LOCALLIBRARY_DATABASE).display());
+        let mut server = build.serve(&database, &self.client).await?;
+        let most = self.connections.iter().copied().max().unwrap_or(64);
+        let editing = editing::run(&mut server, &self.client, most, self.shape).await?;
+        server.stop();
+        Ok(editing)
     }
 
     /// LocalLibrary on a new PostgreSQL database, loaded with the same

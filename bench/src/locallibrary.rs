@@ -23,6 +23,9 @@ const FIRST_VIEW_COOKIE: &str = "sessionid_first_view";
 pub const MEMBER: &str = "reader";
 const MEMBER_PASSWORD: &str = "many shelves of books";
 const MEMBER_LOANS: i64 = 8;
+/// The librarian who edits the catalog while pages are measured.
+pub const LIBRARIAN: &str = "librarian";
+const LIBRARIAN_PASSWORD: &str = "keeps the catalog true";
 
 /// The release server binary and the site it serves.
 pub struct Build {
@@ -155,22 +158,50 @@ impl Build {
         Ok(())
     }
 
+    /// The librarian (`LIBRARIAN`), in the database at `database_url`.
+    pub async fn add_librarian(&self, database_url: &str) -> anyhow::Result<()> {
+        let email = format!("{LIBRARIAN}@example.com");
+        self.run(
+            database_url,
+            &["adduser", LIBRARIAN, "--email", &email, "--librarian"],
+            &format!("{LIBRARIAN_PASSWORD}\n"),
+        )
+        .await
+    }
+
     /// The session cookie of a browser signed in as `MEMBER` on the site
+    /// at `home`.
+    pub async fn member_cookie(client: &Client, home: &str) -> anyhow::Result<String> {
+        Build::signed_in_cookie(client, home, MEMBER, MEMBER_PASSWORD).await
+    }
+
+    /// The session cookie of a browser signed in as `LIBRARIAN` on the
+    /// site at `home`.
+    pub async fn librarian_cookie(client: &Client, home: &str) -> anyhow::Result<String> {
+        Build::signed_in_cookie(client, home, LIBRARIAN, LIBRARIAN_PASSWORD).await
+    }
+
+    /// The session cookie of a browser signed in as `username` on the site
     /// at `home`, which had visited the home page twice before: signing in
     /// gives its session a new id.
-    pub async fn member_cookie(client: &Client, home: &str) -> anyhow::Result<String> {
+    async fn signed_in_cookie(
+        client: &Client,
+        home: &str,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<String> {
         let cookie = Build::session_cookie(client, home).await?;
         let url = format!("{home}accounts/login");
         let response = client
             .post(&url)
             .header(reqwest::header::COOKIE, &cookie)
             .header(reqwest::header::ORIGIN, home.trim_end_matches('/'))
-            .form(&[("username", MEMBER), ("password", MEMBER_PASSWORD)])
+            .form(&[("username", username), ("password", password)])
             .send()
             .await
             .with_context(|| format!("POST {url}"))?;
         if response.status() != reqwest::StatusCode::FOUND {
-            bail!("signing in as {MEMBER}: {}", response.status());
+            bail!("signing in as {username}: {}", response.status());
         }
         let page = http::Page {
             status: response.status(),

@@ -6,6 +6,7 @@ mod ceiling;
 mod copy;
 mod django;
 mod driver;
+mod editing;
 mod exact;
 mod hostile;
 mod http;

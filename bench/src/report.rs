@@ -5,6 +5,7 @@ use std::{fmt::Write, time::Duration};
 
 use crate::{
     django::{self, Durability, SqliteSettings, Versions},
+    editing::{self, Editing},
     exact::Exactness,
     hostile::{self, Hostile},
     hydration::Hydration,
@@ -91,6 +92,7 @@ pub struct Report {
     pub memory: Vec<(Server, PeakRss)>,
     pub hostile: Hostile,
     pub large: LargeCatalog,
+    pub editing: Editing,
     pub exactness: Exactness,
     pub sizes: Vec<AssetSize>,
     pub hydration: Result<Hydration, String>,
@@ -338,6 +340,7 @@ impl Report {
             pass: wasm.is_some_and(|w| w.gzip <= 200 * 1024),
         });
 
+        targets.extend(self.editing_targets());
         targets.extend(self.hostile_targets());
         targets.extend(self.large_targets());
 
@@ -412,6 +415,97 @@ impl Report {
                 pass: purge.first_answer < Duration::from_secs(1),
             },
         ]
+    }
+
+    fn editing_targets(&self) -> Vec<Target> {
+        let every = editing::SAVE_EVERY.as_millis();
+        let mut targets: Vec<Target> = self
+            .editing
+            .turns
+            .iter()
+            .map(|turn| Target {
+                goal: format!(
+                    "editing: p99 ≤ {} ms at {} connections, `{}` with cookie while a \
+                     librarian saves a book every {every} ms",
+                    editing::P99_GOAL_MS,
+                    turn.connections,
+                    turn.path
+                ),
+                measured: format!("{:.2} ms", turn.editing.p99_ms),
+                pass: turn.editing.p99_ms <= editing::P99_GOAL_MS && turn.editing.errors() == 0,
+            })
+            .collect();
+        let done: usize = self
+            .editing
+            .turns
+            .iter()
+            .map(|t| t.saves.done.count())
+            .sum();
+        let failed: usize = self
+            .editing
+            .turns
+            .iter()
+            .map(|t| t.saves.failed.len())
+            .sum();
+        targets.push(Target {
+            goal: "editing: every save of the librarian's done".to_string(),
+            measured: format!("{done} done, {failed} failed"),
+            pass: done > 0 && failed == 0,
+        });
+        targets
+    }
+
+    fn write_editing(&self, out: &mut String) -> std::fmt::Result {
+        let e = &self.editing;
+        writeln!(out, "## Editing beside reading")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "LocalLibrary's SQLite file of the runs above, a new server: a librarian's browser \
+             (the driver, signed in) saves *{}* every {} ms through its edit form (opens \
+             `/books/{{id}}/edit`, changes the title back and forth, posts every field with the \
+             version it read, expects the redirect to the book), while wrk reads each page \
+             with a returning visitor's cookie. Every save raises the catalog version, so every \
+             kept page is rendered again after it, and writes a history row beside the visit \
+             counts. Each page is measured quiet, then while saving, in turns (same wrk shape \
+             as above; `bench/src/editing.rs`).",
+            e.book,
+            editing::SAVE_EVERY.as_millis()
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| page | connections | quiet req/s | quiet p99 | saving req/s | saving p99 | errors | saves done | a save's median / p99 | failed |"
+        )?;
+        writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")?;
+        for turn in &e.turns {
+            writeln!(
+                out,
+                "| `{}` | {} | {:.0} | {:.2} ms | {:.0} | {:.2} ms | {} | {} | {:.1} / {:.1} ms | {} |",
+                turn.path,
+                turn.connections,
+                turn.quiet.requests_per_sec,
+                turn.quiet.p99_ms,
+                turn.editing.requests_per_sec,
+                turn.editing.p99_ms,
+                errors_text(&turn.editing),
+                turn.saves.done.count(),
+                turn.saves.done.quantile_ms(0.5),
+                turn.saves.done.quantile_ms(0.99),
+                turn.saves.failed.len()
+            )?;
+        }
+        writeln!(out)?;
+        let failures: Vec<String> = e
+            .turns
+            .iter()
+            .flat_map(|turn| turn.saves.failed.iter().cloned())
+            .collect();
+        if !failures.is_empty() {
+            writeln!(out, "Saves that failed: {}", first_failures(&failures))?;
+            writeln!(out)?;
+        }
+        Ok(())
     }
 
     fn large_targets(&self) -> Vec<Target> {
@@ -819,6 +913,7 @@ impl Report {
         }
         writeln!(out)?;
 
+        self.write_editing(out)?;
         self.write_large(out)?;
         self.write_hostile(out)?;
 
@@ -1096,6 +1191,7 @@ mod tests {
             }),
             hostile: sample_hostile(),
             large: sample_large(),
+            editing: sample_editing(),
             measuring: Duration::from_secs(60),
             whole_run: None,
         }
@@ -1112,6 +1208,47 @@ mod tests {
             },
             pages: large::PAGES.iter().map(|_| result(900.0, 12.0)).collect(),
         }
+    }
+
+    fn sample_editing() -> Editing {
+        Editing {
+            book: "A Book".to_string(),
+            turns: editing::PAGES
+                .iter()
+                .map(|&path| editing::Turn {
+                    path,
+                    connections: 64,
+                    quiet: result(5000.0, 3.0),
+                    editing: result(4500.0, 4.0),
+                    saves: editing::Saves {
+                        done: ms_list(&[20, 25, 30]),
+                        failed: Vec::new(),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn editing_is_held_to_the_readers_p99_and_every_save() {
+        let mut report = sample();
+        assert!(report.targets().iter().all(|t| t.pass));
+        report.editing.turns[1].editing = result(4000.0, 12.5);
+        report.editing.turns[0]
+            .saves
+            .failed
+            .push("POST /books/1/edit: 409 Conflict".to_string());
+        let targets = report.targets();
+        let slow = target(&targets, "editing: p99 ≤ 10 ms at 64 connections, `/books`");
+        assert!(!slow.pass);
+        assert_eq!(slow.measured, "12.50 ms");
+        assert!(target(&targets, "editing: p99 ≤ 10 ms at 64 connections, `/` ").pass);
+        let saves = target(&targets, "editing: every save");
+        assert!(!saves.pass);
+        assert_eq!(saves.measured, "6 done, 1 failed");
+        let markdown = report.markdown();
+        assert!(markdown.contains("## Editing beside reading"), "{markdown}");
+        assert!(markdown.contains("409 Conflict"), "{markdown}");
     }
 
     #[test]
