@@ -4,7 +4,7 @@
 use std::{
     collections::HashMap,
     hash::Hash,
-    sync::{Arc, OnceLock, RwLock},
+    sync::{Arc, Mutex, OnceLock, RwLock},
 };
 
 use axum::{
@@ -13,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use leptos::nonce::Nonce;
+use tokio::sync::watch;
 
 use app::{language::Locale, visit_count::VisitCount};
 
@@ -205,6 +206,36 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub struct Shelf<K> {
     capacity: usize,
     pages: RwLock<HashMap<K, Arc<Page>>>,
+    /// Pages being rendered, by what they are rendered from: a request that
+    /// finds its page being rendered waits for that render rather than
+    /// rendering it again. Every change of the catalog makes a new version
+    /// of each page at once, and all the requests in flight then miss it
+    /// together: with each rendering its own, the last of 64 waited for
+    /// dozens of renders of the same page on a machine of few cores.
+    rendering: Mutex<HashMap<K, watch::Receiver<()>>>,
+}
+
+/// The rendering of one page, by the one request that does it: whoever
+/// waits for it is woken when this is dropped (the page kept or not, or
+/// the request gone).
+pub struct Rendering<'a, K: Hash + Eq> {
+    shelf: &'a Shelf<K>,
+    key: Option<K>,
+    _done: watch::Sender<()>,
+}
+
+impl<K: Hash + Eq> Drop for Rendering<'_, K> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.shelf.rendering_lock().remove(&key);
+        }
+    }
+}
+
+impl<K: Hash + Eq> Shelf<K> {
+    fn rendering_lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, watch::Receiver<()>>> {
+        self.rendering.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl<K: Hash + Eq + Clone> Shelf<K> {
@@ -212,11 +243,45 @@ impl<K: Hash + Eq + Clone> Shelf<K> {
         Self {
             capacity,
             pages: Default::default(),
+            rendering: Default::default(),
         }
     }
 
     pub fn get(&self, key: &K) -> Option<Arc<Page>> {
         self.pages.read().ok()?.get(key).cloned()
+    }
+
+    /// The page kept for `key`; else, if another request is rendering it,
+    /// that page once it is kept. Otherwise the caller renders it: with
+    /// the [`Rendering`] to hold meanwhile when nobody else does, without
+    /// when the render waited for kept nothing (a page for no one else, a
+    /// request gone), so that such pages are not rendered one at a time.
+    pub async fn find(&self, key: &K) -> Result<Arc<Page>, Option<Rendering<'_, K>>> {
+        if let Some(page) = self.get(key) {
+            return Ok(page);
+        }
+        let mut done = {
+            let mut rendering = self.rendering_lock();
+            // Kept between the look above and the lock.
+            if let Some(page) = self.get(key) {
+                return Ok(page);
+            }
+            match rendering.get(key) {
+                Some(done) => done.clone(),
+                None => {
+                    let (sender, receiver) = watch::channel(());
+                    rendering.insert(key.clone(), receiver);
+                    return Err(Some(Rendering {
+                        shelf: self,
+                        key: Some(key.clone()),
+                        _done: sender,
+                    }));
+                }
+            }
+        };
+        // Nothing is ever sent: this ends when the renderer drops its sender.
+        let _ = done.changed().await;
+        self.get(key).ok_or(None)
     }
 
     pub fn keep(&self, key: K, page: Arc<Page>) {
@@ -293,6 +358,53 @@ mod tests {
         }
         let kept = (0..10).filter(|key| shelf.get(key).is_some()).count();
         assert_eq!(kept, 3);
+    }
+
+    #[tokio::test]
+    async fn a_page_being_rendered_is_waited_for_not_rendered_again() {
+        let shelf = Arc::new(Shelf::new(8));
+        let Err(Some(rendering)) = shelf.find(&1).await else {
+            panic!("nobody renders page 1 yet");
+        };
+        // Three more requests for it, while it is being rendered.
+        let waiting: Vec<_> = (0..3)
+            .map(|_| {
+                let shelf = Arc::clone(&shelf);
+                tokio::spawn(async move { shelf.find(&1).await.ok() })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        assert!(
+            matches!(shelf.find(&2).await, Err(Some(_))),
+            "another page is rendered beside it"
+        );
+        let page = Arc::new(Page::new(StatusCode::OK, HeaderMap::new(), b"one", &[]));
+        shelf.keep(1, Arc::clone(&page));
+        drop(rendering);
+        for waiter in waiting {
+            let found = waiter.await.unwrap().expect("the page rendered meanwhile");
+            assert!(Arc::ptr_eq(&found, &page));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_render_that_keeps_nothing_leaves_each_waiter_to_render_its_own() {
+        let shelf = Arc::new(Shelf::new(8));
+        let Err(Some(rendering)) = shelf.find(&1).await else {
+            panic!("nobody renders page 1 yet");
+        };
+        let waiter = {
+            let shelf = Arc::clone(&shelf);
+            tokio::spawn(async move { matches!(shelf.find(&1).await, Err(None)) })
+        };
+        tokio::task::yield_now().await;
+        // A page for no one else (an error, say): nothing kept.
+        drop(rendering);
+        assert!(waiter.await.unwrap(), "told to render its own, at once");
+        assert!(
+            matches!(shelf.find(&1).await, Err(Some(_))),
+            "the next request renders it again"
+        );
     }
 
     #[tokio::test]

@@ -15,7 +15,8 @@
 //! inputs are the key, the page is rendered from a request made of the
 //! inputs alone (no cookie, no header, no session: nothing else to read),
 //! with stand-ins where its holes go (the visit count, the script nonce),
-//! and each response fills the holes in. In debug builds every such
+//! and each response fills the holes in. A page is rendered once however
+//! many requests ask for it at once: the others wait for it. In debug builds every such
 //! response is also compared with the page rendered afresh from the real
 //! request ([`check`]).
 
@@ -174,12 +175,17 @@ pub async fn serve(State(pages): State<Pages>, request: Request, next: Next) -> 
         .and_then(|value| value.to_str().ok())
         .is_some_and(gzip::accepted);
 
-    let (page, kept) = match pages.0.kept.get(&resolved.inputs) {
-        Some(page) => (page, true),
-        None => match render_to_keep(&pages, &resolved.inputs, &nonce, next.clone()).await {
-            Ok(rendered) => rendered,
-            Err(failed) => return failed,
-        },
+    let (page, kept) = match pages.0.kept.find(&resolved.inputs).await {
+        Ok(page) => (page, true),
+        Err(rendering) => {
+            let rendered = render_to_keep(&pages, &resolved.inputs, &nonce, next.clone()).await;
+            // Kept (or not) before whoever waits for it is woken.
+            drop(rendering);
+            match rendered {
+                Ok(rendered) => rendered,
+                Err(failed) => return failed,
+            }
+        }
     };
     let fill = Fill::new(resolved.visits, nonce, resolved.inputs.layout.locale);
     // A page not kept (an error, a 404) was rendered for this response only.
