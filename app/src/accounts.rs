@@ -205,8 +205,17 @@ pub struct NewAccount<'a> {
     pub librarian: bool,
 }
 
-/// Creates an active user with `password`; gives the new user's id.
-pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64, AccountError> {
+/// A new account as it will be stored: checked, its password hashed.
+pub struct AccountRow {
+    pub username: String,
+    pub email: String,
+    hash: String,
+    librarian: bool,
+}
+
+/// Checks `new` and `password` and hashes the password: the account's
+/// row, for [`insert_account!`].
+pub async fn checked(new: NewAccount<'_>, password: &str) -> Result<AccountRow, AccountError> {
     let username = normalized_username(new.username);
     if !is_valid_username(&username) {
         return Err(AccountError::InvalidUsername);
@@ -221,29 +230,66 @@ pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64,
     let hash = hash_password(password.to_string())
         .await
         .map_err(AccountError::Failed)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let created: Result<i64, sqlx::Error> = on_writer!(db, |conn| {
-        sqlx::query_scalar(
-            "INSERT INTO account (username, username_key, email, password_hash, is_librarian,
-                created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    Ok(AccountRow {
+        username,
+        email: new.email.to_string(),
+        hash,
+        librarian: new.librarian,
+    })
+}
+
+impl AccountRow {
+    /// The values of [`INSERT_ACCOUNT`], in order.
+    pub fn values(&self) -> (&str, String, &str, &str, bool, i64) {
+        (
+            &self.username,
+            username_key(&self.username),
+            &self.email,
+            &self.hash,
+            self.librarian,
+            time::OffsetDateTime::now_utc().unix_timestamp(),
         )
-        .bind(&username)
-        .bind(username_key(&username))
-        .bind(new.email)
-        .bind(&hash)
-        .bind(new.librarian)
-        .bind(now)
-        .fetch_one(conn)
-        .await
-    });
-    match created {
+    }
+}
+
+pub const INSERT_ACCOUNT: &str =
+    "INSERT INTO account (username, username_key, email, password_hash, is_librarian, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+/// Inserts the [`AccountRow`] `$row` on `$conn` (a connection or a
+/// transaction, on either database); gives its id.
+#[macro_export]
+macro_rules! insert_account {
+    ($conn:expr, $row:expr) => {{
+        let (username, key, email, hash, librarian, now) = $row.values();
+        ::sqlx::query_scalar::<_, i64>($crate::accounts::INSERT_ACCOUNT)
+            .bind(username)
+            .bind(key)
+            .bind(email)
+            .bind(hash)
+            .bind(librarian)
+            .bind(now)
+            .fetch_one($conn)
+            .await
+    }};
+}
+
+/// What inserting an account came to: a username another user's looks
+/// like is the person's mistake, anything else the database's.
+pub fn inserted(result: Result<i64, sqlx::Error>) -> Result<i64, AccountError> {
+    match result {
         Ok(id) => Ok(id),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
             Err(AccountError::UsernameTaken)
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Creates an active user with `password`; gives the new user's id.
+pub async fn create(db: &Db, new: NewAccount<'_>, password: &str) -> Result<i64, AccountError> {
+    let row = checked(new, password).await?;
+    inserted(on_writer!(db, |conn| insert_account!(conn, row)))
 }
 
 /// Gives each user made before usernames had keys (or added in plain SQL)

@@ -173,24 +173,29 @@ pub async fn create(
         email,
         librarian: false,
     };
-    let id = accounts::create(db, new, &unknowable).await?;
-    let username = accounts::normalized_username(username);
-    let entry = change(
-        ChangeAction::Create,
-        id,
-        &username,
-        vec![
-            ("username", None, Some(username.clone())),
-            ("email", None, Some(email.to_string())),
-        ],
-    );
-    let recorded: Result<(), AppError> = in_transaction!(db, |tx| {
-        record_change!(tx, actor, &entry)?;
-        tx.commit().await?;
-        Ok(())
+    let row = accounts::checked(new, &unknowable).await?;
+    // The member and the history's line of their creation, together or
+    // neither.
+    let created: Result<i64, sqlx::Error> = in_transaction!(db, |tx| {
+        match crate::insert_account!(&mut *tx, row) {
+            Ok(id) => {
+                let entry = change(
+                    ChangeAction::Create,
+                    id,
+                    &row.username,
+                    vec![
+                        ("username", None, Some(row.username.clone())),
+                        ("email", None, Some(row.email.clone())),
+                    ],
+                );
+                record_change!(tx, actor, &entry)?;
+                tx.commit().await?;
+                Ok(id)
+            }
+            Err(err) => Err(err),
+        }
     });
-    recorded.map_err(AccountError::Failed)?;
-    Ok(id)
+    accounts::inserted(created)
 }
 
 /// Why a change of a member was not made.
