@@ -293,6 +293,31 @@ pub async fn on_loan(db: &Db, borrowers: Borrowers, page: u32) -> Result<ListPag
     })
 }
 
+/// The page of every loan (`/loans`) that the copy `copy`, on loan, is on:
+/// where a renewal has moved it, so that the librarian sees it there.
+pub async fn page_among_loans(db: &Db, copy: &str) -> Result<u32, AppError> {
+    // The loans before it in the list's order (`loans_sql!`); one without
+    // a due date comes after every other.
+    let before: i64 = on_reader!(db, |conn| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*)
+             FROM book_instance copy JOIN book ON book.id = copy.book_id,
+                  book_instance other JOIN book other_book ON other_book.id = other.book_id
+             WHERE copy.id = $1 AND other.status = 'o'
+               AND (copy.due_back IS NULL AND other.due_back IS NOT NULL
+                    OR other.due_back < copy.due_back
+                    OR (other.due_back = copy.due_back
+                        OR other.due_back IS NULL AND copy.due_back IS NULL)
+                       AND (other_book.title < book.title
+                            OR other_book.title = book.title AND other.id < copy.id))",
+        )
+        .bind(copy)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(u32::try_from(before / i64::from(LOANS_PER_PAGE) + 1).unwrap_or(u32::MAX))
+}
+
 /// A row of [`loans_sql!`]: copy, book id, title, due date, borrower.
 type LoanRow = (String, i64, String, Option<String>, Option<String>);
 

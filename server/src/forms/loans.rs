@@ -29,8 +29,8 @@ pub struct Lending {
 }
 
 /// Sets a new due date for the copy `copy`, on loan: from today to four
-/// weeks ahead. Then on to the list of every loan; else the form again
-/// saying what is wrong with the date.
+/// weeks ahead. Then on to the page of the list of every loan where it now
+/// stands; else the form again saying what is wrong with the date.
 pub async fn renew(posted: Posted, fields: Renewal) -> Result<Done, AppError> {
     let (db, copy) = (posted.visitor.db(), posted.parameter.as_str());
     // Nothing to renew: the page says so (404), whatever was posted.
@@ -60,7 +60,12 @@ pub async fn renew(posted: Posted, fields: Renewal) -> Result<Done, AppError> {
         };
         posted.visitor.tell(&said).await?;
     }
-    Ok(Done::Redirect("/loans".to_string()))
+    Ok(Done::Redirect(
+        match loans::page_among_loans(db, copy).await? {
+            1 => "/loans".to_string(),
+            page => format!("/loans?page={page}"),
+        },
+    ))
 }
 
 /// Lends the available copy `copy` to the member named, until the date

@@ -275,7 +275,12 @@ async fn a_renewal_date_from_today_to_four_weeks_ahead_is_kept_and_others_are_sa
             .post_form(&libby, &path, &[("renewal_date", &iso(in_days(days)))])
             .await;
         assert_eq!(response.status(), StatusCode::FOUND, "{days}");
-        assert_eq!(response.headers()["location"], "/loans");
+        // On to the page of every loan that shows it.
+        let location = response.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with("/loans"), "{location}");
+        let (_, html) = app.page(&libby, location).await;
+        let book = format!("/books/{}", book_of(&app, &copy).await);
+        assert!(listed_books(&html).contains(&book), "{days}: {html}");
         assert_eq!(due().await, iso(in_days(days)));
     }
     // The book's page shows the new date at once.
@@ -287,6 +292,42 @@ async fn a_renewal_date_from_today_to_four_weeks_ahead_is_kept_and_others_are_sa
     let (_, html) = app.page(&browser(), &format!("/books/{book}")).await;
     let shown = app::language::human_date(app::language::Locale::en, &iso(in_days(28)));
     assert!(main_text(&html).contains(&shown), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_loan_stays_in_view_on_the_page_it_moved_to() {
+    let app = spawn_app().await;
+    let (_, libby) = app.member_and_librarian().await;
+    // Only these twelve loans, due in 1 to 12 days: the first page shows ten.
+    app.execute(
+        "UPDATE book_instance SET status = 'a', due_back = NULL, borrower_id = NULL
+         WHERE status = 'o'",
+    )
+    .await;
+    let copies = available_copies(&app, 12).await;
+    for (days, copy) in (1..).zip(&copies) {
+        lend(&app, copy, "alice", days).await;
+    }
+    let soonest = &copies[0];
+    let book = format!("/books/{}", book_of(&app, soonest).await);
+    // Renewed to be due last: it moves to the second page, and the
+    // librarian is taken there.
+    let path = format!("/copies/{soonest}/renew");
+    let response = app
+        .post_form(&libby, &path, &[("renewal_date", &iso(in_days(20)))])
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/loans?page=2");
+    let (_, html) = app.page(&libby, "/loans?page=2").await;
+    assert!(listed_books(&html).contains(&book), "{html}");
+    assert!(main_text(&html).contains("Renewed"), "{html}");
+    // Renewed to be due first again: back on the first page.
+    let response = app
+        .post_form(&libby, &path, &[("renewal_date", &iso(in_days(0)))])
+        .await;
+    assert_eq!(response.headers()["location"], "/loans");
+    let (_, html) = app.page(&libby, "/loans").await;
+    assert_eq!(listed_books(&html)[0], book, "{html}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
