@@ -268,11 +268,14 @@ impl TestApp {
         self.database.dir.path()
     }
 
-    /// `locallibrary ARGS…` run as its own process against this database.
+    /// `locallibrary ARGS…` run as its own process against this database,
+    /// in the test's own folder: what it writes to its working directory
+    /// (a backup before a forced load on PostgreSQL) goes with the test.
     pub fn command(&self, args: &[&str]) -> Output {
         locallibrary()
             .args(args)
             .env("DATABASE_URL", self.database_url())
+            .current_dir(self.dir())
             .output()
             .expect("locallibrary runs")
     }
@@ -284,6 +287,7 @@ impl TestApp {
         let mut child = locallibrary()
             .args(args)
             .env("DATABASE_URL", self.database_url())
+            .current_dir(self.dir())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
