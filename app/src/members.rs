@@ -176,26 +176,22 @@ pub async fn create(
     let row = accounts::checked(new, &unknowable).await?;
     // The member and the history's line of their creation, together or
     // neither.
-    let created: Result<i64, sqlx::Error> = in_transaction!(db, |tx| {
-        match crate::insert_account!(&mut *tx, row) {
-            Ok(id) => {
-                let entry = change(
-                    ChangeAction::Create,
-                    id,
-                    &row.username,
-                    vec![
-                        ("username", None, Some(row.username.clone())),
-                        ("email", None, Some(row.email.clone())),
-                    ],
-                );
-                record_change!(tx, actor, &entry)?;
-                tx.commit().await?;
-                Ok(id)
-            }
-            Err(err) => Err(err),
-        }
-    });
-    accounts::inserted(created)
+    in_transaction!(db, |tx| {
+        // A username another has (by its key) ends it here, undone.
+        let id = accounts::inserted(crate::insert_account!(&mut *tx, row))?;
+        let entry = change(
+            ChangeAction::Create,
+            id,
+            &row.username,
+            vec![
+                ("username", None, Some(row.username.clone())),
+                ("email", None, Some(row.email.clone())),
+            ],
+        );
+        record_change!(tx, actor, &entry)?;
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 /// Why a change of a member was not made.

@@ -259,11 +259,10 @@ fn form_fields(page: &str) -> anyhow::Result<Vec<(String, String)>> {
 /// A select's chosen option's value: the one marked selected, else the first.
 fn selected(select: ElementRef) -> Option<String> {
     let options = Selector::parse("option").expect("a valid selector");
-    let mut all = select.select(&options);
     let chosen = select
         .select(&options)
         .find(|option| option.value().attr("selected").is_some())
-        .or_else(|| all.next())?;
+        .or_else(|| select.select(&options).next())?;
     Some(
         chosen
             .value()

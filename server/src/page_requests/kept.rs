@@ -220,15 +220,13 @@ pub struct Shelf<K> {
 /// the request gone).
 pub struct Rendering<'a, K: Hash + Eq> {
     shelf: &'a Shelf<K>,
-    key: Option<K>,
+    key: K,
     _done: watch::Sender<()>,
 }
 
 impl<K: Hash + Eq> Drop for Rendering<'_, K> {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.shelf.rendering_lock().remove(&key);
-        }
+        self.shelf.rendering_lock().remove(&self.key);
     }
 }
 
@@ -273,7 +271,7 @@ impl<K: Hash + Eq + Clone> Shelf<K> {
                     rendering.insert(key.clone(), receiver);
                     return Err(Some(Rendering {
                         shelf: self,
-                        key: Some(key.clone()),
+                        key: key.clone(),
                         _done: sender,
                     }));
                 }
