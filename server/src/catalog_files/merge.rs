@@ -187,8 +187,8 @@ async fn pass(
 /// found by search and at its address, and takes its place in the list
 /// here.
 ///
-/// Each step is a transaction of its own, as the batches are, so the
-/// site's writes never wait for more than one: each list renumbered, then
+/// Each step is a transaction of its own, as the batches are, giving way
+/// after each, so the site's writes never wait for more than one: each list renumbered, then
 /// the search index merged a step at a time (SQLite) or its statistics
 /// taken (PostgreSQL, which takes no lock that a write waits for).
 async fn finish(db: &Db) -> anyhow::Result<()> {
@@ -199,6 +199,7 @@ async fn finish(db: &Db) -> anyhow::Result<()> {
             tx.commit().await
         })
         .context("cannot number the lists")?;
+        database::give_way(db).await;
     }
     match db {
         Db::Sqlite(_) => {
@@ -221,6 +222,7 @@ async fn finish(db: &Db) -> anyhow::Result<()> {
                 if changed < 2 {
                     break;
                 }
+                database::give_way(db).await;
             }
         }
         Db::Postgres(postgres) => {
@@ -728,6 +730,8 @@ async fn section<T: Record>(
                 .await
                 .context("cannot copy the load's writes into the database file")?;
         }
+        // The site's writes waiting meanwhile go before the next batch.
+        database::give_way(db).await;
         progress.inc(records);
     }
     reading

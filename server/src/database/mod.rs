@@ -20,6 +20,9 @@ use tokio::task::JoinHandle;
 
 use crate::config::DatabaseSettings;
 
+mod write_turns;
+pub use write_turns::give_way;
+
 /// How many times a checkpoint tries to empty the log while readers are in
 /// it, and how long it lets writes go on between two tries.
 const CHECKPOINT_ATTEMPTS: u32 = 5;
@@ -106,19 +109,22 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
     match target {
         Target::Sqlite(options) => {
             let options = sqlite_options(options, settings);
+            let busy = Duration::from_millis(settings.busy_timeout_ms);
+            let connect = |options: SqliteConnectOptions| async move {
+                let mut connection = options.connect().await?;
+                write_turns::wait_in_turn(&mut connection, busy).await?;
+                Ok::<_, sqlx::Error>(connection)
+            };
             // The writer first: it creates the file and switches it to WAL.
             // It copies no log into the file after its commits: that would
             // hold up the page views queued behind them. The checkpoint task
             // does it on a connection of its own ([`checkpoint`]).
-            let writer = options
-                .clone()
-                .pragma("wal_autocheckpoint", "0")
-                .connect()
+            let writer = connect(options.clone().pragma("wal_autocheckpoint", "0"))
                 .await
                 .with_context(cannot)?;
             let mut readers = Vec::new();
             for _ in 0..settings.max_connections.max(1) {
-                readers.push(options.connect().await.with_context(cannot)?);
+                readers.push(connect(options.clone()).await.with_context(cannot)?);
             }
             let checkpointer = options
                 .busy_timeout(Duration::ZERO)
@@ -164,9 +170,10 @@ async fn open(target: Target, settings: &DatabaseSettings) -> anyhow::Result<Db>
 /// progress. `synchronous = NORMAL` is WAL's usual pairing: a commit is not
 /// flushed to disk on its own, so an application crash loses nothing, while
 /// a power cut may lose the last moments of visit counts; catalog loads are
-/// replayed from their file. `busy_timeout` makes a writer wait its turn
-/// when another process (a catalog load, a second server) holds the write
-/// lock, but not for ever: past it the request fails with a 503.
+/// replayed from their file. A writer waits its turn when another process
+/// (a catalog load, a second server) holds the write lock, but not for
+/// ever: past `busy_timeout` the request fails with a 503 (the waiting
+/// itself is [`write_turns`]'s).
 fn sqlite_options(
     options: SqliteConnectOptions,
     settings: &DatabaseSettings,
