@@ -114,7 +114,7 @@ async fn run(stream: &mut TcpStream, addr: &str, attack: Attack) -> std::io::Res
         }
         Attack::IdleAfterOneRequest => {
             stream
-                .write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+                .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
                 .await?;
         }
     }

@@ -254,7 +254,7 @@ impl Build {
         .await?;
         http::wait_until_ok(
             client,
-            &format!("{}/health", server.url()),
+            &format!("{}/readyz", server.url()),
             Duration::from_secs(30),
         )
         .await?;

@@ -104,7 +104,7 @@ export class Site {
       this.url = `http://${server.address}`;
     }
     // The readiness probe: not a page, so not a visit.
-    const health = await fetch(`${this.url}/health`);
+    const health = await fetch(`${this.url}/readyz`);
     expect(health.status).toBe(200);
   }
 
@@ -136,15 +136,15 @@ export class Site {
     await this.frontPassesThrough();
   }
 
-  /** Waits until nginx passes /health through to a server. A request that
+  /** Waits until nginx passes /readyz through to a server. A request that
    *  met a stopped server leaves it out of turn for fail_timeout (10 s in
    *  deploy/nginx.conf), so after a restart this can take that long. */
   private async frontPassesThrough(): Promise<void> {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const ready = await fetch(`${this.url}/health`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${this.url}/readyz`).then((r) => r.ok, () => false);
       if (ready) return;
-      if (Date.now() > deadline) throw new Error("nginx did not pass /health through");
+      if (Date.now() > deadline) throw new Error("nginx did not pass /readyz through");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -6,27 +6,48 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
+    routing::get,
+    Router,
 };
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use app::{
+    db::Db,
     error::{AppError, RETRY_AFTER_SECS},
-    on_reader,
 };
 
-use crate::state::AppState;
+use crate::database::{self, Schema};
 
-/// Readiness: 200 once the server answers and its database does. Not a page
-/// view: probes never touch a session.
-pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let answered: Result<i32, _> = on_reader!(&state.db, |conn| {
-        sqlx::query_scalar("SELECT 1").fetch_one(conn).await
-    });
-    match answered {
-        Ok(_) => (StatusCode::OK, "ok"),
+/// The probes a supervisor or a load balancer asks, answered before any
+/// layer of the site: no session, no log line, no page around them.
+pub fn probes(db: Db) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(db)
+}
+
+/// Liveness: 200 while the process answers at all (a supervisor restarts
+/// one that does not). The database is not asked: a database down is no
+/// reason to restart the server.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: 200 while the database answers and its schema is the one
+/// this build was made for; else 503 and why, so that a load balancer
+/// sends requests elsewhere (during an outage, or while a newer build's
+/// migrations have run ahead of this one in a rolling upgrade).
+async fn readyz(State(db): State<Db>) -> Response {
+    match database::schema(&db).await {
+        Ok(Schema::Current) => (StatusCode::OK, "ok").into_response(),
+        Ok(schema) => {
+            tracing::warn!(%schema, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, schema.to_string()).into_response()
+        }
         Err(err) => {
-            tracing::warn!(error = %err, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::warn!(error = %err, "not ready: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
 }

@@ -14,7 +14,6 @@ use axum::{
     http::{header, request::Parts, HeaderValue, StatusCode},
     middleware,
     response::IntoResponse,
-    routing::get,
     Router,
 };
 use leptos::prelude::*;
@@ -46,14 +45,15 @@ use crate::{
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole site as one router: pages, server functions, static files,
-/// the health probe, with sessions around all of them (a session is only
-/// read from the store when a handler uses it).
+/// with sessions around all of them (a session is only read from the store
+/// when a handler uses it); and the probes, around none.
 pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -> Router {
     let leptos_options = settings.leptos.clone();
     let routes = route_list();
     let pkg_route = format!("/{}", leptos_options.site_pkg_dir);
     let pkg_dir = Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
     let state = AppState::new(leptos_options.clone(), db.clone());
+    let probes = routes::probes(db.clone());
     let pages = Pages::new(db.clone(), policy.clone());
     let watching = std::env::var_os("LEPTOS_WATCH").is_some();
     let security_headers = SecurityHeaders::new(settings.session.secure, watching);
@@ -95,7 +95,6 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         settings.trusted_proxies.clone(),
     );
     let pages_and_forms = Router::new()
-        .route("/health", get(routes::health))
         .nest_service(&pkg_route, bundle(pkg_dir))
         .leptos_routes_with_context(&state, routes, context, move || {
             shell(leptos_options.clone())
@@ -137,7 +136,7 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
             },
             origin::refuse_foreign,
         ));
-    Router::new()
+    let site = Router::new()
         .fallback_service(rendered)
         // Inside the session layer: it counts home views in the session, and
         // reads the preferences that pages are rendered (and kept) by.
@@ -158,7 +157,8 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         // Failures are logged where they happen, once, with their cause
         // (app::error); the trace layer's own line for every 5xx would be a
         // second, without it.
-        .layer(TraceLayer::new_for_http().on_failure(()))
+        .layer(TraceLayer::new_for_http().on_failure(()));
+    probes.fallback_service(site)
 }
 
 /// The wasm, JS and CSS. A release build ships each file with brotli and

@@ -8,7 +8,10 @@ use std::{
 };
 
 use anyhow::Context;
-use app::db::{Db, PostgresDb, SqliteDb};
+use app::{
+    db::{Db, PostgresDb, SqliteDb},
+    on_reader,
+};
 use sqlx::{
     migrate::Migrator,
     postgres::{PgConnectOptions, PgPoolOptions},
@@ -245,15 +248,70 @@ pub async fn open_sqlite_site(file: &Path) -> anyhow::Result<SqliteConnection> {
 /// The newest schema this build knows, on SQLite or PostgreSQL: a database
 /// with a newer one was made by a newer LocalLibrary.
 pub fn newest_migration(location: &Location) -> i64 {
-    let migrator = match location {
+    newest_of(match location {
         Location::SqliteFile(_) => &SQLITE_MIGRATIONS,
         Location::Postgres(_) => &POSTGRES_MIGRATIONS,
-    };
+    })
+}
+
+fn newest_of(migrator: &Migrator) -> i64 {
     migrator
         .iter()
         .map(|migration| migration.version)
         .max()
         .unwrap_or(0)
+}
+
+/// Where a database's schema stands against this build's migrations.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Schema {
+    Current,
+    /// Migrations of this build not yet applied: the newest applied.
+    Behind(i64),
+    /// A newer build's migrations applied: the newest.
+    Ahead(i64),
+    /// A migration that failed part way (PostgreSQL keeps none such).
+    Failed(i64),
+}
+
+impl std::fmt::Display for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Schema::Current => write!(f, "the schema is this build's"),
+            Schema::Behind(version) => write!(
+                f,
+                "the schema is at migration {version}, older than this build's: not migrated"
+            ),
+            Schema::Ahead(version) => write!(
+                f,
+                "the schema is at migration {version}, newer than this build's: a newer \
+                 build migrated it"
+            ),
+            Schema::Failed(version) => write!(f, "migration {version} failed part way"),
+        }
+    }
+}
+
+/// Where `db`'s schema stands against this build's migrations.
+pub async fn schema(db: &Db) -> Result<Schema, sqlx::Error> {
+    const APPLIED: &str = "SELECT COALESCE(MAX(CASE WHEN success THEN version END), 0),
+                COALESCE(MAX(CASE WHEN success THEN NULL ELSE version END), 0)
+         FROM _sqlx_migrations";
+    let (newest, failed): (i64, i64) =
+        on_reader!(db, |conn| sqlx::query_as(APPLIED).fetch_one(conn).await)?;
+    let expected = newest_of(match db {
+        Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+        Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+    });
+    Ok(if failed > 0 {
+        Schema::Failed(failed)
+    } else if newest < expected {
+        Schema::Behind(newest)
+    } else if newest > expected {
+        Schema::Ahead(newest)
+    } else {
+        Schema::Current
+    })
 }
 
 /// Each database's migrations, describing the same schema (embedded once

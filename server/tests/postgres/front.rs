@@ -78,13 +78,13 @@ impl Front {
     async fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let health = bare_client().get(self.url("/health")).send().await;
+            let health = bare_client().get(self.url("/readyz")).send().await;
             if matches!(&health, Ok(response) if response.status() == 200) {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "nginx did not pass /health through: {health:?}\n{}",
+                "nginx did not pass /readyz through: {health:?}\n{}",
                 std::fs::read_to_string(self.dir.path().join("logs/error.log")).unwrap_or_default()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;

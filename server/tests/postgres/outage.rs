@@ -86,8 +86,11 @@ async fn a_database_gone_down_gives_a_503_page_and_the_site_recovers() {
         app.home(who).await.assert_unavailable();
         assert!(started.elapsed() < Duration::from_secs(5), "no hang");
     }
-    let health = client.get(app.url("/health")).send().await.unwrap();
+    let health = client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(health.status(), 503);
+    // Not ready, but alive: nothing for a supervisor to restart.
+    let alive = client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200);
 
     gate.open().await;
     assert_eq!(
@@ -95,6 +98,6 @@ async fn a_database_gone_down_gives_a_503_page_and_the_site_recovers() {
         2,
         "back, with the count as it was"
     );
-    let health = client.get(app.url("/health")).send().await.unwrap();
+    let health = client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }

@@ -115,7 +115,7 @@ async fn an_idle_kept_alive_connection_is_closed_on_time_and_a_busy_one_is_not()
     // Used every half second, for longer than the idle limit: kept open.
     for _ in 0..5 {
         stream
-            .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .await
             .unwrap();
         let mut buffer = [0; 4096];

@@ -60,7 +60,7 @@ async fn head_requests_and_health_probes_are_not_visits() {
 
     let head = client.head(app.url("/")).send().await.unwrap();
     assert_eq!(head.status(), 200);
-    let health = client.get(app.url("/health")).send().await.unwrap();
+    let health = client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     assert!(health.headers().get("set-cookie").is_none());
 

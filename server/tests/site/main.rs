@@ -28,6 +28,7 @@ mod loans;
 mod members;
 mod messages;
 mod passwords;
+mod probes;
 mod refusals;
 mod search;
 mod seeding;

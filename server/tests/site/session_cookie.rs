@@ -116,7 +116,8 @@ async fn pages_that_do_not_use_the_session_set_no_cookie() {
         "/books",
         "/books/1",
         "/authors?page=1",
-        "/health",
+        "/healthz",
+        "/readyz",
         "/favicon.svg",
         "/missing",
     ] {

@@ -584,7 +584,7 @@ async fn a_locked_database_gives_a_503_page_and_the_site_recovers() {
     }
     // A first view writes nothing: served all the same.
     assert_eq!(app.home(&browser()).await.visits(), 1);
-    let health = client.get(app.url("/health")).send().await.unwrap();
+    let health = client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(health.status(), 200, "reads still work");
 
     lock.release().await;
