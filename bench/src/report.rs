@@ -722,7 +722,9 @@ impl Report {
             "- **LocalLibrary:** `{}`, the release build of `cargo leptos build --release` \
              (server built {}; binary and `target/site` copied aside when the run began), \
              `locallibrary serve` with `Leptos.toml`'s settings on a new SQLite file (WAL, \
-             `synchronous = NORMAL`), session cookie `sessionid`.",
+             `synchronous = NORMAL`), session cookie `sessionid`, logging with \
+             `RUST_LOG=warn,server=info` (no line per request: `request=info`, on by default, \
+             writes one).",
             s.revision, s.built_at
         )?;
         if let Some(postgres) = &s.postgres {

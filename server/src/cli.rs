@@ -19,6 +19,7 @@ use crate::{
     config::Settings,
     database, session_layer,
     startup::Application,
+    telemetry,
 };
 
 #[derive(Debug, Parser)]
@@ -111,6 +112,7 @@ fn due_date(text: &str) -> Result<time::Date, String> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(settings.log.format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => {

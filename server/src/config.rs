@@ -21,9 +21,26 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub mail: MailSettings,
     pub connections: ConnectionSettings,
+    pub log: LogSettings,
     /// `[connections] trusted-proxies`: the proxies whose `X-Forwarded-For`
     /// and `X-Forwarded-Proto` are believed (none by default).
     pub trusted_proxies: TrustedProxies,
+}
+
+/// How the log is written (what is logged: `RUST_LOG`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// A line of text each, for people.
+    Text,
+    /// A JSON object a line, for a log collector.
+    Json,
 }
 
 /// Where the site's mail (password resets) goes.
@@ -122,6 +139,7 @@ struct FileSettings {
     accounts: AccountSettings,
     mail: MailSettings,
     connections: ConnectionSettings,
+    log: LogSettings,
 }
 
 const DEFAULTS: &str = r#"
@@ -159,6 +177,9 @@ body-timeout-secs = 30
 idle-timeout-secs = 60
 max = 2048
 trusted-proxies = []
+
+[log]
+format = "text"
 "#;
 
 impl Settings {
@@ -222,6 +243,7 @@ impl Settings {
             accounts: ours.accounts,
             mail: ours.mail,
             connections: ours.connections,
+            log: ours.log,
             trusted_proxies,
         })
     }

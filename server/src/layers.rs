@@ -68,6 +68,7 @@ const SERVER: &[&[&str]] = &[
         "hashed_files",
         "origin",
         "page_requests",
+        "request_log",
         "routes",
         "security",
         "state",

@@ -16,6 +16,7 @@ mod layers;
 pub mod mail;
 pub mod origin;
 pub mod page_requests;
+pub mod request_log;
 pub mod routes;
 pub mod security;
 pub mod session_layer;

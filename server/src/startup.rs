@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer,
 };
 
 use app::{db::Db, page_inputs::PageInputs, session::SessionPolicy, shell, App};
@@ -35,7 +35,7 @@ use crate::{
     mail::Mailer,
     origin,
     page_requests::{self, Pages},
-    routes,
+    request_log, routes,
     security::{self, ResponseNonce, SecurityHeaders},
     session_layer,
     state::AppState,
@@ -153,11 +153,9 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
         .layer(middleware::from_fn_with_state(
             security_headers,
             security::add,
-        ))
-        // Failures are logged where they happen, once, with their cause
-        // (app::error); the trace layer's own line for every 5xx would be a
-        // second, without it.
-        .layer(TraceLayer::new_for_http().on_failure(()));
+        ));
+    // A line for each request answered, with the id it is known by.
+    let site = request_log::around(site, settings.trusted_proxies.clone());
     probes.fallback_service(site)
 }
 

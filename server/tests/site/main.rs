@@ -30,6 +30,7 @@ mod messages;
 mod passwords;
 mod probes;
 mod refusals;
+mod request_log;
 mod search;
 mod seeding;
 mod session_cookie;

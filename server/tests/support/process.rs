@@ -53,11 +53,14 @@ impl ServerProcess {
         let line = self
             .wait_for_log("listening on ", Duration::from_secs(30))
             .await;
+        // The address ends the line, or its JSON string.
         self.address = line
             .split_once("listening on ")
             .unwrap()
             .1
-            .trim()
+            .split(|c: char| c == '"' || c.is_whitespace())
+            .next()
+            .unwrap()
             .to_string();
         self.address.clone()
     }
