@@ -221,15 +221,25 @@ impl Runs {
         // A second returning visitor, who reads the site in 繁體中文.
         let chinese_cookie = Build::session_cookie(&self.client, &home).await?;
         Build::choose_language(&self.client, &home, &chinese_cookie, CHINESE).await?;
+        // The same build on the same database with metrics on, idle but
+        // for its turns.
+        let (mut metered, metrics) = build.serve_with_metrics(&database, &self.client).await?;
         // Returning visitors first: the cookieless runs leave many sessions
         // behind, which must not weigh on the other runs.
         self.beside_ceiling(
-            &mut server,
+            [&mut server, &mut metered],
             &home_page,
             [&session_cookie, &chinese_cookie],
             work,
         )
         .await?;
+        // Counted, or the comparison says nothing.
+        let scraped = http::get_ok(&self.client, &metrics, None).await?.body;
+        anyhow::ensure!(
+            scraped.contains("locallibrary_http_requests_total{"),
+            "the metered server counted no request:\n{scraped}"
+        );
+        metered.stop();
         let plan = [
             ("/", true, true),
             ("/books", true, false),
@@ -342,12 +352,13 @@ impl Runs {
     /// LocalLibrary's `/` for a returning visitor and the ceiling serving
     /// `home_page`, in turns at each connection count, given the very same
     /// requests, cookie included (the ceiling ignores it), so that only the
-    /// server differs; then, in the same turn, LocalLibrary's `/` for the
-    /// returning visitor who reads it in 繁體中文 (`[english, chinese]`
-    /// session cookies), which is held to the English figure.
+    /// server differs; then, in the same turn, the same `/` from `metered`
+    /// (metrics on), and LocalLibrary's `/` for the returning visitor who
+    /// reads it in 繁體中文 (`[english, chinese]` session cookies): each
+    /// held to the English figure.
     async fn beside_ceiling(
         &mut self,
-        ours: &mut ServerProcess,
+        [ours, metered]: [&mut ServerProcess; 2],
         home_page: &str,
         [english, chinese]: [&str; 2],
         work: &Path,
@@ -361,11 +372,16 @@ impl Runs {
             ..Request::with_cookie(chinese)
         };
         for connections in self.connections.clone() {
-            for (ceiling_turn, request) in [(false, english), (true, english), (false, chinese)] {
-                let (server, name) = if ceiling_turn {
-                    (&mut ceiling, Server::Ceiling)
-                } else {
-                    (&mut *ours, Server::LocalLibrary)
+            for (name, request) in [
+                (Server::LocalLibrary, english),
+                (Server::Ceiling, english),
+                (Server::LocalLibraryMetrics, english),
+                (Server::LocalLibrary, chinese),
+            ] {
+                let server = match name {
+                    Server::Ceiling => &mut ceiling,
+                    Server::LocalLibraryMetrics => &mut *metered,
+                    _ => &mut *ours,
                 };
                 self.measure(server, name, "/", request, &request.headers(), connections)
                     .await?;

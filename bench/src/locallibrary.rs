@@ -245,9 +245,35 @@ impl Build {
         database_url: &str,
         client: &Client,
     ) -> anyhow::Result<ServerProcess> {
+        self.serve_with(self.command(database_url, &["serve"]), client)
+            .await
+    }
+
+    /// As [`Build::serve`], with `/metrics` on a port of its own; returns
+    /// the server and its metrics' address.
+    pub async fn serve_with_metrics(
+        &self,
+        database_url: &str,
+        client: &Client,
+    ) -> anyhow::Result<(ServerProcess, String)> {
+        let mut command = self.command(database_url, &["serve"]);
+        command.env("LOCALLIBRARY_METRICS__ADDR", "127.0.0.1:0");
+        let server = self.serve_with(command, client).await?;
+        let metrics = server
+            .log()
+            .lines()
+            .find_map(|line| {
+                line.split_once("metrics at ")
+                    .map(|(_, url)| url.trim().to_string())
+            })
+            .context("the server did not say where its metrics are")?;
+        Ok((server, metrics))
+    }
+
+    async fn serve_with(&self, command: Command, client: &Client) -> anyhow::Result<ServerProcess> {
         let server = ServerProcess::start(
             "LocalLibrary",
-            self.command(database_url, &["serve"]),
+            command,
             "listening on ",
             Duration::from_secs(30),
         )

@@ -258,6 +258,11 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let application = Application::build(settings).await?;
+    // Before the line that says the server is up, which whoever waits for
+    // it reads as "all said".
+    if let Some(addr) = application.metrics_addr() {
+        tracing::info!("metrics at http://{addr}/metrics");
+    }
     tracing::info!(
         "LocalLibrary listening on http://{}",
         application.local_addr()

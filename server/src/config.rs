@@ -22,9 +22,18 @@ pub struct Settings {
     pub mail: MailSettings,
     pub connections: ConnectionSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
     /// `[connections] trusted-proxies`: the proxies whose `X-Forwarded-For`
     /// and `X-Forwarded-Proto` are believed (none by default).
     pub trusted_proxies: TrustedProxies,
+}
+
+/// Where `/metrics` is served, if anywhere.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MetricsSettings {
+    /// `IP:PORT`, apart from the site's; empty: no metrics.
+    pub addr: String,
 }
 
 /// How the log is written (what is logged: `RUST_LOG`).
@@ -140,6 +149,7 @@ struct FileSettings {
     mail: MailSettings,
     connections: ConnectionSettings,
     log: LogSettings,
+    metrics: MetricsSettings,
 }
 
 const DEFAULTS: &str = r#"
@@ -180,6 +190,9 @@ trusted-proxies = []
 
 [log]
 format = "text"
+
+[metrics]
+addr = ""
 "#;
 
 impl Settings {
@@ -244,6 +257,7 @@ impl Settings {
             mail: ours.mail,
             connections: ours.connections,
             log: ours.log,
+            metrics: ours.metrics,
             trusted_proxies,
         })
     }

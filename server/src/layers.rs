@@ -66,6 +66,7 @@ const SERVER: &[&[&str]] = &[
         "connections",
         "forms",
         "hashed_files",
+        "monitoring",
         "origin",
         "page_requests",
         "request_log",

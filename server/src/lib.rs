@@ -14,6 +14,7 @@ pub mod hashed_files;
 #[cfg(test)]
 mod layers;
 pub mod mail;
+pub mod monitoring;
 pub mod origin;
 pub mod page_requests;
 pub mod request_log;

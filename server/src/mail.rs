@@ -82,6 +82,7 @@ impl Mailer {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let noted = match &sent {
                 Ok(()) => {
+                    metrics::counter!("locallibrary_mail_total", "result" => "sent").increment(1);
                     tracing::info!(outbox = id, to = %mail.to, "mail sent");
                     execute!(
                         &shared.db,
@@ -91,6 +92,7 @@ impl Mailer {
                     )
                 }
                 Err(error) => {
+                    metrics::counter!("locallibrary_mail_total", "result" => "failed").increment(1);
                     tracing::warn!(outbox = id, to = %mail.to, %error, "mail not sent");
                     execute!(
                         &shared.db,

@@ -33,6 +33,7 @@ use crate::{
     connections, database, forms,
     hashed_files::{self, Fingerprints},
     mail::Mailer,
+    monitoring::{self, Metrics},
     origin,
     page_requests::{self, Pages},
     request_log, routes,
@@ -154,6 +155,12 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
             security_headers,
             security::add,
         ));
+    // Counted inside the log's layers, so the log's own time is not.
+    let site = if settings.metrics.addr.trim().is_empty() {
+        site
+    } else {
+        monitoring::around(site)
+    };
     // A line for each request answered, with the id it is known by.
     let site = request_log::around(site, settings.trusted_proxies.clone());
     probes.fallback_service(site)
@@ -252,6 +259,7 @@ pub struct Application {
     session: SessionSettings,
     connections: ConnectionSettings,
     checkpoint_interval: std::time::Duration,
+    metrics: Option<Metrics>,
 }
 
 impl Application {
@@ -272,6 +280,15 @@ impl Application {
                 tracing::info!("demo user {username} created, password: {password}");
             }
         }
+        let metrics = match settings.metrics.addr.trim() {
+            "" => None,
+            addr => {
+                let addr = addr
+                    .parse()
+                    .with_context(|| format!("invalid [metrics] addr {addr:?}: not IP:PORT"))?;
+                Some(Metrics::start(addr).await?)
+            }
+        };
         let addr = settings.leptos.site_addr;
         let listener =
             connections::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
@@ -292,6 +309,7 @@ impl Application {
             checkpoint_interval: std::time::Duration::from_millis(
                 settings.database.checkpoint_interval_ms,
             ),
+            metrics,
         })
     }
 
@@ -301,6 +319,11 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// Where `/metrics` is served, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(Metrics::local_addr)
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,
@@ -308,7 +331,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         let purge = session_layer::spawn_purge_task(self.db.clone(), self.session);
         let checkpoint = database::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
+        let metrics = self.metrics.map(|metrics| metrics.serve(self.db.clone()));
         connections::serve(self.listener, self.router, self.connections, shutdown).await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         purge.abort();
         if let Some(checkpoint) = checkpoint {
             checkpoint.abort();

@@ -114,18 +114,32 @@ impl SqliteDb {
 
     /// A connection for statements that only read.
     pub async fn reader(&self) -> Result<Reader, sqlx::Error> {
-        self.readers.get().await.map_err(|err| match err {
+        let began = std::time::Instant::now();
+        let reader = self.readers.get().await.map_err(|err| match err {
             PoolError::Closed => sqlx::Error::PoolClosed,
             PoolError::Timeout | PoolError::NoRuntimeSpecified => sqlx::Error::PoolTimedOut,
-        })
+        });
+        metrics::histogram!("locallibrary_db_wait_seconds", "kind" => "reader")
+            .record(began.elapsed().as_secs_f64());
+        reader
+    }
+
+    /// The readers: how many, and how many are free now.
+    pub fn readers_status(&self) -> (usize, usize) {
+        let status = self.readers.status();
+        (status.size, status.available)
     }
 
     /// The connection for every statement that writes, and every
     /// transaction, once the writes queued before this one are done.
     pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
-        tokio::time::timeout(self.wait, self.writer.lock())
+        let began = std::time::Instant::now();
+        let writer = tokio::time::timeout(self.wait, self.writer.lock())
             .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)
+            .map_err(|_| sqlx::Error::PoolTimedOut);
+        metrics::histogram!("locallibrary_db_wait_seconds", "kind" => "writer")
+            .record(began.elapsed().as_secs_f64());
+        writer
     }
 
     /// The connection for checkpoints; it never waits for a lock. Taken

@@ -120,6 +120,8 @@ impl ViewWrites {
                         }
                     }
                     drop(queue);
+                    metrics::histogram!("locallibrary_view_write_batch_size")
+                        .record(batch.len() as f64);
                     let batch = std::mem::take(&mut batch);
                     let (statements, wanted) = Statements::of(&batch);
                     let rows = runner.run(statements).await;
@@ -144,13 +146,17 @@ impl ViewWrites {
 
     /// Hands `write` over and waits for it to be committed.
     pub async fn write(&self, write: ViewWrite) -> Result<Written, AppError> {
+        let began = std::time::Instant::now();
         let (reply, written) = oneshot::channel();
         if self.queue.send((write, reply)).is_err() {
             return Err(AppError::bug("the task that writes page views has stopped"));
         }
-        written
+        let written = written
             .await
-            .unwrap_or_else(|_| Err(AppError::bug("a page view's write went unanswered")))
+            .unwrap_or_else(|_| Err(AppError::bug("a page view's write went unanswered")));
+        metrics::histogram!("locallibrary_view_write_duration_seconds")
+            .record(began.elapsed().as_secs_f64());
+        written
     }
 }
 

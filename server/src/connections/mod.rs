@@ -125,6 +125,7 @@ pub async fn serve(
                 tokio::spawn(connection(stream, admitted, router.clone(), limits));
             }
             None => {
+                metrics::counter!("locallibrary_connections_refused_total").increment(1);
                 tokio::spawn(shed(stream));
             }
         }

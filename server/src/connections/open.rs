@@ -85,12 +85,14 @@ impl OpenConnections {
                 .map(|(&id, _)| id)?;
             if let Some(activity) = open.by_age.remove(&victim) {
                 activity.evict();
+                metrics::counter!("locallibrary_connections_evicted_total").increment(1);
             }
         }
         let id = open.next;
         open.next += 1;
         let activity = Arc::new(Activity::new());
         open.by_age.insert(id, Arc::clone(&activity));
+        metrics::gauge!("locallibrary_connections_open").set(open.by_age.len() as f64);
         Some(Admitted {
             id,
             activity,
@@ -103,6 +105,7 @@ impl Drop for Admitted {
     fn drop(&mut self) {
         let mut open = self.open.lock();
         open.by_age.remove(&self.id);
+        metrics::gauge!("locallibrary_connections_open").set(open.by_age.len() as f64);
         if open.by_age.is_empty() {
             self.open.emptied.notify_one();
         }

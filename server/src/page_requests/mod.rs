@@ -176,8 +176,12 @@ pub async fn serve(State(pages): State<Pages>, request: Request, next: Next) -> 
         .is_some_and(gzip::accepted);
 
     let (page, kept) = match pages.0.kept.find(&resolved.inputs).await {
-        Ok(page) => (page, true),
+        Ok(page) => {
+            metrics::counter!("locallibrary_kept_pages_total", "result" => "hit").increment(1);
+            (page, true)
+        }
         Err(rendering) => {
+            metrics::counter!("locallibrary_kept_pages_total", "result" => "miss").increment(1);
             let rendered = render_to_keep(&pages, &resolved.inputs, &nonce, next.clone()).await;
             // Kept (or not) before whoever waits for it is woken.
             drop(rendering);

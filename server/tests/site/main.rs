@@ -27,6 +27,7 @@ mod loan_records;
 mod loans;
 mod members;
 mod messages;
+mod metrics;
 mod passwords;
 mod probes;
 mod refusals;
