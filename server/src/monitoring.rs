@@ -23,7 +23,7 @@ use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gau
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::{net::TcpListener, task::JoinHandle};
 
-use app::{db::Db, on_reader};
+use app::{dates, db::Db, on_reader};
 
 use crate::request_log::route_of;
 
@@ -98,7 +98,7 @@ async fn sample(db: &Db) -> Result<(), sqlx::Error> {
         (SELECT COUNT(*) FROM tower_sessions),
         (SELECT COUNT(*) FROM book_instance WHERE borrower_id IS NOT NULL),
         (SELECT COUNT(*) FROM book_instance
-         WHERE borrower_id IS NOT NULL AND due_back < CURRENT_DATE)";
+         WHERE borrower_id IS NOT NULL AND due_back < $1)";
     match db {
         Db::Sqlite(sqlite) => {
             let (size, available) = sqlite.readers_status();
@@ -116,7 +116,11 @@ async fn sample(db: &Db) -> Result<(), sqlx::Error> {
         }
     }
     let (sessions, lent, overdue): (i64, i64, i64) =
-        on_reader!(db, |conn| sqlx::query_as(FIGURES).fetch_one(conn).await)?;
+        on_reader!(db, |conn| sqlx::query_as(FIGURES)
+            // Days as the site counts them (dates are stored as text).
+            .bind(dates::iso_date(dates::today()))
+            .fetch_one(conn)
+            .await)?;
     gauge!("locallibrary_sessions").set(sessions as f64);
     gauge!("locallibrary_loans", "state" => "on_loan").set(lent as f64);
     gauge!("locallibrary_loans", "state" => "overdue").set(overdue as f64);
