@@ -82,6 +82,9 @@ pub struct ConnectionSettings {
     pub idle_timeout_secs: u64,
     /// Open connections at most.
     pub max: usize,
+    /// Stopping, the server finishes what its open connections have in
+    /// hand for up to this long, then exits all the same.
+    pub drain_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -186,6 +189,7 @@ header-timeout-secs = 10
 body-timeout-secs = 30
 idle-timeout-secs = 60
 max = 2048
+drain-secs = 30
 trusted-proxies = []
 
 [log]

@@ -332,7 +332,15 @@ impl Application {
         let purge = session_layer::spawn_purge_task(self.db.clone(), self.session);
         let checkpoint = database::spawn_checkpoint_task(self.db.clone(), self.checkpoint_interval);
         let metrics = self.metrics.map(|metrics| metrics.serve(self.db.clone()));
-        connections::serve(self.listener, self.router, self.connections, shutdown).await;
+        let drain = std::time::Duration::from_secs(self.connections.drain_secs);
+        connections::serve(
+            self.listener,
+            self.router,
+            self.connections,
+            drain,
+            shutdown,
+        )
+        .await;
         if let Some(metrics) = metrics {
             metrics.abort();
         }

@@ -74,8 +74,17 @@ pub struct Activity {
 
 /// Close now, to make room for another connection.
 const EVICTED: u8 = 1;
-/// The server is stopping: finish the request being answered, then close.
+/// The server is stopping: each request answered (the one in, and any
+/// that comes) says it is the connection's last, then the connection
+/// closes; an idle one closes after [`DRAIN_IDLE_SECS`].
 const CLOSING: u8 = 2;
+
+/// While the server stops, a connection idle this long is closed. Longer
+/// than a proxy in front keeps an idle connection to the server
+/// (deploy/nginx.conf: `keepalive_timeout 4s`), so that the proxy closes
+/// it first: closed by the server, the proxy could be sending a request
+/// on it that moment, which would be lost (a form post is not sent again).
+pub const DRAIN_IDLE_SECS: u64 = 5;
 
 impl Activity {
     /// A connection just opened: its first request's header is due.
@@ -113,11 +122,6 @@ impl Activity {
         self.told.load(Relaxed) & CLOSING != 0
     }
 
-    /// Whether a request is in (its header read, its answer not yet sent).
-    pub fn has_request(&self) -> bool {
-        matches!(self.phase(), Phase::Body | Phase::Busy)
-    }
-
     pub fn phase(&self) -> Phase {
         Phase::from_u8(self.phase.load(Relaxed))
     }
@@ -129,6 +133,7 @@ impl Activity {
         let allowed = match self.phase() {
             Phase::Head => limits.header_timeout_secs,
             Phase::Body | Phase::Busy => return None,
+            Phase::Idle if self.is_closing() => limits.idle_timeout_secs.min(DRAIN_IDLE_SECS),
             Phase::Idle => limits.idle_timeout_secs,
         };
         let since = Duration::from_millis(self.since_ms.load(Relaxed));

@@ -47,6 +47,7 @@ const LIMITS: ConnectionSettings = ConnectionSettings {
     body_timeout_secs: 30,
     idle_timeout_secs: 60,
     max: 3,
+    drain_secs: 30,
 };
 
 /// The largest request header accepted (beyond it: 431), room for the
@@ -99,12 +100,14 @@ pub fn capacity(configured: usize) -> usize {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets the
-/// requests being answered finish.
+/// Serves `router` on `listener` until `shutdown` completes; then stops
+/// taking connections and lets those open finish for up to `drain`: each
+/// request in, and each that comes, is answered as its connection's last.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionSettings,
+    drain: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
     let open = OpenConnections::new(limits.max);
@@ -135,8 +138,35 @@ pub async fn serve(
         // of a visitor's, unread until a newer one closed it.
         tokio::task::yield_now().await;
     }
+    // Connections the system accepted for the server and it had not yet
+    // taken are served too: closing the listener would reset them, and
+    // the request a proxy may have sent on one would be lost.
+    while let Some(accepted) = already_waiting(&listener).await {
+        if let (Ok((stream, _)), Some(admitted)) = (accepted, open.admit()) {
+            tokio::spawn(connection(stream, admitted, router.clone(), limits));
+        }
+    }
     drop(listener);
-    open.close_all().await;
+    let open_now = open.len();
+    tracing::info!(
+        connections = open_now,
+        "stopping: no new connections; finishing what is open"
+    );
+    if tokio::time::timeout(drain, open.close_all()).await.is_err() {
+        tracing::warn!(
+            connections = open.len(),
+            "stopped after [connections] drain-secs with connections still open"
+        );
+    }
+}
+
+/// A connection waiting to be accepted now, if there is one.
+async fn already_waiting(listener: &TcpListener) -> Option<io::Result<(TcpStream, SocketAddr)>> {
+    std::future::poll_fn(|cx| match listener.poll_accept(cx) {
+        std::task::Poll::Ready(accepted) => std::task::Poll::Ready(Some(accepted)),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await
 }
 
 async fn accept_failed(error: io::Error) {
@@ -211,7 +241,6 @@ async fn connection(
     let mut served = pin!(http1::Builder::new()
         .max_buf_size(MAX_HEADER_BYTES)
         .serve_connection(io, service));
-    let mut stopping = false;
     loop {
         let look = activity.next_look(&limits);
         // Its turn at serving the connection marked, so that no other
@@ -231,15 +260,9 @@ async fn connection(
         if activity.is_evicted() || activity.has_expired(&limits) {
             break;
         }
-        if activity.is_closing() && !stopping {
-            stopping = true;
-            served.as_mut().graceful_shutdown();
-        }
-        // Stopping: a request being answered is finished, then hyper
-        // closes; any other connection is closed now.
-        if stopping && !activity.has_request() {
-            break;
-        }
+        // Stopping: the answers say `Connection: close` ([`answer`]), after
+        // which hyper closes; an idle connection lasts until its shortened
+        // idle time is up (`Activity::deadline`).
     }
     drop(admitted);
 }
@@ -263,10 +286,18 @@ async fn answer(
         Ok(response) => response,
         Err(never) => match never {},
     };
-    let response = if activity.was_body_late() {
+    let mut response = if activity.was_body_late() {
         body::too_late()
     } else {
         response
     };
+    if activity.is_closing() {
+        // The server is stopping: the client (a proxy) sends nothing more
+        // on this connection once it has this answer.
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
     Ok(body::answering(response, activity, limits))
 }

@@ -45,6 +45,11 @@ impl OpenConnections {
         })
     }
 
+    /// How many are open.
+    pub fn len(&self) -> usize {
+        self.lock().by_age.len()
+    }
+
     /// Tells every open connection the server is stopping, and waits
     /// until they have closed.
     pub async fn close_all(&self) {

@@ -16,7 +16,15 @@ pub struct Front {
     nginx: Child,
     dir: tempfile::TempDir,
     // Dropped last: the servers and nginx go first.
-    _database: TestDatabase,
+    database: TestDatabase,
+}
+
+/// `locallibrary serve` as nginx's upstream: trusting it (on this machine)
+/// to say who the client is.
+fn upstream_server(database: &TestDatabase) -> Command {
+    let mut server = serve(&database.url);
+    server.env("LOCALLIBRARY_CONNECTIONS__TRUSTED_PROXIES", "127.0.0.1");
+    server
 }
 
 /// A free port on 127.0.0.1.
@@ -35,10 +43,7 @@ impl Front {
         let mut servers = Vec::new();
         // One after the other: the first migrates and seeds the database.
         for _ in 0..2 {
-            let mut server = serve(&database.url);
-            // nginx, on this machine, says who the client is.
-            server.env("LOCALLIBRARY_CONNECTIONS__TRUSTED_PROXIES", "127.0.0.1");
-            servers.push(ServerProcess::start(server).await);
+            servers.push(ServerProcess::start(upstream_server(&database)).await);
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -69,7 +74,7 @@ impl Front {
             servers,
             nginx,
             dir,
-            _database: database,
+            database,
         };
         front.wait_until_ready().await;
         front
@@ -89,6 +94,21 @@ impl Front {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Stops server `n` as a supervisor does (SIGTERM), checks it exits 0
+    /// once it has finished, and starts it again on its address.
+    pub async fn restart(&mut self, n: usize) {
+        let address = self.servers[n].address.clone();
+        self.servers[n].terminate();
+        assert!(
+            self.servers[n].wait_for_exit(Duration::from_secs(40)).await,
+            "server {n} did not exit 0:\n{}",
+            self.servers[n].log()
+        );
+        let mut server = upstream_server(&self.database);
+        server.env("LEPTOS_SITE_ADDR", address.trim_start_matches("http://"));
+        self.servers[n] = ServerProcess::start(server).await;
     }
 
     pub fn url(&self, path: &str) -> String {

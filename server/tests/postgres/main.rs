@@ -7,6 +7,7 @@
 mod front;
 mod gate;
 mod outage;
+mod restarts;
 mod scale_out;
 #[path = "../support/mod.rs"]
 mod support;

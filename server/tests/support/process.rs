@@ -149,6 +149,15 @@ impl ServerProcess {
         kib * 1024
     }
 
+    /// Asks the process to stop (SIGTERM), as a supervisor does.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
+    }
+
     /// Ends the process at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
