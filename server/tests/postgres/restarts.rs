@@ -36,7 +36,7 @@ async fn browse(url: String, origin: String, stop: Arc<AtomicBool>) -> Browsing 
     while !stop.load(Ordering::Relaxed) {
         request += 1;
         // Not before the session is stored (the second view).
-        if done.views >= 2 && request % 5 == 0 {
+        if done.views >= 2 && request.is_multiple_of(5) {
             let posted = client
                 .post(format!("{url}/api/set_language"))
                 .header("origin", &origin)
