@@ -35,6 +35,8 @@ use crate::{
 
 /// LocalLibrary's SQLite file, in the run's temp folder.
 const LOCALLIBRARY_DATABASE: &str = "site.sqlite3";
+/// The metered server's own database, loaded as the first.
+const METERED_DATABASE: &str = "metered.sqlite3";
 /// The catalog both sites are loaded with, under the shared folder.
 const CATALOG: &str = "data/catalog-default.json";
 const DJANGO_PEER: &str = "peers/django-locallibrary";
@@ -221,13 +223,21 @@ impl Runs {
         // A second returning visitor, who reads the site in 繁體中文.
         let chinese_cookie = Build::session_cookie(&self.client, &home).await?;
         Build::choose_language(&self.client, &home, &chinese_cookie, CHINESE).await?;
-        // The same build on the same database with metrics on, idle but
-        // for its turns.
-        let (mut metered, metrics) = build.serve_with_metrics(&database, &self.client).await?;
+        // The same build with metrics on, idle but for its turns, on a
+        // database of its own loaded the same way: two servers on one
+        // SQLite file would each hold up the other's writes.
+        let metered_database = format!("sqlite://{}", work.join(METERED_DATABASE).display());
+        build.load_catalog(&metered_database, catalog).await?;
+        let (mut metered, metrics) = build
+            .serve_with_metrics(&metered_database, &self.client)
+            .await?;
+        let metered_cookie =
+            Build::session_cookie(&self.client, &format!("{}/", metered.url())).await?;
         // Returning visitors first: the cookieless runs leave many sessions
         // behind, which must not weigh on the other runs.
         self.beside_ceiling(
-            [&mut server, &mut metered],
+            &mut server,
+            (&mut metered, &metered_cookie),
             &home_page,
             [&session_cookie, &chinese_cookie],
             work,
@@ -358,7 +368,8 @@ impl Runs {
     /// held to the English figure.
     async fn beside_ceiling(
         &mut self,
-        [ours, metered]: [&mut ServerProcess; 2],
+        ours: &mut ServerProcess,
+        (metered, metered_cookie): (&mut ServerProcess, &str),
         home_page: &str,
         [english, chinese]: [&str; 2],
         work: &Path,
@@ -371,11 +382,12 @@ impl Runs {
             language: CHINESE,
             ..Request::with_cookie(chinese)
         };
+        let metered_request = Request::with_cookie(metered_cookie);
         for connections in self.connections.clone() {
             for (name, request) in [
                 (Server::LocalLibrary, english),
                 (Server::Ceiling, english),
-                (Server::LocalLibraryMetrics, english),
+                (Server::LocalLibraryMetrics, metered_request),
                 (Server::LocalLibrary, chinese),
             ] {
                 let server = match name {

@@ -704,9 +704,10 @@ impl Report {
              request is a first view (kept in a cookie, nothing stored). *Language zh-TW*: the \
              cookie of a second returning visitor, whose session chose 繁體中文, measured in \
              the same turns as the ceiling and the English `/`. *LocalLibrary, metrics on*: \
-             a second server of the same build on the same database, with `[metrics] addr` \
-             set (every request counted and timed, by route and status), given the English \
-             `/`'s requests in the same turns; idle otherwise. *Cookie member*: the session \
+             a second server of the same build with `[metrics] addr` set (every request \
+             counted and timed, by route and status), on a database of its own loaded the \
+             same way, given a returning visitor's `/` in the same turns as the English `/`; \
+             idle otherwise. *Cookie member*: the session \
              cookie of a browser signed in as a member who has 8 copies on loan (their name in \
              every page's header; `/loans/mine` lists their loans). *Accept-Encoding browser's*: the run also sends Chromium's \
              `Accept-Encoding: {BROWSER_ACCEPT_ENCODING}`, as a browser does; the other runs send \

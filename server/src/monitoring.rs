@@ -36,6 +36,9 @@ const SECONDS: &[f64] = &[
 /// Writes in a batch: one to the most a batch takes (256).
 const BATCH_SIZES: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 
+/// How often samples are folded into their histograms.
+const UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The recorder installed and the address bound: what `/metrics` serves.
 pub struct Metrics {
     handle: PrometheusHandle,
@@ -68,12 +71,28 @@ impl Metrics {
 
     /// Serves `/metrics` until aborted.
     pub fn serve(self, db: Db) -> JoinHandle<()> {
+        let handle = self.handle.clone();
         let router = Router::new()
             .route("/metrics", get(scrape))
             .with_state((self.handle, db));
         tokio::spawn(async move {
-            if let Err(error) = axum::serve(self.listener, router).await {
-                tracing::error!(%error, "the metrics address stopped");
+            // Timings are kept sample by sample until folded into their
+            // histograms: folded every few seconds, so that memory stays
+            // flat however seldom (or never) Prometheus scrapes.
+            let upkeep = async {
+                let mut every = tokio::time::interval(UPKEEP);
+                loop {
+                    every.tick().await;
+                    handle.run_upkeep();
+                }
+            };
+            tokio::select! {
+                served = async { axum::serve(self.listener, router).await } => {
+                    if let Err(error) = served {
+                        tracing::error!(%error, "the metrics address stopped");
+                    }
+                }
+                () = upkeep => {}
             }
         })
     }
