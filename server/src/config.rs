@@ -33,7 +33,21 @@ pub struct Settings {
 #[serde(rename_all = "kebab-case")]
 pub struct MetricsSettings {
     /// `IP:PORT`, apart from the site's; empty: no metrics.
-    pub addr: String,
+    #[serde(deserialize_with = "address_or_none")]
+    pub addr: Option<std::net::SocketAddr>,
+}
+
+/// `IP:PORT`, or an empty string for none.
+fn address_or_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<std::net::SocketAddr>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match text.trim() {
+        "" => Ok(None),
+        addr => addr.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!("{addr:?} is not an address written IP:PORT"))
+        }),
+    }
 }
 
 /// How the log is written (what is logged: `RUST_LOG`).

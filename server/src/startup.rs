@@ -156,10 +156,10 @@ pub fn app(settings: &Settings, db: Db, policy: SessionPolicy, mailer: Mailer) -
             security::add,
         ));
     // Counted inside the log's layers, so the log's own time is not.
-    let site = if settings.metrics.addr.trim().is_empty() {
-        site
-    } else {
+    let site = if settings.metrics.addr.is_some() {
         monitoring::around(site)
+    } else {
+        site
     };
     // A line for each request answered, with the id it is known by.
     let site = request_log::around(site, settings.trusted_proxies.clone());
@@ -280,14 +280,9 @@ impl Application {
                 tracing::info!("demo user {username} created, password: {password}");
             }
         }
-        let metrics = match settings.metrics.addr.trim() {
-            "" => None,
-            addr => {
-                let addr = addr
-                    .parse()
-                    .with_context(|| format!("invalid [metrics] addr {addr:?}: not IP:PORT"))?;
-                Some(Metrics::start(addr).await?)
-            }
+        let metrics = match settings.metrics.addr {
+            Some(addr) => Some(Metrics::start(addr).await?),
+            None => None,
         };
         let addr = settings.leptos.site_addr;
         let listener =

@@ -188,9 +188,10 @@ async fn pass(
 /// here.
 ///
 /// Each step is a transaction of its own, as the batches are, giving way
-/// after each, so the site's writes never wait for more than one: each list renumbered, then
-/// the search index merged a step at a time (SQLite) or its statistics
-/// taken (PostgreSQL, which takes no lock that a write waits for).
+/// after each, so the site's writes never wait for more than one: each
+/// list renumbered, then the search index merged a step at a time (SQLite)
+/// or its statistics taken (PostgreSQL, which takes no lock that a write
+/// waits for).
 async fn finish(db: &Db) -> anyhow::Result<()> {
     for statement in positions::renumbering(db) {
         in_transaction!(db, |tx| {

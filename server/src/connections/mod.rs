@@ -123,15 +123,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        match open.admit() {
-            Some(admitted) => {
-                tokio::spawn(connection(stream, admitted, router.clone(), limits));
-            }
-            None => {
-                metrics::counter!("locallibrary_connections_refused_total").increment(1);
-                tokio::spawn(shed(stream));
-            }
-        }
+        take(stream, &open, &router, limits);
         // The connection just opened (and one closed to make room) run
         // before the next is taken: under a flood of connections, taking
         // them as fast as they come would queue thousands of tasks ahead
@@ -141,15 +133,12 @@ pub async fn serve(
     // Connections the system accepted for the server and it had not yet
     // taken are served too: closing the listener would reset them, and
     // the request a proxy may have sent on one would be lost.
-    while let Some(accepted) = already_waiting(&listener).await {
-        if let (Ok((stream, _)), Some(admitted)) = (accepted, open.admit()) {
-            tokio::spawn(connection(stream, admitted, router.clone(), limits));
-        }
+    while let Some(Ok((stream, _))) = already_waiting(&listener).await {
+        take(stream, &open, &router, limits);
     }
     drop(listener);
-    let open_now = open.len();
     tracing::info!(
-        connections = open_now,
+        connections = open.len(),
         "stopping: no new connections; finishing what is open"
     );
     if tokio::time::timeout(drain, open.close_all()).await.is_err() {
@@ -157,6 +146,24 @@ pub async fn serve(
             connections = open.len(),
             "stopped after [connections] drain-secs with connections still open"
         );
+    }
+}
+
+/// Serves `stream` if there is room for it, else turns it away.
+fn take(
+    stream: TcpStream,
+    open: &Arc<OpenConnections>,
+    router: &Router,
+    limits: ConnectionSettings,
+) {
+    match open.admit() {
+        Some(admitted) => {
+            tokio::spawn(connection(stream, admitted, router.clone(), limits));
+        }
+        None => {
+            metrics::counter!("locallibrary_connections_refused_total").increment(1);
+            tokio::spawn(shed(stream));
+        }
     }
 }
 

@@ -104,13 +104,23 @@ mod tests {
         connection
     }
 
+    /// Two connections to a new database with a table: the first waits
+    /// up to 5 s for its turn, the second up to `timeout`.
+    async fn two_writers(
+        dir: &tempfile::TempDir,
+        timeout: Duration,
+    ) -> (SqliteConnection, SqliteConnection) {
+        let file = dir.path().join("turns.sqlite3");
+        let mut first = connection(&file, Duration::from_secs(5)).await;
+        let second = connection(&file, timeout).await;
+        first.execute("CREATE TABLE t (n INTEGER)").await.unwrap();
+        (first, second)
+    }
+
     #[tokio::test]
     async fn a_write_waits_for_the_turn_it_is_given() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("turns.sqlite3");
-        let mut first = connection(&file, Duration::from_secs(5)).await;
-        let mut second = connection(&file, Duration::from_secs(5)).await;
-        first.execute("CREATE TABLE t (n INTEGER)").await.unwrap();
+        let (mut first, mut second) = two_writers(&dir, Duration::from_secs(5)).await;
 
         let mut held = first.begin_with("BEGIN IMMEDIATE").await.unwrap();
         held.execute("INSERT INTO t VALUES (1)").await.unwrap();
@@ -133,10 +143,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_kept_waiting_past_its_timeout_fails_as_busy() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("turns.sqlite3");
-        let mut first = connection(&file, Duration::from_secs(5)).await;
-        let mut second = connection(&file, Duration::from_millis(200)).await;
-        first.execute("CREATE TABLE t (n INTEGER)").await.unwrap();
+        let (mut first, mut second) = two_writers(&dir, Duration::from_millis(200)).await;
 
         let _held = first.begin_with("BEGIN IMMEDIATE").await.unwrap();
         let began = Instant::now();
